@@ -1,0 +1,1 @@
+"""Content as data: exercises, relaxation techniques and back-school lessons."""

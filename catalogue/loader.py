@@ -1,0 +1,102 @@
+"""Load and validate the catalogue: one YAML file per entry, in three folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import ValidationError
+
+from catalogue.schema import Entry, Exercise, Lesson, Relaxation
+
+BUILTIN = Path(__file__).parent
+_FOLDERS: Mapping[str, type[Entry]] = {
+    "exercises": Exercise,
+    "relaxation": Relaxation,
+    "lessons": Lesson,
+}
+_Entry = TypeVar("_Entry", bound=Entry)
+
+
+class CatalogueError(Exception):
+    """The catalogue has one or more invalid files; every problem is listed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    relaxation: dict[str, Relaxation] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+
+    def lessons_in_order(self) -> list[Lesson]:
+        return sorted(self.lessons.values(), key=lambda lesson: (lesson.order, lesson.id))
+
+
+def load_catalogue(paths: Iterable[Path] = (BUILTIN,)) -> Catalogue:
+    """Read every entry under ``paths``; later folders override earlier ones by id."""
+    problems: list[str] = []
+    found: dict[str, dict[str, Entry]] = {name: {} for name in _FOLDERS}
+    for root in paths:
+        if not root.is_dir():
+            problems.append(f"{root}: not a folder")
+            continue
+        for folder, model in _FOLDERS.items():
+            for path in sorted((root / folder).glob("*.y*ml")):
+                entry = _load_file(path, model, problems)
+                if entry is not None:
+                    found[folder][entry.id] = entry
+    catalogue = Catalogue(
+        exercises=_typed(found["exercises"], Exercise),
+        relaxation=_typed(found["relaxation"], Relaxation),
+        lessons=_typed(found["lessons"], Lesson),
+    )
+    problems.extend(_cross_check(catalogue))
+    if problems:
+        raise CatalogueError(problems)
+    return catalogue
+
+
+def _load_file(path: Path, model: type[_Entry], problems: list[str]) -> _Entry | None:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        problems.append(f"{path}: cannot read YAML: {error}")
+        return None
+    try:
+        entry = model.model_validate(raw)
+    except ValidationError as error:
+        for detail in error.errors():
+            where = ".".join(str(part) for part in detail["loc"]) or "(file)"
+            problems.append(f"{path}: {where}: {detail['msg']}")
+        return None
+    if entry.id != path.stem:
+        problems.append(f"{path}: id {entry.id!r} must match the file name")
+        return None
+    return entry
+
+
+def _typed(entries: dict[str, Entry], model: type[_Entry]) -> dict[str, _Entry]:
+    return {key: value for key, value in entries.items() if isinstance(value, model)}
+
+
+def _cross_check(catalogue: Catalogue) -> list[str]:
+    problems = []
+    for exercise in catalogue.exercises.values():
+        for link in (exercise.easier, exercise.harder):
+            if link is not None and link not in catalogue.exercises:
+                problems.append(f"exercise {exercise.id}: variant {link!r} does not exist")
+    orders: dict[int, str] = {}
+    for lesson in catalogue.lessons.values():
+        if lesson.order in orders:
+            problems.append(
+                f"lesson {lesson.id}: order {lesson.order} already used by {orders[lesson.order]}"
+            )
+        orders[lesson.order] = lesson.id
+    return problems

@@ -1,0 +1,108 @@
+"""The composition root: builds the PTB Application with every service wired in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+
+from catalogue.loader import BUILTIN, load_catalogue
+from coachbot.config import Settings
+from coachbot.db.engine import create_engine, session_factory
+from coachbot.dispatch import Dispatcher
+from coachbot.i18n import LANGUAGES
+from conversations import register
+from conversations.checkin import TelegramSessionSender
+from conversations.context import CoachApplication, CoachContext, Services, tr
+from conversations.menu import bot_commands
+
+log = logging.getLogger(__name__)
+
+DISPATCH_JOB = "dispatch"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_application(
+    settings: Settings, clock: Callable[[], datetime] = utc_now
+) -> CoachApplication:
+    """A ready-to-run Application; services start in post_init and stop in post_shutdown."""
+    catalogue = load_catalogue([BUILTIN, *settings.extra_catalogue_folders])
+    engine = create_engine(settings.database_url)
+    services = Services(
+        settings=settings,
+        catalogue=catalogue,
+        sessions=session_factory(engine),
+        clock=clock,
+    )
+
+    async def post_init(application: CoachApplication) -> None:
+        sender = TelegramSessionSender(application.bot, catalogue)
+        services.dispatcher = Dispatcher(
+            services.uow,
+            catalogue,
+            clock,
+            sender,
+            grace=settings.catch_up_grace,
+            messages_per_second=settings.dispatch_messages_per_second,
+            batch_size=settings.dispatch_batch_size,
+        )
+        for language in LANGUAGES:
+            await application.bot.set_my_commands(
+                bot_commands(tr(language)), language_code=None if language == "en" else language
+            )
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            _tick, interval=settings.dispatch_interval_seconds, first=0.0, name=DISPATCH_JOB
+        )
+        log.info("coachbot started as @%s", application.bot.username)
+
+    async def post_shutdown(application: CoachApplication) -> None:
+        await engine.dispose()
+
+    request_timeouts: dict[str, Any] = {
+        "read_timeout": settings.telegram_read_timeout,
+        "write_timeout": settings.telegram_read_timeout,
+        "connect_timeout": settings.telegram_read_timeout,
+    }
+    application: CoachApplication = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(f"{settings.telegram_api_base_url}/bot")
+        .base_file_url(f"{settings.telegram_api_base_url}/file/bot")
+        .context_types(ContextTypes(context=CoachContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=UTC,
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=settings.telegram_max_retries))
+        # Updates of different people are handled concurrently; one person's
+        # taps are serialised by the database (one report per session).
+        .concurrent_updates(True)
+        .read_timeout(request_timeouts["read_timeout"])
+        .write_timeout(request_timeouts["write_timeout"])
+        .connect_timeout(request_timeouts["connect_timeout"])
+        .get_updates_read_timeout(request_timeouts["read_timeout"] + 30)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[CoachContext.SERVICES_KEY] = services
+    register(application)
+    return application
+
+
+async def _tick(context: CoachContext) -> None:
+    dispatcher = context.services.dispatcher
+    if dispatcher is not None:
+        await dispatcher.tick()

@@ -1,0 +1,204 @@
+"""Repositories: load and add domain records. They never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coachbot.db import tables as t
+from coachbot.domain.model import (
+    Alert,
+    Invite,
+    Patient,
+    PatientStatus,
+    PlanItem,
+    Report,
+    Session,
+    SessionState,
+)
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+
+class PatientRepository(_Repository):
+    async def by_user(self, telegram_user_id: int) -> Patient | None:
+        result = await self.session.execute(
+            select(Patient).where(t.patient.c.telegram_user_id == telegram_user_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def by_chat(self, chat_id: int) -> Patient | None:
+        result = await self.session.execute(select(Patient).where(t.patient.c.chat_id == chat_id))
+        return result.scalars().first()
+
+    async def get(self, patient_id: int) -> Patient | None:
+        return await self.session.get(Patient, patient_id)
+
+    def add(self, patient: Patient) -> None:
+        self.session.add(patient)
+
+    async def delete(self, patient: Patient) -> None:
+        # Rows that refer to the patient go with it (ON DELETE CASCADE).
+        await self.session.delete(patient)
+
+    async def active_without_open_session(self, limit: int) -> Sequence[Patient]:
+        """Active patients with nothing planned or sent (after enrolment or a restart)."""
+        has_open = exists().where(
+            t.session.c.patient_id == t.patient.c.id,
+            t.session.c.state.in_([SessionState.PLANNED, SessionState.SENDING]),
+        )
+        result = await self.session.execute(
+            select(Patient)
+            .where(t.patient.c.status == PatientStatus.ACTIVE, ~has_open)
+            .limit(limit)
+        )
+        return result.scalars().all()
+
+    async def paused_until_set(self) -> Sequence[Patient]:
+        result = await self.session.execute(
+            select(Patient).where(
+                t.patient.c.status == PatientStatus.PAUSED,
+                t.patient.c.paused_until.is_not(None),
+            )
+        )
+        return result.scalars().all()
+
+
+class PlanRepository(_Repository):
+    async def for_patient(self, patient_id: int) -> list[PlanItem]:
+        result = await self.session.execute(
+            select(PlanItem)
+            .where(t.plan_item.c.patient_id == patient_id)
+            .order_by(t.plan_item.c.position)
+        )
+        return list(result.scalars().all())
+
+    async def replace(self, patient_id: int, items: Sequence[PlanItem]) -> None:
+        await self.session.execute(delete(PlanItem).where(t.plan_item.c.patient_id == patient_id))
+        self.session.add_all(items)
+
+
+class SessionRepository(_Repository):
+    async def get(self, session_id: int) -> Session | None:
+        return await self.session.get(Session, session_id)
+
+    def add(self, session: Session) -> None:
+        self.session.add(session)
+
+    async def on_day(self, patient_id: int, day: date) -> Session | None:
+        result = await self.session.execute(
+            select(Session).where(
+                t.session.c.patient_id == patient_id,
+                t.session.c.local_date == day,
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def latest(self, patient_id: int) -> Session | None:
+        result = await self.session.execute(
+            select(Session)
+            .where(t.session.c.patient_id == patient_id)
+            .order_by(t.session.c.local_date.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def planned_from(self, patient_id: int, day: date) -> Sequence[Session]:
+        result = await self.session.execute(
+            select(Session).where(
+                t.session.c.patient_id == patient_id,
+                t.session.c.local_date >= day,
+                t.session.c.state == SessionState.PLANNED,
+            )
+        )
+        return result.scalars().all()
+
+    async def due(self, now: datetime, limit: int) -> Sequence[Session]:
+        """Planned sessions whose time has come, oldest first, locked for this worker.
+
+        On PostgreSQL the rows are locked with SKIP LOCKED so parallel workers
+        take different ones; SQLite has one writer anyway (BEGIN IMMEDIATE).
+        """
+        result = await self.session.execute(
+            select(Session)
+            .where(
+                t.session.c.state == SessionState.PLANNED,
+                t.session.c.due_at <= now,
+            )
+            .order_by(t.session.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return result.scalars().all()
+
+    async def stale_claims(self, now: datetime) -> Sequence[Session]:
+        result = await self.session.execute(
+            select(Session).where(
+                t.session.c.state == SessionState.SENDING,
+                t.session.c.lease_until <= now,
+            )
+        )
+        return result.scalars().all()
+
+    async def day_over(self, now: datetime, limit: int) -> Sequence[Session]:
+        """Sessions still open although their local day has ended."""
+        result = await self.session.execute(
+            select(Session)
+            .where(
+                t.session.c.state.in_([SessionState.PLANNED, SessionState.SENT]),
+                t.session.c.ends_at <= now,
+            )
+            .limit(limit)
+        )
+        return result.scalars().all()
+
+    async def for_patient(self, patient_id: int) -> Sequence[Session]:
+        result = await self.session.execute(
+            select(Session)
+            .where(t.session.c.patient_id == patient_id)
+            .order_by(t.session.c.local_date)
+        )
+        return result.scalars().all()
+
+
+class ReportRepository(_Repository):
+    async def for_session(self, session_id: int) -> Report | None:
+        result = await self.session.execute(
+            select(Report).where(t.report.c.session_id == session_id)
+        )
+        return result.scalar_one_or_none()
+
+    def add(self, report: Report) -> None:
+        self.session.add(report)
+
+    async def for_patient(self, patient_id: int) -> Sequence[Report]:
+        result = await self.session.execute(
+            select(Report)
+            .join(Session, t.session.c.id == t.report.c.session_id)
+            .where(t.session.c.patient_id == patient_id)
+            .order_by(t.report.c.received_at)
+        )
+        return result.scalars().all()
+
+
+class AlertRepository(_Repository):
+    def add(self, alert: Alert) -> None:
+        self.session.add(alert)
+
+    async def for_patient(self, patient_id: int) -> Sequence[Alert]:
+        result = await self.session.execute(
+            select(Alert).where(t.alert.c.patient_id == patient_id).order_by(t.alert.c.created_at)
+        )
+        return result.scalars().all()
+
+
+class InviteRepository(_Repository):
+    async def by_code(self, code: str) -> Invite | None:
+        result = await self.session.execute(select(Invite).where(t.invite.c.code == code))
+        return result.scalar_one_or_none()

@@ -1,0 +1,164 @@
+"""The schema, mapped onto the domain's dataclasses (classical mapping).
+
+The domain stays plain Python; SQLAlchemy instruments its classes here once.
+Alembic migrations in `migrations/` must match this metadata (a test checks).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry
+
+from coachbot.db.types import SessionExercises, UTCDateTime, Weekdays
+from coachbot.domain.model import (
+    Alert,
+    Invite,
+    Patient,
+    PlanItem,
+    Report,
+    Session,
+    Therapist,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+therapist = Table(
+    "therapist",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("telegram_user_id", BigInteger, nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("created_at", UTCDateTime),
+)
+
+patient = Table(
+    "patient",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("telegram_user_id", BigInteger, nullable=False, unique=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("step", String(40)),
+    Column("prompt_time", Time, nullable=False),
+    Column("training_days", Weekdays, nullable=False),
+    Column("conditions", JSON, nullable=False),
+    Column("equipment", JSON, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("baseline_pain", Integer),
+    Column("paused_until", Date),
+    Column("lessons_sent", Integer, nullable=False),
+    Column("consent_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("blocked_at", UTCDateTime),
+    Column("therapist_id", ForeignKey("therapist.id", ondelete="SET NULL")),
+)
+
+invite = Table(
+    "invite",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("therapist_id", ForeignKey("therapist.id", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_by", ForeignKey("patient.id", ondelete="SET NULL")),
+    Column("used_at", UTCDateTime),
+)
+
+plan_item = Table(
+    "plan_item",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patient.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("exercise_id", String(40), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("sets", Integer, nullable=False),
+    Column("reps", Integer),
+    Column("hold_seconds", Integer),
+    Column("rest_seconds", Integer, nullable=False),
+    Column("locked", Boolean, nullable=False),
+)
+
+session = Table(
+    "session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patient.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("exercises", SessionExercises, nullable=False),
+    Column("extra_kind", String(16)),
+    Column("extra_id", String(40)),
+    Column("state", String(16), nullable=False),
+    Column("sent_message_id", BigInteger),
+    Column("sent_at", UTCDateTime),
+    Column("lease_until", UTCDateTime),
+    UniqueConstraint("patient_id", "local_date"),
+    # The dispatcher's two questions: what is due, and what day has ended.
+    Index("ix_session_state_due_at", "state", "due_at"),
+    Index("ix_session_state_ends_at", "state", "ends_at"),
+)
+
+report = Table(
+    "report",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "session_id",
+        ForeignKey("session.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("outcome", String(16), nullable=False),
+    Column("pain_before", Integer),
+    Column("pain_after", Integer),
+    Column("difficulty", String(16)),
+    Column("note", Text),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+alert = Table(
+    "alert",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patient.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),
+    Column("detail", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime),
+)
+
+mapper_registry = registry(metadata=metadata)
+mapper_registry.map_imperatively(Therapist, therapist)
+mapper_registry.map_imperatively(Patient, patient)
+mapper_registry.map_imperatively(Invite, invite)
+mapper_registry.map_imperatively(PlanItem, plan_item)
+mapper_registry.map_imperatively(Session, session)
+mapper_registry.map_imperatively(Report, report)
+mapper_registry.map_imperatively(Alert, alert)

@@ -1,0 +1,78 @@
+"""Column types that keep the domain's Python values intact in SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from coachbot.domain.model import Dose, SessionExercise
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store aware UTC instants")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Weekdays(TypeDecorator[list[int]]):
+    """Training days as a short string of weekday digits ("0246" = Mon, Wed, Fri, Sun)."""
+
+    impl = String(7)
+    cache_ok = True
+
+    def process_bind_param(self, value: list[int] | None, dialect: Dialect) -> str | None:
+        return None if value is None else "".join(str(day) for day in sorted(set(value)))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> list[int] | None:
+        return None if value is None else [int(char) for char in value]
+
+
+class SessionExercises(TypeDecorator[list[SessionExercise]]):
+    """A session's exercises with their doses, as JSON."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: list[SessionExercise] | None, dialect: Dialect
+    ) -> list[dict[str, Any]] | None:
+        if value is None:
+            return None
+        return [
+            {
+                "id": item.exercise_id,
+                "sets": item.dose.sets,
+                "reps": item.dose.reps,
+                "hold_seconds": item.dose.hold_seconds,
+                "rest_seconds": item.dose.rest_seconds,
+            }
+            for item in value
+        ]
+
+    def process_result_value(
+        self, value: list[dict[str, Any]] | None, dialect: Dialect
+    ) -> list[SessionExercise] | None:
+        if value is None:
+            return None
+        return [
+            SessionExercise(
+                exercise_id=row["id"],
+                dose=Dose(row["sets"], row["reps"], row["hold_seconds"], row["rest_seconds"]),
+            )
+            for row in value
+        ]

@@ -1,0 +1,60 @@
+"""The unit of work: one transaction, rolled back unless `commit()` is called."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from coachbot.db import tables  # noqa: F401  (maps the domain classes)
+from coachbot.db.repositories import (
+    AlertRepository,
+    InviteRepository,
+    PatientRepository,
+    PlanRepository,
+    ReportRepository,
+    SessionRepository,
+)
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(factory) as uow: ...; await uow.commit()`."""
+
+    patients: PatientRepository
+    plans: PlanRepository
+    sessions: SessionRepository
+    reports: ReportRepository
+    alerts: AlertRepository
+    invites: InviteRepository
+
+    def __init__(self, factory: SessionFactory) -> None:
+        self._factory = factory
+
+    async def __aenter__(self) -> Self:
+        self.session = self._factory()
+        self.patients = PatientRepository(self.session)
+        self.plans = PlanRepository(self.session)
+        self.sessions = SessionRepository(self.session)
+        self.reports = ReportRepository(self.session)
+        self.alerts = AlertRepository(self.session)
+        self.invites = InviteRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # close() detaches the loaded records first (keeping their values for the
+        # caller to read) and then rolls back whatever was not committed.
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def flush(self) -> None:
+        await self.session.flush()

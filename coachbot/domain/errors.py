@@ -1,0 +1,29 @@
+"""Domain errors: the entry points turn each into a friendly reply."""
+
+
+class CoachbotError(Exception):
+    """Base of every error a person can cause."""
+
+
+class NotEnrolled(CoachbotError):
+    """The person has no patient record (or it was deleted)."""
+
+
+class NotYours(CoachbotError):
+    """The record named by a button does not belong to the person who pressed it."""
+
+
+class SessionClosed(CoachbotError):
+    """The session is not today's any more, so it cannot be reported."""
+
+
+class AlreadyReported(CoachbotError):
+    """This answer was recorded before; a second tap changes nothing."""
+
+
+class TrainingStopped(CoachbotError):
+    """Training is stopped after a red-flag answer."""
+
+
+class InvalidInvite(CoachbotError):
+    """The invite code is unknown, used or expired."""

@@ -1,0 +1,185 @@
+"""The records Coachbot keeps, as plain dataclasses (mapped to tables in `coachbot.db`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in `date.weekday()`
+LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
+
+
+class PatientStatus(StrEnum):
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    # A red-flag answer stopped training until a clinician has seen the patient.
+    STOPPED = "stopped"
+    # The patient blocked the bot; nothing is sent until they come back.
+    BLOCKED = "blocked"
+
+
+class SessionState(StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"  # claimed by a dispatcher, being sent right now
+    SENT = "sent"
+    DONE = "done"
+    PARTLY = "partly"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    EXCUSED = "excused"
+
+
+OPEN_STATES = frozenset({SessionState.PLANNED, SessionState.SENDING, SessionState.SENT})
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    PARTLY = "partly"
+    SKIPPED = "skipped"
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    RIGHT = "right"
+    HARD = "hard"
+
+
+class AlertKind(StrEnum):
+    RED_FLAG = "red_flag"
+    PAIN_HIGH = "pain_high"
+    PAIN_RISE = "pain_rise"
+    SILENT = "silent"
+    BOT_BLOCKED = "bot_blocked"
+
+
+class ExtraKind(StrEnum):
+    RELAXATION = "relaxation"
+    LESSON = "lesson"
+
+
+@dataclass(frozen=True)
+class Dose:
+    sets: int
+    reps: int | None = None
+    hold_seconds: int | None = None
+    rest_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class SessionExercise:
+    """One exercise of a day's session with the dose prescribed that day."""
+
+    exercise_id: str
+    dose: Dose
+
+
+@dataclass(eq=False)
+class Therapist:
+    telegram_user_id: int
+    name: str
+    language: str = "en"
+    created_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Invite:
+    code: str
+    therapist_id: int
+    expires_at: datetime
+    used_by: int | None = None
+    used_at: datetime | None = None
+    id: int | None = None
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_by is None and now < self.expires_at
+
+
+@dataclass(eq=False)
+class Patient:
+    telegram_user_id: int
+    chat_id: int
+    language: str
+    timezone: str
+    consent_at: datetime
+    created_at: datetime
+    status: str = PatientStatus.ONBOARDING
+    # The question the bot waits an answer for ("onboarding:level", "settings:time"),
+    # kept in the database so a restart mid-conversation loses nothing.
+    step: str | None = None
+    prompt_time: time = time(18, 0)
+    training_days: list[int] = field(default_factory=lambda: list(ALL_DAYS))
+    conditions: list[str] = field(default_factory=list)
+    equipment: list[str] = field(default_factory=list)
+    level: str = "beginner"
+    baseline_pain: int | None = None
+    paused_until: date | None = None
+    lessons_sent: int = 0
+    therapist_id: int | None = None
+    blocked_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def receives_sessions(self) -> bool:
+        return self.status == PatientStatus.ACTIVE
+
+
+@dataclass(eq=False)
+class PlanItem:
+    patient_id: int
+    exercise_id: str
+    position: int
+    sets: int
+    reps: int | None = None
+    hold_seconds: int | None = None
+    rest_seconds: int = 30
+    locked: bool = False
+    id: int | None = None
+
+    @property
+    def dose(self) -> Dose:
+        return Dose(self.sets, self.reps, self.hold_seconds, self.rest_seconds)
+
+
+@dataclass(eq=False)
+class Session:
+    patient_id: int
+    local_date: date
+    due_at: datetime
+    ends_at: datetime
+    exercises: list[SessionExercise] = field(default_factory=list)
+    extra_kind: str | None = None
+    extra_id: str | None = None
+    state: str = SessionState.PLANNED
+    sent_message_id: int | None = None
+    sent_at: datetime | None = None
+    lease_until: datetime | None = None
+    id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+@dataclass(eq=False)
+class Report:
+    session_id: int
+    outcome: str
+    received_at: datetime
+    pain_after: int | None = None
+    pain_before: int | None = None
+    difficulty: str | None = None
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Alert:
+    patient_id: int
+    kind: str
+    created_at: datetime
+    detail: str | None = None
+    seen_at: datetime | None = None
+    id: int | None = None

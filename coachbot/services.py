@@ -1,0 +1,496 @@
+"""Use cases. Each takes a unit of work and plain values, changes records, and
+raises domain errors; none formats a message or knows about Telegram.
+
+Callers commit: `async with uow: result = await service(uow, ...); await uow.commit()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from catalogue.loader import Catalogue
+from coachbot.db.uow import UnitOfWork
+from coachbot.domain import planning, schedule
+from coachbot.domain.errors import (
+    AlreadyReported,
+    InvalidInvite,
+    NotEnrolled,
+    NotYours,
+    SessionClosed,
+    TrainingStopped,
+)
+from coachbot.domain.model import (
+    Alert,
+    AlertKind,
+    Difficulty,
+    Dose,
+    ExtraKind,
+    Invite,
+    Outcome,
+    Patient,
+    PatientStatus,
+    PlanItem,
+    Report,
+    Session,
+    SessionExercise,
+    SessionState,
+)
+from coachbot.domain.safety import Light, pain_alerts, traffic_light
+
+# A claim on a session being sent expires after this long (a crashed worker).
+SEND_LEASE = timedelta(minutes=2)
+
+
+# --- looking people up -----------------------------------------------------------
+
+
+async def patient_of(uow: UnitOfWork, telegram_user_id: int) -> Patient:
+    patient = await uow.patients.by_user(telegram_user_id)
+    if patient is None:
+        raise NotEnrolled
+    return patient
+
+
+async def find_patient(uow: UnitOfWork, telegram_user_id: int) -> Patient | None:
+    return await uow.patients.by_user(telegram_user_id)
+
+
+async def check_invite(uow: UnitOfWork, code: str, now: datetime) -> Invite:
+    """The invite for a deep-link code, if it can still be used."""
+    invite = await uow.invites.by_code(code)
+    if invite is None or not invite.usable(now):
+        raise InvalidInvite
+    return invite
+
+
+async def accept_invite(uow: UnitOfWork, patient: Patient, code: str, now: datetime) -> bool:
+    """Link the patient to the inviting therapist if the code can still be used (once)."""
+    invite = await uow.invites.by_code(code)
+    if invite is None or not invite.usable(now):
+        return False
+    invite.used_by = patient.id
+    invite.used_at = now
+    patient.therapist_id = invite.therapist_id
+    return True
+
+
+# --- enrolment -------------------------------------------------------------------
+
+
+async def consent(
+    uow: UnitOfWork,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    language: str,
+    timezone: str,
+    first_step: str,
+    now: datetime,
+) -> Patient:
+    """Create the patient record once consent is given; nothing is stored before."""
+    existing = await uow.patients.by_user(telegram_user_id)
+    if existing is not None:
+        return existing
+    patient = Patient(
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        language=language,
+        timezone=timezone,
+        consent_at=now,
+        created_at=now,
+        step=first_step,
+    )
+    uow.patients.add(patient)
+    await uow.flush()
+    return patient
+
+
+async def stop_for_red_flag(uow: UnitOfWork, patient: Patient, flag: str, now: datetime) -> None:
+    """A red-flag answer: training stops and the therapist is alerted."""
+    patient.status = PatientStatus.STOPPED
+    patient.step = None
+    uow.alerts.add(_alert(patient, AlertKind.RED_FLAG, flag, now))
+    for session in await uow.sessions.planned_from(patient.id or 0, date.min):
+        session.state = SessionState.EXCUSED
+
+
+async def finish_enrolment(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+) -> Session | None:
+    """Make the plan and schedule the first session."""
+    patient.status = PatientStatus.ACTIVE
+    patient.step = None
+    await replan(uow, patient, catalogue)
+    return await ensure_next_session(uow, patient, catalogue, now)
+
+
+# --- plans and sessions ----------------------------------------------------------
+
+
+def profile_of(patient: Patient) -> planning.Profile:
+    return planning.Profile(frozenset(patient.conditions), frozenset(patient.equipment))
+
+
+async def replan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> list[PlanItem]:
+    """Build the patient's plan afresh from the catalogue and their profile."""
+    assert patient.id is not None
+    ids = planning.build_plan(catalogue.exercises.values(), profile_of(patient))
+    items = []
+    for position, exercise_id in enumerate(ids):
+        dose = catalogue.exercises[exercise_id].doses[patient.level]  # type: ignore[index]
+        items.append(
+            PlanItem(
+                patient_id=patient.id,
+                exercise_id=exercise_id,
+                position=position,
+                sets=dose.sets,
+                reps=dose.reps,
+                hold_seconds=dose.hold_seconds,
+                rest_seconds=dose.rest_seconds,
+            )
+        )
+    await uow.plans.replace(patient.id, items)
+    return items
+
+
+async def build_session(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, day: date
+) -> Session:
+    """A session for the local `day` with that day's exercises and extra."""
+    assert patient.id is not None
+    plan = [
+        item
+        for item in await uow.plans.for_patient(patient.id)
+        if item.exercise_id in catalogue.exercises
+    ]
+    kinds = {item.exercise_id: catalogue.exercises[item.exercise_id].kinds[0] for item in plan}
+    items = planning.items_for_day(plan, kinds, day)
+    lessons = catalogue.lessons_in_order()
+    extra = planning.extra_for_day(day, patient.lessons_sent, len(lessons))
+    if extra is ExtraKind.LESSON:
+        extra_id: str | None = lessons[patient.lessons_sent].id
+    else:
+        relaxation = sorted(catalogue.relaxation)
+        extra_id = relaxation[day.toordinal() % len(relaxation)] if relaxation else None
+    return Session(
+        patient_id=patient.id,
+        local_date=day,
+        due_at=schedule.due_at(day, patient.prompt_time, patient.timezone),
+        ends_at=schedule.day_ends_at(day, patient.timezone),
+        exercises=[SessionExercise(item.exercise_id, item.dose) for item in items],
+        extra_kind=extra.value if extra_id else None,
+        extra_id=extra_id,
+    )
+
+
+async def ensure_next_session(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+) -> Session | None:
+    """The patient's next planned session, created if there is none."""
+    if not patient.receives_sessions:
+        return None
+    assert patient.id is not None
+    today = schedule.local_date(now, patient.timezone)
+    planned = await uow.sessions.planned_from(patient.id, today)
+    if planned:
+        return min(planned, key=lambda session: session.local_date)
+    latest = await uow.sessions.latest(patient.id)
+    day = schedule.next_session_day(
+        now,
+        patient.timezone,
+        patient.prompt_time,
+        patient.training_days,
+        after=latest.local_date if latest else None,
+    )
+    session = await build_session(uow, patient, catalogue, day)
+    uow.sessions.add(session)
+    await uow.flush()
+    return session
+
+
+async def reschedule(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+) -> Session | None:
+    """After a change of time, days or zone: plan the next session anew."""
+    assert patient.id is not None
+    today = schedule.local_date(now, patient.timezone)
+    for session in await uow.sessions.planned_from(patient.id, today - timedelta(days=1)):
+        await uow.session.delete(session)
+    await uow.flush()
+    return await ensure_next_session(uow, patient, catalogue, now)
+
+
+@dataclass(frozen=True)
+class TodaysSession:
+    session: Session
+    report: Report | None
+
+
+async def open_today(
+    uow: UnitOfWork, telegram_user_id: int, catalogue: Catalogue, now: datetime
+) -> TodaysSession:
+    """Today's session, on demand (`/today`): claimed for sending unless reported.
+
+    A rest day gets a session too, because people train when they can.
+    """
+    patient = await patient_of(uow, telegram_user_id)
+    _check_may_train(patient)
+    assert patient.id is not None
+    today = schedule.local_date(now, patient.timezone)
+    session = await uow.sessions.on_day(patient.id, today)
+    if session is None:
+        session = await build_session(uow, patient, catalogue, today)
+        uow.sessions.add(session)
+        await uow.flush()
+    report = await uow.reports.for_session(session.id or 0)
+    if report is None:
+        # Claimed, so the dispatcher will not send it a second time.
+        session.state = SessionState.SENDING
+        session.lease_until = now + SEND_LEASE
+    return TodaysSession(session, report)
+
+
+async def mark_sent(
+    uow: UnitOfWork, session_id: int, message_id: int, catalogue: Catalogue, now: datetime
+) -> None:
+    """The session message is out: remember it and plan the following session."""
+    session = await uow.sessions.get(session_id)
+    if session is None:
+        return
+    patient = await uow.patients.get(session.patient_id)
+    if patient is None:
+        return
+    first_send = session.sent_at is None
+    session.state = SessionState.SENT
+    session.sent_message_id = message_id
+    session.sent_at = now
+    session.lease_until = None
+    if first_send and session.extra_kind == ExtraKind.LESSON:
+        patient.lessons_sent += 1
+    await ensure_next_session(uow, patient, catalogue, now)
+
+
+async def release_claim(uow: UnitOfWork, session_id: int) -> None:
+    """Sending failed for a passing reason: let a later tick try again."""
+    session = await uow.sessions.get(session_id)
+    if session is not None and session.state == SessionState.SENDING:
+        session.state = SessionState.PLANNED if session.sent_at is None else SessionState.SENT
+        session.lease_until = None
+
+
+def _check_may_train(patient: Patient) -> None:
+    if patient.status == PatientStatus.STOPPED:
+        raise TrainingStopped
+    if patient.status == PatientStatus.ONBOARDING:
+        raise NotEnrolled
+
+
+# --- reports ---------------------------------------------------------------------
+
+
+async def _session_for_report(
+    uow: UnitOfWork, telegram_user_id: int, session_id: int, now: datetime
+) -> tuple[Patient, Session]:
+    patient = await patient_of(uow, telegram_user_id)
+    session = await uow.sessions.get(session_id)
+    if session is None or session.patient_id != patient.id:
+        raise NotYours
+    if patient.status == PatientStatus.STOPPED:
+        raise TrainingStopped
+    if session.local_date != schedule.local_date(now, patient.timezone):
+        raise SessionClosed
+    return patient, session
+
+
+async def record_outcome(
+    uow: UnitOfWork, telegram_user_id: int, session_id: int, outcome: Outcome, now: datetime
+) -> Session:
+    """Done, partly or skipped: one report per session, the first tap wins."""
+    _patient, session = await _session_for_report(uow, telegram_user_id, session_id, now)
+    if await uow.reports.for_session(session_id) is not None:
+        raise AlreadyReported
+    uow.reports.add(Report(session_id=session_id, outcome=outcome, received_at=now))
+    session.state = SessionState(outcome.value)
+    session.lease_until = None
+    try:
+        await uow.flush()
+    except IntegrityError as error:  # a concurrent tap on another worker won
+        raise AlreadyReported from error
+    return session
+
+
+@dataclass(frozen=True)
+class PainResult:
+    light: Light
+    alerts: list[AlertKind]
+    outcome: Outcome
+
+
+async def record_pain(
+    uow: UnitOfWork, telegram_user_id: int, session_id: int, pain: int, now: datetime
+) -> PainResult:
+    """Pain now (0-10) for a reported session; high or rising pain raises alerts."""
+    patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
+    report = await uow.reports.for_session(session_id)
+    if report is None:
+        raise SessionClosed
+    if report.pain_after is not None:
+        raise AlreadyReported
+    alerts = pain_alerts(pain, patient.baseline_pain)
+    report.pain_after = pain
+    for kind in alerts:
+        uow.alerts.add(_alert(patient, kind, f"pain {pain}", now))
+    return PainResult(traffic_light(pain), alerts, Outcome(report.outcome))
+
+
+async def record_difficulty(
+    uow: UnitOfWork,
+    telegram_user_id: int,
+    session_id: int,
+    difficulty: Difficulty | None,
+    now: datetime,
+) -> None:
+    """How hard it felt (optional: None means the patient chose not to say)."""
+    _patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
+    report = await uow.reports.for_session(session_id)
+    if report is None or report.pain_after is None:
+        raise SessionClosed
+    if report.difficulty is not None:
+        raise AlreadyReported
+    report.difficulty = difficulty.value if difficulty else "unanswered"
+
+
+async def red_flag_after_report(
+    uow: UnitOfWork, telegram_user_id: int, session_id: int, flag: str, now: datetime
+) -> None:
+    """A warning sign reported with the daily check-in stops training."""
+    patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
+    await stop_for_red_flag(uow, patient, flag, now)
+
+
+# --- pausing, blocking -----------------------------------------------------------
+
+
+async def pause(
+    uow: UnitOfWork, telegram_user_id: int, until: date | None, now: datetime
+) -> Patient:
+    """Pause training until `until` (exclusive) or until /resume; those days are excused."""
+    patient = await patient_of(uow, telegram_user_id)
+    _check_may_train(patient)
+    assert patient.id is not None
+    patient.status = PatientStatus.PAUSED
+    patient.paused_until = until
+    today = schedule.local_date(now, patient.timezone)
+    for session in await uow.sessions.planned_from(patient.id, today):
+        session.state = SessionState.EXCUSED
+    todays = await uow.sessions.on_day(patient.id, today)
+    if todays is not None and todays.state == SessionState.SENT:
+        todays.state = SessionState.EXCUSED
+    return patient
+
+
+async def resume(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+) -> Session | None:
+    patient.status = PatientStatus.ACTIVE
+    patient.paused_until = None
+    return await ensure_next_session(uow, patient, catalogue, now)
+
+
+async def mark_blocked(uow: UnitOfWork, chat_id: int, now: datetime) -> bool:
+    """The patient blocked the bot: stop sending and tell their therapist."""
+    patient = await uow.patients.by_chat(chat_id)
+    if patient is None or patient.status == PatientStatus.BLOCKED:
+        return False
+    assert patient.id is not None
+    patient.status = PatientStatus.BLOCKED
+    patient.blocked_at = now
+    uow.alerts.add(_alert(patient, AlertKind.BOT_BLOCKED, None, now))
+    for session in await uow.sessions.planned_from(patient.id, date.min):
+        await uow.session.delete(session)
+    return True
+
+
+async def mark_unblocked(
+    uow: UnitOfWork, chat_id: int, catalogue: Catalogue, now: datetime
+) -> bool:
+    """The patient is back (unblocked the bot or wrote to it): sessions start again."""
+    patient = await uow.patients.by_chat(chat_id)
+    if patient is None or patient.status != PatientStatus.BLOCKED:
+        return False
+    patient.status = PatientStatus.ACTIVE
+    patient.blocked_at = None
+    await ensure_next_session(uow, patient, catalogue, now)
+    return True
+
+
+# --- privacy -----------------------------------------------------------------------
+
+
+async def export_patient(uow: UnitOfWork, telegram_user_id: int) -> dict[str, Any]:
+    """Everything stored about the patient, as plain JSON-ready data."""
+    patient = await patient_of(uow, telegram_user_id)
+    assert patient.id is not None
+    sessions = await uow.sessions.for_patient(patient.id)
+    reports = {report.session_id: report for report in await uow.reports.for_patient(patient.id)}
+    return {
+        "patient": _plain(
+            patient,
+            exclude={"id", "therapist_id"},
+        )
+        | {"has_therapist": patient.therapist_id is not None},
+        "plan": [
+            _plain(item, exclude={"id", "patient_id"})
+            for item in await uow.plans.for_patient(patient.id)
+        ],
+        "sessions": [
+            _plain(session, exclude={"id", "patient_id", "lease_until", "exercises"})
+            | {
+                "exercises": [
+                    {"exercise_id": item.exercise_id} | _plain(item.dose)
+                    for item in session.exercises
+                ],
+                "report": _plain(reports[session.id], exclude={"id", "session_id"})
+                if session.id in reports
+                else None,
+            }
+            for session in sessions
+        ],
+        "alerts": [
+            _plain(alert, exclude={"id", "patient_id"})
+            for alert in await uow.alerts.for_patient(patient.id)
+        ],
+    }
+
+
+async def delete_patient(uow: UnitOfWork, telegram_user_id: int) -> None:
+    """Erase the patient and every row about them."""
+    patient = await patient_of(uow, telegram_user_id)
+    await uow.patients.delete(patient)
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _alert(patient: Patient, kind: AlertKind, detail: str | None, now: datetime) -> Alert:
+    assert patient.id is not None
+    return Alert(patient_id=patient.id, kind=kind, detail=detail, created_at=now)
+
+
+def _plain(record: object, exclude: set[str] | None = None) -> dict[str, Any]:
+    fields = getattr(record, "__dataclass_fields__", {})
+    result: dict[str, Any] = {}
+    for name in fields:
+        if exclude and name in exclude:
+            continue
+        value = getattr(record, name)
+        if isinstance(value, datetime | date | time):
+            value = value.isoformat()
+        elif isinstance(value, Dose):
+            value = _plain(value)
+        result[name] = value
+    return result

@@ -1,0 +1,256 @@
+"""The daily session: sending it, and the one-tap report (outcome, pain, difficulty)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+
+from catalogue.loader import Catalogue
+from coachbot import services
+from coachbot.dispatch import DeliveryFailed, RecipientGone
+from coachbot.domain.errors import AlreadyReported, SessionClosed
+from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Session
+from coachbot.domain.safety import Light
+from conversations import keyboards
+from conversations.context import CoachContext, clear_buttons, tr
+from conversations.render import session_messages
+
+log = logging.getLogger(__name__)
+
+OUTCOME_WORDS = {
+    Outcome.DONE: "✅",
+    Outcome.PARTLY: "🌓",
+    Outcome.SKIPPED: "⏭",
+}
+
+
+async def send_session(bot: Bot, patient: Patient, session: Session, catalogue: Catalogue) -> int:
+    """Send the session's messages; the last carries the report buttons. Returns its id."""
+    _ = tr(patient.language)
+    texts = session_messages(session, catalogue, _)
+    message_id = 0
+    for index, text in enumerate(texts):
+        markup = keyboards.report(session.id or 0, _) if index == len(texts) - 1 else None
+        sent = await bot.send_message(patient.chat_id, text, reply_markup=markup)
+        message_id = sent.message_id
+    return message_id
+
+
+class TelegramSessionSender:
+    """The dispatcher's sender: Telegram errors become the dispatcher's two outcomes."""
+
+    def __init__(self, bot: Bot, catalogue: Catalogue) -> None:
+        self._bot = bot
+        self._catalogue = catalogue
+
+    async def __call__(self, patient: Patient, session: Session) -> int:
+        try:
+            return await send_session(self._bot, patient, session, self._catalogue)
+        except Forbidden as error:
+            raise RecipientGone from error
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                raise RecipientGone from error
+            log.error("session %s rejected by Telegram: %s", session.id, error.message)
+            raise DeliveryFailed from error
+        except (NetworkError, TelegramError) as error:
+            raise DeliveryFailed from error
+
+
+async def today(update: Update, context: CoachContext) -> None:
+    """/today: today's session right now, with the report buttons unless already reported."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    services_ = context.services
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, user.id)
+        todays = await services.open_today(uow, user.id, services_.catalogue, context.now())
+        await uow.commit()
+    _ = tr(patient.language)
+    if todays.report is not None:
+        await message.reply_text(
+            _("Today's session is already recorded ({outcome}). Well done for checking in!").format(
+                outcome=OUTCOME_WORDS[Outcome(todays.report.outcome)]
+            )
+        )
+        for text in session_messages(todays.session, services_.catalogue, _)[:-1]:
+            await message.chat.send_message(text)
+        return
+    try:
+        message_id = await send_session(context.bot, patient, todays.session, services_.catalogue)
+    except TelegramError:
+        async with context.uow() as uow:
+            await services.release_claim(uow, todays.session.id or 0)
+            await uow.commit()
+        raise
+    async with context.uow() as uow:
+        await services.mark_sent(
+            uow, todays.session.id or 0, message_id, services_.catalogue, context.now()
+        )
+        await uow.commit()
+
+
+def _session_id(data: str) -> tuple[int, str]:
+    _prefix, session_id, value = data.split(":")
+    return int(session_id), value
+
+
+async def report_outcome(update: Update, context: CoachContext) -> None:
+    """Done / partly / skipped, then ask for pain now."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    session_id, value = _session_id(query.data)
+    outcome = Outcome(value)
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, query.from_user.id)
+        await services.record_outcome(uow, query.from_user.id, session_id, outcome, context.now())
+        await uow.commit()
+    _ = tr(patient.language)
+    await clear_buttons(query)
+    thanks = {
+        Outcome.DONE: _("✅ Great work, recorded as done!"),
+        Outcome.PARTLY: _("🌓 Recorded as partly done. Every bit counts."),
+        Outcome.SKIPPED: _("⏭ Recorded as skipped. Tomorrow is a new chance."),
+    }[outcome]
+    assert query.message is not None
+    await query.message.chat.send_message(
+        thanks
+        + "\n\n"
+        + _("How much does your back hurt right now? 0 = no pain, 10 = worst imaginable."),
+        reply_markup=keyboards.pain_scale(f"pain:{session_id}"),
+    )
+
+
+async def report_pain(update: Update, context: CoachContext) -> None:
+    """Pain now: traffic-light advice, alerts, then (if trained) how hard it felt."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    session_id, value = _session_id(query.data)
+    pain = int(value)
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, query.from_user.id)
+        result = await services.record_pain(
+            uow, query.from_user.id, session_id, pain, context.now()
+        )
+        await uow.commit()
+    _ = tr(patient.language)
+    await query.edit_message_text(
+        (query.message.text_html if isinstance(query.message, Message) else "")
+        + "\n\n"
+        + _("Pain now: {pain}/10").format(pain=pain)
+    )
+    advice = {
+        Light.GREEN: _("🟢 Pain {pain}/10: that is fine, carry on as planned."),
+        Light.AMBER: _(
+            "🟡 Pain {pain}/10: go easier next time, with fewer repetitions or smaller "
+            "movements, and stop any exercise that makes it worse."
+        ),
+        Light.RED: _(
+            "🔴 Pain {pain}/10: please stop the exercises for today and tell your therapist. "
+            "Gentle walking and relaxed breathing are fine if they feel good."
+        ),
+    }[result.light].format(pain=pain)
+    if AlertKind.PAIN_RISE in result.alerts and result.light is not Light.RED:
+        advice += "\n" + _(
+            "That is clearly more than your usual pain, so I have noted it for your therapist."
+        )
+    elif result.alerts:
+        advice += "\n" + _("I have noted this for your therapist.")
+    chat = query.message.chat if query.message else None
+    if chat is None:
+        return
+    await chat.send_message(advice)
+    if AlertKind.PAIN_HIGH in result.alerts:
+        await chat.send_message(
+            _(
+                "One more safety question: since your last session, have you noticed new "
+                "trouble controlling your bladder or bowels, numbness around your genitals "
+                "or back passage, or new weakness in your legs?"
+            ),
+            reply_markup=keyboards.yes_no(f"chk:{session_id}", _),
+        )
+    elif result.outcome is not Outcome.SKIPPED:
+        await chat.send_message(
+            _("How hard did the exercises feel today?"),
+            reply_markup=keyboards.difficulty(session_id, _),
+        )
+
+
+async def report_difficulty(update: Update, context: CoachContext) -> None:
+    """The optional last question of a report."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    session_id, value = _session_id(query.data)
+    difficulty = None if value == "none" else Difficulty(value)
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, query.from_user.id)
+        await services.record_difficulty(
+            uow, query.from_user.id, session_id, difficulty, context.now()
+        )
+        await uow.commit()
+    _ = tr(patient.language)
+    labels = {
+        "easy": _("Easy"),
+        "right": _("Just right"),
+        "hard": _("Too hard"),
+        "none": _("not answered"),
+    }
+    await query.edit_message_text(
+        _("How hard did the exercises feel today? {answer}").format(answer=labels[value])
+    )
+    assert query.message is not None
+    await query.message.chat.send_message(
+        _("Thank you, your report is complete. See you next session! 💪")
+    )
+
+
+async def report_check(update: Update, context: CoachContext) -> None:
+    """The red-flag check after high pain: a yes stops training."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    session_id, value = _session_id(query.data)
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, query.from_user.id)
+        report = await uow.reports.for_session(session_id)
+        session = await uow.sessions.get(session_id)
+        if session is None or session.patient_id != patient.id or report is None:
+            raise SessionClosed
+        if value == "y":
+            await services.red_flag_after_report(
+                uow, query.from_user.id, session_id, "cauda_equina", context.now()
+            )
+        await uow.commit()
+    _ = tr(patient.language)
+    await clear_buttons(query)
+    assert query.message is not None
+    if value == "y":
+        from coachbot.domain.safety import Urgency
+        from conversations.onboarding import red_flag_advice
+
+        await query.message.chat.send_message(red_flag_advice(Urgency.EMERGENCY, _))
+    else:
+        await query.message.chat.send_message(
+            _(
+                "Thank you. Rest today and be gentle with your back. If the pain stays this "
+                "high or gets worse, please contact your doctor or therapist."
+            )
+        )
+
+
+__all__ = [
+    "AlreadyReported",
+    "TelegramSessionSender",
+    "report_check",
+    "report_difficulty",
+    "report_outcome",
+    "report_pain",
+    "today",
+]

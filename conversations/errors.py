@@ -1,0 +1,80 @@
+"""The one error handler: domain errors become friendly replies; the rest is logged."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import OperationalError
+from telegram import Update
+from telegram.error import Forbidden
+
+from coachbot.domain.errors import (
+    AlreadyReported,
+    CoachbotError,
+    InvalidInvite,
+    NotEnrolled,
+    NotYours,
+    SessionClosed,
+    TrainingStopped,
+)
+from coachbot.i18n import Translator
+from conversations.context import CoachContext, tr
+
+log = logging.getLogger(__name__)
+
+
+def explain(error: CoachbotError, _: Translator) -> str:
+    if isinstance(error, NotEnrolled):
+        return _("Please finish setting up first: send /start.")
+    if isinstance(error, NotYours):
+        return _("Sorry, that button is not for you.")
+    if isinstance(error, SessionClosed):
+        return _(
+            "That session is from an earlier day and can no longer be changed. "
+            "Send /today for today's session."
+        )
+    if isinstance(error, AlreadyReported):
+        return _("That is already recorded, thank you! Nothing was changed.")
+    if isinstance(error, TrainingStopped):
+        return _(
+            "Training is stopped because of a safety answer. Please see a doctor first; "
+            "send /resume when they have cleared you."
+        )
+    if isinstance(error, InvalidInvite):
+        return _("This invite link is not valid any more. Please ask your therapist for a new one.")
+    return _("Sorry, that did not work. /help shows what I can do.")
+
+
+async def _language(update: Update, context: CoachContext) -> str:
+    user = update.effective_user
+    if user is None:
+        return "en"
+    try:
+        async with context.uow() as uow:
+            patient = await uow.patients.by_user(user.id)
+    except OperationalError:
+        patient = None
+    return patient.language if patient else (user.language_code or "en")
+
+
+async def on_error(update: object, context: CoachContext) -> None:
+    """Tell the person what to do next; log what went wrong without message texts."""
+    error = context.error
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=error)
+        return
+    if isinstance(error, Forbidden):
+        return  # the person blocked the bot; my_chat_member handles that
+    _ = tr(await _language(update, context))
+    if isinstance(error, CoachbotError):
+        reply = explain(error, _)
+        log.info("update %s: %s", update.update_id, type(error).__name__)
+    elif isinstance(error, OperationalError) and "locked" in str(error).lower():
+        reply = _("I am very busy right now. Please try again in a moment; nothing was lost.")
+        log.warning("update %s: database busy", update.update_id)
+    else:
+        reply = _("Sorry, something went wrong on my side. Please try again in a moment.")
+        log.error("update %s failed", update.update_id, exc_info=error)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(reply)

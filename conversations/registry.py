@@ -1,0 +1,59 @@
+"""Every handler, registered in one place, in the order that matters."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from conversations import checkin, menu, onboarding
+from conversations.context import CoachApplication
+from conversations.errors import on_error
+
+INVITE = r"[A-Za-z0-9_-]{8,48}"
+
+
+def register(application: CoachApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    handlers = [
+        # Commands first, so a command typed in the middle of a question is a command.
+        CommandHandler("start", onboarding.start),
+        CommandHandler("today", checkin.today, filters=private),
+        CommandHandler("help", menu.help_command),
+        CommandHandler("privacy", menu.privacy),
+        CommandHandler("pause", menu.pause, filters=private),
+        CommandHandler("resume", menu.resume, filters=private),
+        CommandHandler("settings", menu.settings, filters=private),
+        CommandHandler("mydata", menu.mydata, filters=private),
+        CommandHandler("delete", menu.delete, filters=private),
+        # Buttons, each family by its prefix (see keyboards.py).
+        CallbackQueryHandler(onboarding.switch_language, pattern=rf"^lang:(en|de)(:{INVITE})?$"),
+        CallbackQueryHandler(
+            onboarding.answer_consent, pattern=rf"^consent:(en|de):(yes|no)(:{INVITE})?$"
+        ),
+        CallbackQueryHandler(onboarding.answer_step, pattern=r"^ob:[a-z_:]+:[a-z0-9_]+$"),
+        CallbackQueryHandler(checkin.report_outcome, pattern=r"^rep:\d+:(done|partly|skipped)$"),
+        CallbackQueryHandler(checkin.report_pain, pattern=r"^pain:\d+:(10|[0-9])$"),
+        CallbackQueryHandler(
+            checkin.report_difficulty, pattern=r"^diff:\d+:(easy|right|hard|none)$"
+        ),
+        CallbackQueryHandler(checkin.report_check, pattern=r"^chk:\d+:[yn]$"),
+        CallbackQueryHandler(menu.pause_choice, pattern=r"^pause:(7|14|open|date|cancel)$"),
+        CallbackQueryHandler(menu.clearance, pattern=r"^cleared:[yn]$"),
+        CallbackQueryHandler(menu.settings_choice, pattern=r"^set:[a-z]+:[a-z0-9_]+$"),
+        CallbackQueryHandler(menu.delete_choice, pattern=r"^del:(yes|no)$"),
+        # Anything left: a stale or forged button gets a clear answer, never silence.
+        CallbackQueryHandler(menu.stale_button),
+        ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.LOCATION & private, onboarding.shared_location),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, menu.text),
+        MessageHandler(filters.COMMAND & private, menu.unknown_command),
+        # Last: stickers, photos, voice... anything a patient may send.
+        MessageHandler(private & ~filters.StatusUpdate.ALL, menu.other_message),
+    ]
+    application.add_handlers(handlers)
+    application.add_error_handler(on_error)

@@ -1,0 +1,126 @@
+"""Session messages as Telegram HTML, in the patient's language, from catalogue content."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from babel.dates import format_date
+
+from catalogue.loader import Catalogue
+from coachbot.domain.model import Dose, ExtraKind, Session
+from coachbot.i18n import Translator
+
+MESSAGE_LIMIT = 4096
+
+
+def day_name(day: date, language: str) -> str:
+    return format_date(day, format="EEEE, d MMMM", locale=language)
+
+
+def dose_text(dose: Dose, _: Translator) -> str:
+    if dose.reps is not None:
+        amount = _("{sets} × {reps} repetitions").format(sets=dose.sets, reps=dose.reps)
+    else:
+        amount = _("{sets} × hold {seconds} s").format(sets=dose.sets, seconds=dose.hold_seconds)
+    if dose.sets > 1 and dose.rest_seconds:
+        amount += _(", rest {seconds} s between sets").format(seconds=dose.rest_seconds)
+    return amount
+
+
+def traffic_light_text(_: Translator) -> str:
+    return _(
+        "Pain traffic light: 🟢 0-3 fine, carry on · 🟡 4-5 go easier, fewer repetitions · "
+        "🔴 6 or more: stop and tell your therapist."
+    )
+
+
+def exercise_block(
+    number: int, exercise_id: str, dose: Dose, catalogue: Catalogue, _: Translator
+) -> str:
+    exercise = catalogue.exercises.get(exercise_id)
+    language = _.language
+    if exercise is None:  # removed from the catalogue since the session was planned
+        return ""
+    lines = [
+        f"<b>{number}. {escape(exercise.title.get(language))}</b>",
+        f"<i>{escape(dose_text(dose, _))}</i>",
+        _("Start: {position}").format(position=escape(exercise.starting_position.get(language))),
+    ]
+    lines += [
+        f"{step_number}) {escape(step)}"
+        for step_number, step in enumerate(exercise.steps.get(language), start=1)
+    ]
+    lines.append(_("Breathing: {cue}").format(cue=escape(exercise.breathing.get(language))))
+    lines.append(_("Avoid: {mistake}").format(mistake=escape(exercise.mistakes.get(language)[0])))
+    lines += [f"⚠️ {escape(caution)}" for caution in exercise.cautions.get(language)]
+    return "\n".join(lines)
+
+
+def extra_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
+    language = _.language
+    if session.extra_kind == ExtraKind.RELAXATION and session.extra_id in catalogue.relaxation:
+        technique = catalogue.relaxation[session.extra_id]
+        lines = [
+            "🧘 <b>"
+            + escape(
+                _("Relaxation: {title} ({minutes} min)").format(
+                    title=technique.title.get(language), minutes=technique.duration_minutes
+                )
+            )
+            + "</b>",
+            escape(technique.intro.get(language)),
+        ]
+        lines += [
+            f"{number}) {escape(step)}"
+            for number, step in enumerate(technique.steps.get(language), start=1)
+        ]
+        return "\n".join(lines)
+    if session.extra_kind == ExtraKind.LESSON and session.extra_id in catalogue.lessons:
+        lesson = catalogue.lessons[session.extra_id]
+        title = _("Back school: {title}").format(title=lesson.title.get(language))
+        return f"📘 <b>{escape(title)}</b>\n{escape(lesson.body.get(language))}"
+    return ""
+
+
+def session_messages(session: Session, catalogue: Catalogue, _: Translator) -> list[str]:
+    """The texts of a session, each within Telegram's limit; the last gets the buttons."""
+    header = "\n".join(
+        [
+            "<b>"
+            + escape(
+                _("Your training for {day}").format(day=day_name(session.local_date, _.language))
+            )
+            + "</b>",
+            escape(
+                _("Move slowly and with control. Take the breaks you need.")
+                + " "
+                + traffic_light_text(_)
+            ),
+        ]
+    )
+    blocks = [header]
+    blocks += [
+        exercise_block(number, item.exercise_id, item.dose, catalogue, _)
+        for number, item in enumerate(session.exercises, start=1)
+    ]
+    blocks.append(extra_block(session, catalogue, _))
+    blocks.append("<b>" + escape(_("When you are done, tell me how it went:")) + "</b>")
+    return pack([block for block in blocks if block])
+
+
+def pack(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join blocks with blank lines into as few messages as fit the limit."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+        current = block[:limit]
+    if current:
+        messages.append(current)
+    return messages

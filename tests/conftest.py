@@ -1,0 +1,159 @@
+"""Shared fixtures: a fake Bot API on 127.0.0.1, a real SQLite file, an injected clock,
+and the real Application polling the fake over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coachbot.app import build_application
+from coachbot.config import Settings
+from coachbot.db.engine import create_engine, session_factory
+from coachbot.db.migrate import upgrade
+from coachbot.db.uow import SessionFactory, UnitOfWork
+from conversations.context import CoachApplication
+from tests.fakebot import FakeBotApi, FakeUser
+
+# Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin.
+START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """The time the bot sees; tests move it, nothing sleeps."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coachbot.db'}"
+    upgrade(url)
+    yield url
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    api = FakeBotApi()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+def settings(fake: FakeBotApi, database_url: str) -> Settings:
+    return make_settings(fake, database_url)
+
+
+def make_settings(fake: FakeBotApi, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": fake.token,
+        "database_url": database_url,
+        "telegram_api_base_url": fake.base_url,
+        "default_timezone": "Europe/Berlin",
+        "dispatch_interval_seconds": 0.05,
+        "dispatch_messages_per_second": 30,
+        "telegram_read_timeout": 2.0,
+        "telegram_max_retries": 2,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Bot:
+    """The running Application and ways to look into its database."""
+
+    application: CoachApplication
+    sessions: SessionFactory
+    engine: Any
+    running: bool = field(default=False)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    async def start(self) -> None:
+        # The same steps as Application.run_polling, which tests cannot use
+        # because it owns the event loop.
+        app = self.application
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, drop_pending_updates=False)
+        await app.start()
+        self.running = True
+
+    async def stop(self) -> None:
+        if not self.running:
+            return
+        app = self.application
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        await self.engine.dispose()
+        self.running = False
+
+
+async def start_bot(settings: Settings, clock: Clock) -> Bot:
+    application = build_application(settings, clock)
+    engine = create_engine(settings.database_url)
+    bot = Bot(application, session_factory(engine), engine)
+    await bot.start()
+    return bot
+
+
+@pytest.fixture
+async def bot(settings: Settings, clock: Clock) -> AsyncIterator[Bot]:
+    running = await start_bot(settings, clock)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+def anna(fake: FakeBotApi) -> FakeUser:
+    return fake.user(1001, "Anna", "en")
+
+
+@pytest.fixture
+def bernd(fake: FakeBotApi) -> FakeUser:
+    return fake.user(1002, "Bernd", "de")
+
+
+async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
+    """Wait on a condition of the database or the bot, checking often; never a fixed sleep."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)

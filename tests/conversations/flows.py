@@ -1,0 +1,94 @@
+"""Steps a patient takes, shared by the conversation tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakebot import FakeBotApi, FakeUser
+
+NO_FLAGS = 5  # the five red-flag questions
+
+
+async def consent(fake: FakeBotApi, user: FakeUser) -> dict[str, Any]:
+    """Send /start and agree; returns the first safety question."""
+    await fake.send(user, "/start")
+    welcome = await fake.next_message(user.chat_id)
+    await fake.tap_button(user, welcome, "✅")
+    await fake.next_message(user.chat_id)  # "First, a few safety questions"
+    return await fake.next_message(user.chat_id)
+
+
+async def answer_no_flags(fake: FakeBotApi, user: FakeUser, first: dict[str, Any]) -> dict[str, Any]:
+    """Answer every safety question with No; returns the conditions question."""
+    question = first
+    for _ in range(NO_FLAGS):
+        await fake.tap(user, question, _data(question, 1))
+        question = await fake.next_message(user.chat_id)
+    return question
+
+
+def _data(message: dict[str, Any], index: int, row: int = 0) -> str:
+    data: str = message["reply_markup"]["inline_keyboard"][row][index]["callback_data"]
+    return data
+
+
+def current(fake: FakeBotApi, user: FakeUser, message: dict[str, Any]) -> dict[str, Any]:
+    """The message as the user sees it now (after edits)."""
+    for candidate in fake.messages(user.chat_id):
+        if candidate["message_id"] == message["message_id"]:
+            return candidate
+    raise AssertionError(f"message {message['message_id']} is gone")
+
+
+async def toggle(fake: FakeBotApi, user: FakeUser, message: dict[str, Any], data: str) -> None:
+    """Tap a multi-select button and wait until its keyboard shows the change."""
+    before = current(fake, user, message).get("reply_markup")
+    await fake.tap(user, message, data)
+    await fake.wait_until(
+        lambda: current(fake, user, message).get("reply_markup") != before, what="keyboard update"
+    )
+
+
+def button_data(message: dict[str, Any]) -> list[str]:
+    return [
+        button["callback_data"]
+        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+        if "callback_data" in button
+    ]
+
+
+async def enrol(
+    fake: FakeBotApi,
+    user: FakeUser,
+    *,
+    conditions: tuple[str, ...] = ("herniated_disc",),
+    equipment: tuple[str, ...] = (),
+    level: str = "beginner",
+    pain: int = 3,
+    zone: str = "Europe/Berlin",
+    time: str = "1800",
+) -> dict[str, Any]:
+    """The whole enrolment with buttons; returns the closing message."""
+    question = await answer_no_flags(fake, user, await consent(fake, user))
+    for condition in conditions:
+        await toggle(fake, user, question, f"ob:cond:{condition}")
+    await fake.tap(user, question, "ob:cond:done")
+    question = await fake.next_message(user.chat_id)
+    for item in equipment:
+        await toggle(fake, user, question, f"ob:eq:{item}")
+    await fake.tap(user, question, "ob:eq:done")
+    question = await fake.next_message(user.chat_id)
+    await fake.tap(user, question, f"ob:level:{level}")
+    question = await fake.next_message(user.chat_id)
+    await fake.tap(user, question, f"ob:pain:{pain}")
+    await fake.next_message(user.chat_id)  # the time-zone question
+    await fake.send(user, zone)
+    await fake.next_message(user.chat_id)  # "Time zone set to ..."
+    question = await fake.next_message(user.chat_id)
+    await fake.tap(user, question, f"ob:time:{time}")
+    question = await fake.next_message(user.chat_id)
+    await fake.tap(user, question, "ob:days:done")
+    closing = await fake.next_message(user.chat_id)
+    fake.drain(user.chat_id)  # later next_edit calls see only edits from here on
+    return closing

@@ -1,0 +1,172 @@
+"""The daily session and the one-tap report, through the real Application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coachbot.domain.model import Patient, Report, Session
+from tests.conftest import Bot, Clock, wait_for
+from tests.conversations.flows import button_data, enrol
+from tests.fakebot import FakeBotApi, FakeUser
+
+
+async def patient_state(bot: Bot, user: FakeUser) -> tuple[Patient, list[Session], list[Report]]:
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(user.id)
+        assert patient is not None and patient.id is not None
+        sessions = list(await uow.sessions.for_patient(patient.id))
+        reports = list(await uow.reports.for_patient(patient.id))
+        return patient, sessions, reports
+
+
+async def alerts_of(bot: Bot, user: FakeUser) -> list[str]:
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(user.id)
+        assert patient is not None and patient.id is not None
+        return [alert.kind for alert in await uow.alerts.for_patient(patient.id)]
+
+
+async def session_message(fake: FakeBotApi, user: FakeUser) -> dict[str, Any]:
+    """Wait for the session's messages; return the one with the report buttons."""
+    while True:
+        message = await fake.next_message(user.chat_id)
+        if any(data.startswith("rep:") for data in button_data(message)):
+            return message
+
+
+async def test_session_arrives_at_local_time_and_report_is_recorded(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)  # 18:00 Berlin, every day
+    clock.advance(hours=8, minutes=59)  # 17:59 Berlin
+    await bot.application.bot_data["services"].dispatcher.tick()
+    assert fake.messages(anna.chat_id)[-1]["text"].startswith("🎉")  # nothing sent yet
+
+    clock.advance(minutes=1)  # 18:00 Berlin
+    message = await session_message(fake, anna)
+    texts = "\n".join(m["text"] for m in fake.messages(anna.chat_id)[-3:])
+    assert "Your training for Monday, 23 November" in texts
+    assert "⚠️" in texts  # every exercise shows its cautions
+    assert "traffic light" in texts
+
+    await fake.tap_button(anna, message, "Done")
+    pain_question = await fake.next_message(anna.chat_id)
+    assert "Great work" in pain_question["text"]
+    await fake.tap_button(anna, pain_question, "2")
+    await fake.next_edit(anna.chat_id)
+    advice = await fake.next_message(anna.chat_id)
+    assert "🟢" in advice["text"]
+    difficulty = await fake.next_message(anna.chat_id)
+    await fake.tap_button(anna, difficulty, "Just right")
+    closing = await fake.next_message(anna.chat_id)
+    assert "report is complete" in closing["text"]
+
+    _patient, sessions, reports = await patient_state(bot, anna)
+    assert [s.state for s in sessions] == ["done", "planned"]  # and tomorrow's is planned
+    assert sessions[1].local_date.isoformat() == "2026-11-24"
+    assert [(r.outcome, r.pain_after, r.difficulty) for r in reports] == [("done", 2, "right")]
+    assert await alerts_of(bot, anna) == []
+
+
+async def test_second_tap_and_replay_change_nothing(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap(anna, message, button_data(message)[0])  # done
+    await fake.next_message(anna.chat_id)
+    query = await fake.tap(anna, message, button_data(message)[2])  # skipped, on the same message
+    await fake.callback_answer(query)
+    reply = await fake.next_message(anna.chat_id)
+    assert "already recorded" in reply["text"]
+    _patient, sessions, reports = await patient_state(bot, anna)
+    assert [r.outcome for r in reports] == ["done"]
+    assert sessions[0].state == "done"
+
+
+async def test_yesterdays_message_cannot_be_reported(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    clock.advance(hours=7)  # 01:00 the next day in Berlin
+    await fake.wait_until(lambda: True)
+    query = await fake.tap(anna, message, button_data(message)[0])
+    await fake.callback_answer(query)
+    reply = await fake.next_message(anna.chat_id)
+    assert "earlier day" in reply["text"]
+    _patient, sessions, reports = await patient_state(bot, anna)
+    assert reports == []
+
+
+async def test_high_pain_raises_an_alert_and_asks_the_safety_question(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna, pain=3)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Partly")
+    pain_question = await fake.next_message(anna.chat_id)
+    await fake.tap_button(anna, pain_question, "8")
+    advice = await fake.next_message(anna.chat_id)
+    assert "🔴" in advice["text"] and "stop" in advice["text"]
+    check = await fake.next_message(anna.chat_id)
+    assert "bladder" in check["text"]
+    assert sorted(await alerts_of(bot, anna)) == ["pain_high", "pain_rise"]
+    await fake.tap_button(anna, check, "Yes")
+    urgent = await fake.next_message(anna.chat_id)
+    assert "do not exercise" in urgent["text"]
+    patient, _sessions, _reports = await patient_state(bot, anna)
+    assert patient.status == "stopped"
+    assert "red_flag" in await alerts_of(bot, anna)
+
+
+async def test_pain_rise_over_baseline_is_noted(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna, pain=2)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Done")
+    pain_question = await fake.next_message(anna.chat_id)
+    await fake.tap_button(anna, pain_question, "4")
+    advice = await fake.next_message(anna.chat_id)
+    assert "🟡" in advice["text"] and "therapist" in advice["text"]
+    assert await alerts_of(bot, anna) == ["pain_rise"]
+
+
+async def test_today_sends_the_session_now_and_not_again_at_its_time(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    await fake.send(anna, "/today")
+    message = await session_message(fake, anna)
+
+    async def recorded() -> bool:
+        _patient, sessions, _reports = await patient_state(bot, anna)
+        todays = [s for s in sessions if s.local_date.isoformat() == "2026-11-23"]
+        return todays[0].state == "sent" and todays[0].sent_message_id == message["message_id"]
+
+    await wait_for(recorded)
+    sent_before = len(fake.calls_to("sendMessage"))
+    clock.advance(hours=9)  # 18:00: today's session was already sent
+    dispatcher = bot.application.bot_data["services"].dispatcher
+    await dispatcher.tick()
+    assert len(fake.calls_to("sendMessage")) == sent_before
+    _patient, sessions, _reports = await patient_state(bot, anna)
+    assert [s.local_date.isoformat() for s in sessions] == ["2026-11-23", "2026-11-24"]
+
+
+async def test_no_report_by_the_end_of_the_day_is_missed(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    await session_message(fake, anna)
+    clock.advance(hours=6)  # 00:00 in Berlin
+    dispatcher = bot.application.bot_data["services"].dispatcher
+    await dispatcher.tick()
+    _patient, sessions, _reports = await patient_state(bot, anna)
+    assert sessions[0].state == "missed"

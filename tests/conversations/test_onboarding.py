@@ -1,0 +1,117 @@
+"""Enrolment through the real Application against the fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import func, select
+
+from coachbot.db import tables
+from coachbot.domain.model import PatientStatus
+from tests.conftest import Bot
+from tests.conversations.flows import answer_no_flags, button_data, consent, enrol
+from tests.fakebot import FakeBotApi, FakeUser
+
+
+async def count(bot: Bot, table: object) -> int:
+    async with bot.uow() as uow:
+        result = await uow.session.execute(select(func.count()).select_from(table))  # type: ignore[arg-type]
+        return int(result.scalar_one())
+
+
+async def test_welcome_explains_and_asks_consent_storing_nothing(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    await fake.send(anna, "/start")
+    welcome = await fake.next_message(anna.chat_id)
+    assert "not a doctor" in welcome["text"]
+    assert "emergenc" in welcome["text"]
+    assert "/mydata" in welcome["text"] and "/delete" in welcome["text"]
+    assert "consent:en:yes" in button_data(welcome)
+    assert await count(bot, tables.patient) == 0
+
+    await fake.tap_button(anna, welcome, "No, thank you")
+    edited = await fake.next_edit(anna.chat_id)
+    assert "stored nothing" in edited["text"]
+    assert await count(bot, tables.patient) == 0
+
+
+async def test_welcome_in_german_for_a_german_client_and_switchable(
+    fake: FakeBotApi, bot: Bot, bernd: FakeUser
+) -> None:
+    await fake.send(bernd, "/start")
+    welcome = await fake.next_message(bernd.chat_id)
+    assert "Willkommen" in welcome["text"]
+    await fake.tap_button(bernd, welcome, "English")
+    english = await fake.next_edit(bernd.chat_id)
+    assert "Welcome to Coachbot" in english["text"]
+    assert "consent:en:yes" in button_data(english)
+
+
+async def test_full_enrolment_schedules_the_first_session(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    closing = await enrol(fake, anna, conditions=("herniated_disc", "poor_posture"))
+    assert "all set" in closing["text"]
+    # 09:00 in Berlin now, training at 18:00: the first session is today.
+    assert "Monday, 23 November" in closing["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.id is not None
+        assert patient.status == PatientStatus.ACTIVE
+        assert patient.conditions == ["herniated_disc", "poor_posture"]
+        assert patient.timezone == "Europe/Berlin"
+        assert patient.prompt_time == time(18, 0)
+        assert patient.baseline_pain == 3
+        plan = await uow.plans.for_patient(patient.id)
+        assert len(plan) >= 3
+        session = await uow.sessions.latest(patient.id)
+        assert session is not None and session.state == "planned"
+        assert session.due_at.hour == 17  # 18:00 CET
+
+
+async def test_red_flag_stops_enrolment_and_records_an_alert(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    question = await consent(fake, anna)
+    assert "bladder" in question["text"]
+    await fake.tap_button(anna, question, "Yes")
+    advice = await fake.next_message(anna.chat_id)
+    assert "do not exercise" in advice["text"]
+    assert "emergency" in advice["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.id is not None
+        assert patient.status == PatientStatus.STOPPED
+        alerts = await uow.alerts.for_patient(patient.id)
+        assert [(a.kind, a.detail) for a in alerts] == [("red_flag", "cauda_equina")]
+    await fake.send(anna, "/today")
+    reply = await fake.next_message(anna.chat_id)
+    assert "safety" in reply["text"]
+
+
+async def test_start_again_keeps_everything(fake: FakeBotApi, bot: Bot, anna: FakeUser) -> None:
+    await enrol(fake, anna)
+    await fake.send(anna, "/start")
+    reply = await fake.next_message(anna.chat_id)
+    assert "already enrolled" in reply["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.status == PatientStatus.ACTIVE
+        assert patient.conditions == ["herniated_disc"]
+
+
+async def test_stale_question_button_is_answered_and_changes_nothing(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    first = await consent(fake, anna)
+    second_question = await answer_no_flags(fake, anna, first)
+    # Tapping "Yes" on the first (answered) safety question must not stop anything.
+    query = await fake.tap(anna, first, "ob:rf:cauda_equina:y")
+    answer = await fake.callback_answer(query)
+    assert "already answered" in answer.get("text", "")
+    again = await fake.next_message(anna.chat_id)
+    assert again["text"] == second_question["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.status == PatientStatus.ONBOARDING

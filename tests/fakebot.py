@@ -1,0 +1,2093 @@
+"""A fake Telegram Bot API server for Coachbot's tests.
+
+`FakeBotApi` serves the Bot API over real HTTP on 127.0.0.1 (aiohttp), so the real bot, with
+python-telegram-bot's default HTTPXRequest, talks to it exactly as it would talk to Telegram:
+
+    fake = FakeBotApi()
+    await fake.start()
+    app = ApplicationBuilder().token(fake.token).base_url(f"{fake.base_url}/bot").build()
+    ...                                       # start polling as usual
+    anna = fake.user(1001)
+    await fake.send(anna, "/start")           # the user writes to the bot
+    reply = await fake.next_message(anna.id)  # what the bot answered (waits, no sleeps)
+    await fake.tap_button(anna, reply, "Yes") # the user taps an inline button
+    await fake.stop()
+
+Responses follow the real API's shapes (``{"ok": true, "result": ...}`` or
+``{"ok": false, "error_code": N, "description": ...}``) and its important validations (empty or
+too long texts, HTML parse errors, "message is not modified", callback_data over 64 bytes, ...),
+so nothing should rely on a quirk of this fake. Where the fake deliberately differs it is
+stricter: a bare ``&`` in HTML text is an error here, while Telegram tolerates it.
+
+Observation: `calls` records every request; `messages(chat_id)` gives the current state of
+every bot message in a chat; `next_message`/`next_edit` walk per-chat cursors through what the
+bot sent and edited (each returns a snapshot taken when the message was sent or edited);
+`callback_answer` waits for answerCallbackQuery; `wait_until` waits for any condition;
+`errors()` lists failed calls the bot received. All waiting re-checks after every request the
+fake handles, never by sleeping a fixed time.
+
+Import it as ``from tests.fakebot import FakeBotApi, FakeUser`` (pytest's pythonpath is ".").
+
+Faults: `fail()` makes the next matching requests answer 429/403/5xx or answer late (to
+trigger client timeouts; a delayed request still takes effect afterwards, as a timed-out
+request to Telegram may have). `block()` makes the bot's sends to a user answer 403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import mimetypes
+import re
+import struct
+import time
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+__all__ = [
+    "ApiCall",
+    "ApiError",
+    "FakeBotApi",
+    "FakeUser",
+    "UploadedFile",
+    "make_png",
+    "parse_html",
+    "parse_markdown",
+    "parse_markdown_v2",
+]
+
+JSON = dict[str, Any]
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+BLOCKED = "Forbidden: bot was blocked by the user"
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+_DEFAULT_DESCRIPTIONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: BLOCKED,
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+# Update types the real API leaves out while allowed_updates is unset or empty.
+_NOT_DELIVERED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+
+_INT_FIELDS = frozenset(
+    {
+        "chat_id",
+        "from_chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "reply_to_message_id",
+        "cache_time",
+        "user_id",
+        "message_thread_id",
+        "max_connections",
+    }
+)
+_BOOL_FIELDS = frozenset(
+    {
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_web_page_preview",
+        "allow_sending_without_reply",
+        "has_spoiler",
+        "disable_content_type_detection",
+        "show_caption_above_media",
+        "allow_paid_broadcast",
+    }
+)
+_JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "menu_button",
+        "link_preview_options",
+        "reply_parameters",
+    }
+)
+_INLINE_BUTTON_KINDS = (
+    "callback_data",
+    "url",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "web_app",
+    "callback_game",
+    "pay",
+)
+_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+class ApiError(Exception):
+    """An error answer of the Bot API (raised inside the fake, turned into a response)."""
+
+    def __init__(self, code: int, description: str, parameters: JSON | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+def _bad(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request, as it appears in `ApiCall.params`."""
+
+    field: str
+    filename: str | None
+    content_type: str | None
+    data: bytes
+
+
+@dataclass
+class ApiCall:
+    """One request the fake handled. `params` are coerced to API types (ints, objects)."""
+
+    method: str
+    params: JSON
+    ok: bool
+    result: Any
+    error_code: int | None
+    description: str | None = None
+    client_gone: bool = False  # the client had disconnected (e.g. timed out) before the answer
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    """A Telegram user writing to the bot in a private chat (chat id == user id)."""
+
+    id: int
+    first_name: str = "Anna"
+    language_code: str | None = "en"
+    username: str | None = None
+    last_name: str | None = None
+
+    @property
+    def chat_id(self) -> int:
+        return self.id
+
+    def to_api(self) -> JSON:
+        user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            user["last_name"] = self.last_name
+        if self.username:
+            user["username"] = self.username
+        if self.language_code:
+            user["language_code"] = self.language_code
+        return user
+
+    def chat(self) -> JSON:
+        chat: JSON = {"id": self.id, "type": "private", "first_name": self.first_name}
+        if self.last_name:
+            chat["last_name"] = self.last_name
+        if self.username:
+            chat["username"] = self.username
+        return chat
+
+
+@dataclass
+class _Fault:
+    method: str  # lower case
+    status: int
+    remaining: int
+    chat_id: int | None
+    retry_after: int | None
+    delay: float | None
+    description: str | None
+
+    def error(self) -> ApiError | None:
+        if self.status == 0:
+            return None
+        parameters: JSON | None = None
+        if self.status == 429:
+            retry_after = 1 if self.retry_after is None else self.retry_after
+            description = f"Too Many Requests: retry after {retry_after}"
+            parameters = {"retry_after": retry_after}
+        else:
+            try:
+                phrase = HTTPStatus(self.status).phrase
+            except ValueError:
+                phrase = "Error"
+            description = _DEFAULT_DESCRIPTIONS.get(self.status, phrase)
+            if self.retry_after is not None:
+                parameters = {"retry_after": self.retry_after}
+        return ApiError(self.status, self.description or description, parameters)
+
+
+@dataclass
+class _Chat:
+    user: FakeUser
+    started: bool
+    blocked: bool = False
+    last_message_id: int = 0
+    bot_message_ids: list[int] = field(default_factory=list)
+    reply_keyboard: JSON | None = None
+    actions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Stored:
+    api: JSON
+    extras: JSON
+    from_bot: bool
+    deleted: bool = False
+
+    def view(self) -> JSON:
+        return copy.deepcopy({**self.api, **self.extras})
+
+
+@dataclass
+class _File:
+    file_id: str
+    file_unique_id: str
+    data: bytes | None
+    file_name: str | None = None
+    mime_type: str | None = None
+    kind: str = "document"
+    sizes: list[JSON] = field(default_factory=list)  # for photos: the PhotoSize list
+    url: str | None = None
+
+    @property
+    def file_size(self) -> int:
+        return len(self.data) if self.data is not None else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Text formatting: HTML, MarkdownV2 and legacy Markdown, and Telegram's automatic entities.
+
+
+def _u16(text: str) -> int:
+    """Length of `text` in UTF-16 code units, the unit of Telegram entity offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _entities_error(message: str) -> ApiError:
+    return _bad(f"can't parse entities: {message}")
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+_HTML_ENTITY_RE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot));")
+_HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_HTML_START_TAG_RE = re.compile(
+    r"<([A-Za-z][A-Za-z0-9-]*)"
+    r"((?:\s+[^\s=>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*>"
+)
+_HTML_ATTR_RE = re.compile(r"([^\s=>/\"']+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
+_HTML_END_TAG_RE = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
+_HTML_TAG_NAME_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+_HTML_TAGS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+
+
+def _html_unescape(value: str) -> str:
+    def repl(match: re.Match[str]) -> str:
+        return _html_char(match) or match.group(0)
+
+    return _HTML_ENTITY_RE.sub(repl, value)
+
+
+def _html_char(match: re.Match[str]) -> str | None:
+    decimal, hexadecimal, name = match.groups()
+    if name:
+        return _HTML_NAMED[name]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    return chr(code)
+
+
+def parse_html(text: str) -> tuple[str, list[JSON]]:
+    """Parse Telegram-style HTML into (plain text, entities) or raise a 400 `ApiError`."""
+    out: list[str] = []
+    pos = 0  # UTF-16 offset in the output
+    stack: list[tuple[str, int, dict[str, str]]] = []
+    entities: list[JSON] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "&":
+            match = _HTML_ENTITY_RE.match(text, i)
+            decoded = _html_char(match) if match else None
+            if match is None or decoded is None:
+                raise _entities_error(
+                    f"Unescaped '&' at byte offset {_byte_offset(text, i)}: use &amp;"
+                )
+            out.append(decoded)
+            pos += _u16(decoded)
+            i = match.end()
+            continue
+        if char != "<":
+            out.append(char)
+            pos += _u16(char)
+            i += 1
+            continue
+        offset = _byte_offset(text, i)
+        if text.startswith("</", i):
+            end = _HTML_END_TAG_RE.match(text, i)
+            if end is None:
+                raise _entities_error(f"Unclosed end tag at byte offset {offset}")
+            name = end.group(1).lower()
+            if not stack:
+                raise _entities_error(f"Unexpected end tag at byte offset {offset}")
+            top_name, start, top_attrs = stack[-1]
+            if top_name != name:
+                raise _entities_error(
+                    f'Unmatched end tag at byte offset {offset}, expected "</{top_name}>", '
+                    f'found "</{name}>"'
+                )
+            stack.pop()
+            entity = _html_entity(top_name, start, pos - start, top_attrs, stack)
+            if entity is not None:
+                entities.append(entity)
+            i = end.end()
+            continue
+        start_tag = _HTML_START_TAG_RE.match(text, i)
+        name_match = _HTML_TAG_NAME_RE.match(text, i)
+        tag_name = name_match.group(1).lower() if name_match else ""
+        if tag_name not in _HTML_TAGS:
+            raise _entities_error(f'Unsupported start tag "{tag_name}" at byte offset {offset}')
+        if start_tag is None:
+            raise _entities_error(f"Unclosed start tag at byte offset {offset}")
+        attrs: dict[str, str] = {}
+        for attr in _HTML_ATTR_RE.finditer(start_tag.group(2)):
+            value = next((v for v in attr.groups()[1:] if v is not None), "")
+            attrs[attr.group(1).lower()] = _html_unescape(value)
+        if tag_name == "span" and attrs.get("class") != "tg-spoiler":
+            raise _entities_error(
+                f'Tag "span" must have class "tg-spoiler" at byte offset {offset}'
+            )
+        if tag_name == "tg-emoji" and not attrs.get("emoji-id"):
+            raise _entities_error(
+                f'Tag "tg-emoji" must have attribute "emoji-id" at byte offset {offset}'
+            )
+        stack.append((tag_name, pos, attrs))
+        i = start_tag.end()
+    if stack:
+        raise _entities_error(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+    return "".join(out), entities
+
+
+def _html_entity(
+    tag: str,
+    offset: int,
+    length: int,
+    attrs: dict[str, str],
+    stack: list[tuple[str, int, dict[str, str]]],
+) -> JSON | None:
+    kind = _HTML_TAGS[tag]
+    if tag == "code" and stack and stack[-1][0] == "pre":
+        language = attrs.get("class", "")
+        if language.startswith("language-") and len(language) > len("language-"):
+            stack[-1][2]["_language"] = language[len("language-") :]
+            return None
+    if length <= 0:
+        return None
+    entity: JSON = {"offset": offset, "length": length, "type": kind}
+    if kind == "text_link":
+        url = attrs.get("href", "")
+        if not url:
+            return None
+        entity["url"] = url
+    elif kind == "pre" and attrs.get("_language"):
+        entity["language"] = attrs["_language"]
+    elif kind == "blockquote" and "expandable" in attrs:
+        entity["type"] = "expandable_blockquote"
+    elif kind == "custom_emoji":
+        entity["custom_emoji_id"] = attrs["emoji-id"]
+    return entity
+
+
+_MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
+_MD_NAMES = {
+    "bold": "Bold",
+    "italic": "Italic",
+    "underline": "Underline",
+    "strikethrough": "Strikethrough",
+    "spoiler": "Spoiler",
+    "code": "Code",
+    "pre": "Pre",
+    "text_link": "TextUrl",
+    "custom_emoji": "CustomEmoji",
+}
+
+
+def parse_markdown_v2(text: str) -> tuple[str, list[JSON]]:
+    """Parse MarkdownV2 into (plain text, entities) or raise a 400 `ApiError`."""
+    out: list[str] = []
+    pos = 0
+    stack: list[tuple[str, int, int]] = []  # (kind, UTF-16 start, byte offset of the marker)
+    entities: list[JSON] = []
+    quote_start: int | None = None
+    i, n = 0, len(text)
+
+    def emit(chars: str) -> None:
+        nonlocal pos
+        out.append(chars)
+        pos += _u16(chars)
+
+    def toggle(kind: str, width: int) -> None:
+        nonlocal i
+        if stack and stack[-1][0] == kind:
+            _, start, _ = stack.pop()
+            if pos > start:
+                entities.append({"offset": start, "length": pos - start, "type": kind})
+        elif any(entry[0] == kind for entry in stack):
+            top_kind, _, top_offset = stack[-1]
+            raise _entities_error(
+                f"Can't find end of {_MD_NAMES[top_kind]} entity at byte offset {top_offset}"
+            )
+        else:
+            stack.append((kind, pos, _byte_offset(text, i)))
+        i += width
+
+    while i < n:
+        char = text[i]
+        in_code = bool(stack) and stack[-1][0] in ("code", "pre")
+        line_start = i == 0 or text[i - 1] == "\n"
+        if line_start and not in_code:
+            if char == ">":
+                if quote_start is None:
+                    quote_start = pos
+                i += 1
+                continue
+            if quote_start is not None:
+                end = pos - 1 if out and out[-1].endswith("\n") else pos
+                if end > quote_start:
+                    entities.append(
+                        {"offset": quote_start, "length": end - quote_start, "type": "blockquote"}
+                    )
+                quote_start = None
+        if char == "\\" and i + 1 < n and 1 <= ord(text[i + 1]) <= 126:
+            emit(text[i + 1])
+            i += 2
+            continue
+        if in_code:
+            kind = stack[-1][0]
+            if kind == "pre" and text.startswith("```", i):
+                _close_pre(stack, entities, pos)
+                i += 3
+            elif kind == "code" and char == "`":
+                toggle("code", 1)
+            else:
+                emit(char)
+                i += 1
+            continue
+        if char not in _MDV2_RESERVED:
+            emit(char)
+            i += 1
+            continue
+        if char == "*":
+            toggle("bold", 1)
+        elif char == "_":
+            if text.startswith("__", i):
+                toggle("underline", 2)
+            else:
+                toggle("italic", 1)
+        elif char == "~":
+            toggle("strikethrough", 1)
+        elif char == "|" and text.startswith("||", i):
+            toggle("spoiler", 2)
+        elif char == "`":
+            if text.startswith("```", i):
+                newline = text.find("\n", i + 3)
+                first_line = text[i + 3 : newline] if newline != -1 else ""
+                language = first_line if first_line and " " not in first_line else ""
+                stack.append(("pre", pos, _byte_offset(text, i)))
+                if language:
+                    entities.append({"_pre_language": language, "offset": pos})
+                i = newline + 1 if newline != -1 and (language or not first_line) else i + 3
+            else:
+                toggle("code", 1)
+        elif char == "[" or (char == "!" and text.startswith("![", i)):
+            kind = "text_link" if char == "[" else "custom_emoji"
+            stack.append((kind, pos, _byte_offset(text, i)))
+            i += 1 if char == "[" else 2
+        elif char == "]" and stack and stack[-1][0] in ("text_link", "custom_emoji"):
+            kind, start, marker = stack.pop()
+            i += 1
+            if not text.startswith("(", i):
+                raise _entities_error(
+                    f"Can't find end of {_MD_NAMES[kind]} entity at byte offset {marker}"
+                )
+            url_chars: list[str] = []
+            i += 1
+            while i < n and text[i] != ")":
+                if text[i] == "\\" and i + 1 < n:
+                    i += 1
+                url_chars.append(text[i])
+                i += 1
+            if i >= n:
+                raise _entities_error(f"Can't find end of a URL at byte offset {marker}")
+            i += 1
+            url = "".join(url_chars)
+            if pos > start:
+                entity: JSON = {"offset": start, "length": pos - start, "type": kind}
+                if kind == "text_link":
+                    entity["url"] = url
+                else:
+                    entity["custom_emoji_id"] = url.rsplit("id=", 1)[-1]
+                entities.append(entity)
+        else:
+            raise _entities_error(
+                f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
+            )
+    if stack:
+        kind, _, marker = stack[-1]
+        raise _entities_error(f"Can't find end of {_MD_NAMES[kind]} entity at byte offset {marker}")
+    if quote_start is not None and pos > quote_start:
+        entities.append({"offset": quote_start, "length": pos - quote_start, "type": "blockquote"})
+    return "".join(out), _attach_pre_languages(entities)
+
+
+def _close_pre(stack: list[tuple[str, int, int]], entities: list[JSON], pos: int) -> None:
+    """Close a ``` pre block opened in MarkdownV2 or legacy Markdown."""
+    _, start, _ = stack.pop()
+    entities.append({"offset": start, "length": pos - start, "type": "pre"})
+
+
+def _attach_pre_languages(entities: list[JSON]) -> list[JSON]:
+    languages = {e["offset"]: e["_pre_language"] for e in entities if "_pre_language" in e}
+    result: list[JSON] = []
+    for entity in entities:
+        if "_pre_language" in entity:
+            continue
+        if entity.get("length", 0) <= 0:
+            continue
+        if entity["type"] == "pre" and entity["offset"] in languages:
+            entity["language"] = languages[entity["offset"]]
+        result.append(entity)
+    return result
+
+
+def parse_markdown(text: str) -> tuple[str, list[JSON]]:
+    """Parse legacy Markdown (*bold*, _italic_, `code`, ```pre```, [text](url))."""
+    out: list[str] = []
+    pos = 0
+    entities: list[JSON] = []
+    i, n = 0, len(text)
+    kinds = {"*": "bold", "_": "italic", "`": "code"}
+    while i < n:
+        char = text[i]
+        if char == "\\" and i + 1 < n and text[i + 1] in "_*`[":
+            out.append(text[i + 1])
+            pos += 1
+            i += 2
+            continue
+        if char not in "_*`[":
+            out.append(char)
+            pos += _u16(char)
+            i += 1
+            continue
+        marker = _byte_offset(text, i)
+        missing = _entities_error(f"Can't find end of the entity starting at byte offset {marker}")
+        if char == "[":
+            match = re.compile(r"\[([^\]]*)\]\(([^)]*)\)").match(text, i)
+            if match is None:
+                raise missing
+            label = match.group(1)
+            if label:
+                entities.append(
+                    {"offset": pos, "length": _u16(label), "type": "text_link", "url": match[2]}
+                )
+            out.append(label)
+            pos += _u16(label)
+            i = match.end()
+            continue
+        if text.startswith("```", i):
+            end = text.find("```", i + 3)
+            if end == -1:
+                raise missing
+            body = text[i + 3 : end]
+            language = ""
+            first, newline, rest = body.partition("\n")
+            if newline and first and " " not in first:
+                language, body = first, rest
+            entity = {"offset": pos, "length": _u16(body), "type": "pre"}
+            if language:
+                entity["language"] = language
+            entities.append(entity)
+            out.append(body)
+            pos += _u16(body)
+            i = end + 3
+            continue
+        end = text.find(char, i + 1)
+        if end == -1:
+            raise missing
+        body = text[i + 1 : end]
+        if body:
+            entities.append({"offset": pos, "length": _u16(body), "type": kinds[char]})
+        out.append(body)
+        pos += _u16(body)
+        i = end + 1
+    return "".join(out), [e for e in entities if e["length"] > 0]
+
+
+_AUTO_PATTERNS = (
+    ("url", re.compile(r"\bhttps?://[^\s<>\"]+")),
+    ("bot_command", re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")),
+    ("mention", re.compile(r"(?<![\w@])@[A-Za-z0-9_]{5,32}(?![\w@])")),
+    ("hashtag", re.compile(r"(?<![\w#])#(?=\w*[^\W\d_])\w{1,256}")),
+)
+_NO_AUTO_INSIDE = frozenset({"code", "pre", "text_link", "text_mention", "custom_emoji"})
+
+
+def _auto_entities(text: str, entities: list[JSON]) -> list[JSON]:
+    """The entities Telegram detects by itself: urls, /commands, @mentions, #hashtags."""
+    prefix = [0]
+    for char in text:
+        prefix.append(prefix[-1] + _u16(char))
+    taken = [
+        (e["offset"], e["offset"] + e["length"]) for e in entities if e["type"] in _NO_AUTO_INSIDE
+    ]
+    found: list[JSON] = []
+    for kind, pattern in _AUTO_PATTERNS:
+        for match in pattern.finditer(text):
+            begin, end = match.start(), match.end()
+            if kind == "url":
+                while end > begin and text[end - 1] in ".,;:!?)'":
+                    end -= 1
+            start16, end16 = prefix[begin], prefix[end]
+            if any(start16 < b and a < end16 for a, b in taken):
+                continue
+            taken.append((start16, end16))
+            found.append({"offset": start16, "length": end16 - start16, "type": kind})
+    return found
+
+
+def _sort_entities(entities: list[JSON]) -> list[JSON]:
+    return sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def _trim(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
+    """Strip leading/trailing whitespace as Telegram does, keeping entities aligned."""
+    stripped = text.strip()
+    if stripped == text:
+        return text, entities
+    left = _u16(text[: len(text) - len(text.lstrip())])
+    total = _u16(stripped)
+    result: list[JSON] = []
+    for entity in entities:
+        start = max(0, entity["offset"] - left)
+        end = min(entity["offset"] + entity["length"] - left, total)
+        if end > start:
+            result.append({**entity, "offset": start, "length": end - start})
+    return stripped, result
+
+
+def format_text(text: Any, parse_mode: Any, entities: Any) -> tuple[str, list[JSON]]:
+    """Turn the sent text into what Telegram shows: (plain text, sorted entities)."""
+    raw = "" if text is None else str(text)
+    mode = str(parse_mode or "").lower()
+    parsed: list[JSON]
+    if mode in ("", "none"):
+        plain = raw
+        parsed = _check_entities(entities, _u16(raw))
+    elif mode == "html":
+        plain, parsed = parse_html(raw)
+    elif mode == "markdownv2":
+        plain, parsed = parse_markdown_v2(raw)
+    elif mode == "markdown":
+        plain, parsed = parse_markdown(raw)
+    else:
+        raise _bad("unsupported parse_mode")
+    plain, parsed = _trim(plain, parsed)
+    parsed = parsed + _auto_entities(plain, parsed)
+    return plain, _sort_entities(parsed)
+
+
+def _check_entities(entities: Any, length: int) -> list[JSON]:
+    if entities is None:
+        return []
+    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+        raise _bad("can't parse entities JSON object")
+    result: list[JSON] = []
+    for entity in entities:
+        offset, size = entity.get("offset"), entity.get("length")
+        if not isinstance(offset, int) or not isinstance(size, int) or "type" not in entity:
+            raise _bad('can\'t parse MessageEntity: Field "type" must be of type String')
+        if size > 0 and offset >= 0 and offset + size <= length:
+            result.append(dict(entity))
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Images: size detection for sendPhoto, and a small PNG maker for tests.
+
+
+def make_png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A valid RGB PNG of the given size (use as photo bytes in tests)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG, GIF, JPEG or WebP image; None if not recognised."""
+    size: tuple[int, int] | None = None
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        size = (width, height)
+    elif data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        size = (width, height)
+    elif data[:2] == b"\xff\xd8":
+        size = _jpeg_size(data)
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
+        chunk = data[12:16]
+        if chunk == b"VP8X":
+            size = (
+                1 + int.from_bytes(data[24:27], "little"),
+                1 + int.from_bytes(data[27:30], "little"),
+            )
+        elif chunk == b"VP8 ":
+            width, height = struct.unpack("<HH", data[26:30])
+            size = (width & 0x3FFF, height & 0x3FFF)
+        elif chunk == b"VP8L":
+            bits = int.from_bytes(data[21:25], "little")
+            size = ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
+    if size is None or size[0] <= 0 or size[1] <= 0:
+        return None
+    return size
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            i += 1
+            continue
+        marker = data[i + 1]
+        if marker in (0xFF, 0x01) or 0xD0 <= marker <= 0xD8:
+            i += 1 if marker == 0xFF else 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+            return width, height
+        i += 2 + length
+    return None
+
+
+def _photo_dimensions(width: int, height: int) -> list[tuple[int, int]]:
+    """The sizes Telegram keeps of a photo: thumbnails up to 1280 px and the original (≤2560)."""
+    longest = max(width, height)
+    sizes: list[tuple[int, int]] = []
+    for cap in (90, 320, 800, 1280, 2560):
+        if longest > cap:
+            scale = cap / longest
+            sizes.append((max(1, round(width * scale)), max(1, round(height * scale))))
+        if longest <= cap:
+            sizes.append((width, height))
+            break
+    return sizes
+
+
+# --------------------------------------------------------------------------------------------
+# Reply markup.
+
+
+def _check_reply_markup(markup: Any) -> JSON | None:
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise _bad("can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" in markup:
+        rows = markup["inline_keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise _bad('Field "inline_keyboard" of the InlineKeyboardMarkup must be an Array')
+        for row in rows:
+            for button in row:
+                _check_inline_button(button)
+        return markup
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise _bad('Field "keyboard" of the ReplyKeyboardMarkup must be an Array')
+        for row in rows:
+            for button in row:
+                label = button.get("text") if isinstance(button, dict) else button
+                if not isinstance(label, str):
+                    raise _bad("can't parse keyboard button: Text must be a String")
+        return markup
+    if markup.get("remove_keyboard") is True or markup.get("force_reply") is True:
+        return markup
+    raise _bad("can't parse reply keyboard markup JSON object")
+
+
+def _check_inline_button(button: Any) -> None:
+    if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+        raise _bad("can't parse inline keyboard button: Text must be a String")
+    kinds = [kind for kind in _INLINE_BUTTON_KINDS if kind in button]
+    if not kinds:
+        raise _bad(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
+    if "callback_data" in button:
+        data = button["callback_data"]
+        if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
+            raise _bad("BUTTON_DATA_INVALID")
+    if "url" in button:
+        url = button["url"]
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https", "tg", "ton")
+            or not (parts.netloc or parts.scheme == "tg")
+        ):
+            raise _bad(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
+
+
+def _inline_markup(markup: JSON | None) -> JSON | None:
+    """The inline keyboard a message shows for the sent markup (None if no inline buttons)."""
+    if markup is None or "inline_keyboard" not in markup:
+        return None
+    if not any(markup["inline_keyboard"]):
+        return None
+    return copy.deepcopy(markup)
+
+
+# --------------------------------------------------------------------------------------------
+# The server.
+
+Handler = Callable[[JSON], Awaitable[Any]]
+
+
+class FakeBotApi:
+    """A fake Telegram Bot API on 127.0.0.1 (see the module docstring)."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-fake-token",
+        bot_username: str = "coachbot_test_bot",
+        bot_id: int = 123456,
+        bot_first_name: str = "Coachbot",
+    ) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        self.bot_id = bot_id
+        self.bot_first_name = bot_first_name
+        self.base_url = ""
+        self.calls: list[ApiCall] = []
+        self.commands: dict[str, list[JSON]] = {}
+        self.commands_by_scope: dict[str, dict[str, list[JSON]]] = {}
+        self.webhook_url = ""
+        self.menu_buttons: dict[int | None, JSON] = {}
+        self.bot_texts: dict[str, dict[str, str]] = {"name": {}, "description": {}, "short": {}}
+        self.internal_errors: list[BaseException] = []
+        self._chats: dict[int, _Chat] = {}
+        self._stored: dict[tuple[int, int], _Stored] = {}
+        self._sent_log: dict[int, list[JSON]] = {}
+        self._edit_log: dict[int, list[JSON]] = {}
+        self._message_cursor: dict[int, int] = {}
+        self._edit_cursor: dict[int, int] = {}
+        self._updates: list[JSON] = []
+        self._next_update_id = 700_000_001
+        self._allowed_updates: list[str] = []
+        self._poll_generation = 0
+        self._waiting_polls = 0
+        self._queries: dict[str, JSON] = {}
+        self._answers: dict[str, JSON] = {}
+        self._next_query = 0
+        self._files: dict[str, _File] = {}
+        self._next_file = 0
+        self._faults: list[_Fault] = []
+        self._changed = asyncio.Event()
+        self._closing = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._handlers: dict[str, Handler] = {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "logOut": self._true,
+            "close": self._true,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "setMyName": self._set_my_text("name", "name"),
+            "getMyName": self._get_my_text("name", "name"),
+            "setMyDescription": self._set_my_text("description", "description"),
+            "getMyDescription": self._get_my_text("description", "description"),
+            "setMyShortDescription": self._set_my_text("short", "short_description"),
+            "getMyShortDescription": self._get_my_text("short", "short_description"),
+            "setChatMenuButton": self._set_chat_menu_button,
+            "getChatMenuButton": self._get_chat_menu_button,
+            "sendMessage": self._send_message,
+            "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
+            "copyMessage": self._copy_message,
+            "forwardMessage": self._forward_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "sendChatAction": self._send_chat_action,
+            "getChat": self._get_chat,
+            "getFile": self._get_file,
+        }
+        self._method_names = {name.lower(): name for name in self._handlers}
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        """Serve on 127.0.0.1 on a free port; sets `base_url`."""
+        if self._runner is not None:
+            raise RuntimeError("FakeBotApi already started")
+        self._closing = asyncio.Event()
+        self._changed = asyncio.Event()
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
+        app.router.add_route("*", "/{tail:.*}", self._handle_unknown_path)
+        runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=2.0, handler_cancellation=False
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        """Release pending getUpdates and delayed requests, then close the server."""
+        self._closing.set()
+        self._notify()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # ---------------------------------------------------------------- acting as a user
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Anna",
+        language_code: str | None = "en",
+        *,
+        username: str | None = None,
+        last_name: str | None = None,
+        started: bool = True,
+    ) -> FakeUser:
+        """A user with a private chat with the bot.
+
+        started=False: the user never opened the bot, so the bot's sends answer 403 until the
+        user writes, taps or unblocks (`member_update(user, "member")`).
+        """
+        user = FakeUser(user_id, first_name, language_code, username, last_name)
+        chat = self._chats.get(user_id)
+        if chat is None:
+            self._chats[user_id] = _Chat(user=user, started=started)
+        else:
+            chat.user = user
+        return user
+
+    async def send(
+        self, user: FakeUser, text: str, *, reply_to: JSON | None = None
+    ) -> dict[str, Any]:
+        """The user sends a text message ("/cmd args" gets a bot_command entity)."""
+        if not text.strip():
+            raise ValueError("Telegram clients cannot send empty messages")
+        plain, entities = _trim(text, [])
+        entities = _sort_entities(_auto_entities(plain, []))
+        content: JSON = {"text": plain}
+        if entities:
+            content["entities"] = entities
+        return self._user_message(user, content, reply_to)
+
+    async def send_location(
+        self, user: FakeUser, latitude: float, longitude: float
+    ) -> dict[str, Any]:
+        """The user shares a location."""
+        return self._user_message(
+            user, {"location": {"latitude": latitude, "longitude": longitude}}, None
+        )
+
+    async def send_sticker(self, user: FakeUser, emoji: str = "👍") -> dict[str, Any]:
+        """The user sends a sticker."""
+        file = self._new_file(b"RIFF\x00\x00\x00\x00WEBPVP8X", "sticker", "sticker.webp")
+        sticker: JSON = {
+            "file_id": file.file_id,
+            "file_unique_id": file.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": file.file_size,
+        }
+        return self._user_message(user, {"sticker": sticker}, None)
+
+    async def send_photo_from_user(
+        self, user: FakeUser, *, caption: str | None = None, data: bytes | None = None
+    ) -> dict[str, Any]:
+        """The user sends a photo (a small generated PNG unless `data` is given)."""
+        photo = self._photo_file(data if data is not None else make_png(40, 30))
+        content: JSON = {"photo": copy.deepcopy(photo.sizes)}
+        if caption:
+            content["caption"] = caption
+        return self._user_message(user, content, None)
+
+    async def tap(self, user: FakeUser, message: dict[str, Any], data: str) -> str:
+        """The user taps a button of a bot message with callback data `data` (may be forged)."""
+        stored = self._lookup(message)
+        query_id = str(4_000_000_000_000_000_000 + self._next_query * 7919 + user.id % 7919)
+        self._next_query += 1
+        query: JSON = {
+            "id": query_id,
+            "from": user.to_api(),
+            "message": copy.deepcopy(stored.api),
+            "chat_instance": self._chat_instance(stored.api["chat"]["id"]),
+            "data": data,
+        }
+        self._queries[query_id] = query
+        self._touch(user)
+        self.push_update({"callback_query": query})
+        return query_id
+
+    async def tap_button(self, user: FakeUser, message: dict[str, Any], label: str) -> str:
+        """Tap the inline button whose text contains `label` (case-insensitive).
+
+        Looks at the message's CURRENT keyboard. An exact (case-insensitive) match wins over
+        partial ones; several partial matches are an error.
+        """
+        stored = self._lookup(message)
+        rows = (stored.api.get("reply_markup") or {}).get("inline_keyboard", [])
+        buttons = [button for row in rows for button in row]
+        wanted = label.casefold()
+        matches = [b for b in buttons if b["text"].casefold() == wanted] or [
+            b for b in buttons if wanted in b["text"].casefold()
+        ]
+        listing = ", ".join(repr(b["text"]) for b in buttons) or "no inline buttons"
+        if len(matches) != 1:
+            problem = "no button" if not matches else f"{len(matches)} buttons"
+            raise AssertionError(
+                f"{problem} matching {label!r} on message {stored.api['message_id']} "
+                f"({stored.api.get('text', stored.api.get('caption', ''))!r}); buttons: {listing}"
+            )
+        button = matches[0]
+        if "callback_data" not in button:
+            raise AssertionError(f"button {button['text']!r} has no callback_data: {button}")
+        return await self.tap(user, message, button["callback_data"])
+
+    async def member_update(self, user: FakeUser, status: str) -> None:
+        """A my_chat_member update: "kicked" (the user blocked the bot) or "member" (unblocked).
+
+        Blocking also makes the bot's sends to the user answer 403, as on Telegram.
+        """
+        if status not in ("kicked", "member"):
+            raise ValueError("status must be 'kicked' or 'member'")
+        chat = self._chat_of(user)
+        old = "member" if status == "kicked" else "kicked"
+        new_member: JSON = {"user": self._bot_user(), "status": status}
+        old_member: JSON = {"user": self._bot_user(), "status": old}
+        if status == "kicked":
+            new_member["until_date"] = 0
+        else:
+            old_member["until_date"] = 0
+        chat.blocked = status == "kicked"
+        chat.started = True
+        self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": user.chat(),
+                    "from": user.to_api(),
+                    "date": int(time.time()),
+                    "old_chat_member": old_member,
+                    "new_chat_member": new_member,
+                }
+            }
+        )
+
+    def push_update(self, update: dict[str, Any]) -> None:
+        """Queue a raw update for getUpdates (its update_id is assigned here)."""
+        body = {k: v for k, v in update.items() if k != "update_id"}
+        self._updates.append({"update_id": self._next_update_id, **body})
+        self._next_update_id += 1
+        self._notify()
+
+    # ---------------------------------------------------------------- observing the bot
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        """The recorded calls of one method (name case-insensitive)."""
+        wanted = method.lower()
+        return [call for call in self.calls if call.method.lower() == wanted]
+
+    def errors(self) -> list[ApiCall]:
+        """Failed calls whose answer the client received (abandoned requests left out, e.g.
+        the long poll PTB's Updater drops on stop, which Telegram and the fake end with 409)."""
+        return [call for call in self.calls if not call.ok and not call.client_gone]
+
+    def messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every bot message in the chat, in order, in its current state (deleted ones dropped)."""
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        views = (self._stored[(chat_id, mid)] for mid in chat.bot_message_ids)
+        return [stored.view() for stored in views if not stored.deleted]
+
+    async def next_message(self, chat_id: int, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """The next bot message to the chat (as sent) not yet returned here; waits for it."""
+        log = self._sent_log.setdefault(chat_id, [])
+        if not await self._wait(lambda: len(log) > self._message_cursor.get(chat_id, 0), timeout):
+            raise AssertionError(
+                f"no new bot message in chat {chat_id} within {timeout}s\n" + self._report(chat_id)
+            )
+        index = self._message_cursor.get(chat_id, 0)
+        self._message_cursor[chat_id] = index + 1
+        return copy.deepcopy(log[index])
+
+    async def next_edit(self, chat_id: int, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """The next edit of a bot message in the chat: the message's state after that edit."""
+        log = self._edit_log.setdefault(chat_id, [])
+        if not await self._wait(lambda: len(log) > self._edit_cursor.get(chat_id, 0), timeout):
+            raise AssertionError(
+                f"no new edit in chat {chat_id} within {timeout}s\n" + self._report(chat_id)
+            )
+        index = self._edit_cursor.get(chat_id, 0)
+        self._edit_cursor[chat_id] = index + 1
+        return copy.deepcopy(log[index])
+
+    async def callback_answer(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """Wait for answerCallbackQuery of that query; its params (text, show_alert, ...)."""
+        if not await self._wait(lambda: query_id in self._answers, timeout):
+            failed = [c for c in self.calls_to("answerCallbackQuery") if not c.ok]
+            raise AssertionError(
+                f"callback query {query_id} not answered within {timeout}s; "
+                f"failed answerCallbackQuery calls: {[(c.params, c.description) for c in failed]}"
+            )
+        return copy.deepcopy(self._answers[query_id])
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109
+        what: str = "condition",
+    ) -> None:
+        """Wait until predicate() is true; re-checked after every request the fake handles."""
+        if not await self._wait(predicate, timeout):
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+    def drain(self, chat_id: int) -> None:
+        """Skip everything sent or edited so far in the chat (both cursors to the end)."""
+        self._message_cursor[chat_id] = len(self._sent_log.get(chat_id, []))
+        self._edit_cursor[chat_id] = len(self._edit_log.get(chat_id, []))
+
+    def reply_keyboard(self, chat_id: int) -> list[list[str]] | None:
+        """Labels of the reply keyboard currently shown in the chat (None if none)."""
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.reply_keyboard is None:
+            return None
+        return [
+            [b["text"] if isinstance(b, dict) else str(b) for b in row]
+            for row in chat.reply_keyboard["keyboard"]
+        ]
+
+    def chat_actions(self, chat_id: int) -> list[str]:
+        """The sendChatAction actions sent to the chat, in order."""
+        chat = self._chats.get(chat_id)
+        return list(chat.actions) if chat else []
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates queued and not yet confirmed by getUpdates with a higher offset."""
+        return len(self._updates)
+
+    @property
+    def waiting_polls(self) -> int:
+        """getUpdates requests currently long-polling."""
+        return self._waiting_polls
+
+    # ---------------------------------------------------------------- fault injection
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int,
+        times: int = 1,
+        chat_id: int | None = None,
+        retry_after: int | None = None,
+        delay: float | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Make the next `times` matching requests fail with `status` (0: answer normally).
+
+        429 -> "Too Many Requests: retry after N" with parameters.retry_after; 403 -> blocked;
+        500/502 -> Internal Server Error/Bad Gateway. `delay` seconds pass before the answer.
+        """
+        if status != 0 and not 400 <= status <= 599:
+            raise ValueError("status must be 0 or an HTTP error status")
+        if status == 0 and not delay:
+            raise ValueError("status=0 only makes sense with a delay")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._faults.append(
+            _Fault(method.lower(), status, times, chat_id, retry_after, delay, description)
+        )
+
+    def block(self, user: FakeUser) -> None:
+        """From now on the bot's sends to the user answer 403 "bot was blocked by the user"."""
+        self._chat_of(user).blocked = True
+
+    def unblock(self, user: FakeUser) -> None:
+        self._chat_of(user).blocked = False
+
+    # ---------------------------------------------------------------- internals: waiting
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if predicate():
+                return True
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
+
+    def _report(self, chat_id: int) -> str:
+        recent = [
+            {k: m.get(k) for k in ("message_id", "text", "caption", "reply_markup") if k in m}
+            for m in self.messages(chat_id)[-5:]
+        ]
+        failed = [
+            f"{c.method} {c.error_code} {c.description}"
+            for c in self.calls[-50:]
+            if not c.ok and c.params.get("chat_id") == chat_id
+        ]
+        lines = [f"recent bot messages in chat {chat_id}: {recent}"]
+        if failed:
+            lines.append(f"failed calls to chat {chat_id}: {failed}")
+        if self.internal_errors:
+            lines.append(f"fake internal errors: {self.internal_errors!r}")
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------------- internals: HTTP
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        name = request.match_info["method"]
+        method = self._method_names.get(name.lower(), name)
+        params: JSON = {}
+        try:
+            if request.match_info["token"] != self.token:
+                if re.fullmatch(r"\d+:[\w-]+", request.match_info["token"]):
+                    raise ApiError(401, "Unauthorized")
+                raise ApiError(404, "Not Found")
+            params = await self._read_params(request)
+            handler = self._handlers.get(method)
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            fault = self._take_fault(method, params)
+            if fault is not None:
+                if fault.delay:
+                    await self._pause(fault.delay)
+                error = fault.error()
+                if error is not None:
+                    raise error
+            result = await handler(params)
+        except ApiError as error:
+            return self._respond_error(request, method, params, error)
+        except Exception as exc:
+            self.internal_errors.append(exc)
+            bug = ApiError(500, f"Internal Server Error: fake bug: {exc!r}")
+            return self._respond_error(request, method, params, bug)
+        gone = _client_gone(request)
+        self.calls.append(ApiCall(method, params, True, result, None, client_gone=gone))
+        self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    def _respond_error(
+        self, request: web.Request, method: str, params: JSON, error: ApiError
+    ) -> web.Response:
+        body: JSON = {"ok": False, "error_code": error.code, "description": error.description}
+        if error.parameters:
+            body["parameters"] = error.parameters
+        gone = _client_gone(request)
+        call = ApiCall(method, params, False, None, error.code, error.description, gone)
+        self.calls.append(call)
+        self._notify()
+        return web.json_response(body, status=error.code)
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            raise web.HTTPUnauthorized()
+        path = request.match_info["path"]
+        for file in self._files.values():
+            if self._file_path(file) == path and file.data is not None:
+                return web.Response(body=file.data, content_type="application/octet-stream")
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
+
+    async def _handle_unknown_path(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
+
+    async def _read_params(self, request: web.Request) -> JSON:
+        params: JSON = dict(request.query)
+        content_type = request.content_type
+        if request.can_read_body and content_type == "application/json":
+            try:
+                body = json.loads(await request.read() or b"{}")
+            except ValueError:
+                raise _bad("can't parse request JSON object") from None
+            if not isinstance(body, dict):
+                raise _bad("can't parse request JSON object")
+            params.update(body)
+        elif request.can_read_body and content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    params[key] = UploadedFile(
+                        key, value.filename, value.content_type, value.file.read()
+                    )
+                else:
+                    params[key] = value
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                attached = params.pop(value[len("attach://") :], None)
+                if not isinstance(attached, UploadedFile):
+                    raise _bad(f"file of {key} not found in the request")
+                params[key] = attached
+        return _coerce(params)
+
+    def _take_fault(self, method: str, params: JSON) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method != method.lower():
+                continue
+            if fault.chat_id is not None and params.get("chat_id") != fault.chat_id:
+                continue
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                self._faults.remove(fault)
+            return fault
+        return None
+
+    # ---------------------------------------------------------------- internals: state
+
+    def _bot_user(self) -> JSON:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
+
+    def _chat_instance(self, chat_id: int) -> str:
+        return str((chat_id * 2_654_435_761 + self.bot_id * 40_503) % 2**62 + 10**17)
+
+    def _chat_of(self, user: FakeUser) -> _Chat:
+        chat = self._chats.get(user.id)
+        if chat is None:
+            self.user(user.id, user.first_name, user.language_code, username=user.username)
+            chat = self._chats[user.id]
+        return chat
+
+    def _touch(self, user: FakeUser) -> _Chat:
+        chat = self._chat_of(user)
+        chat.started = True
+        return chat
+
+    def _find(self, chat_id: int, message_id: Any) -> _Stored | None:
+        """The stored message, or None if it does not exist or was deleted."""
+        if not isinstance(message_id, int):
+            return None
+        stored = self._stored.get((chat_id, message_id))
+        return None if stored is None or stored.deleted else stored
+
+    def _lookup(self, message: dict[str, Any]) -> _Stored:
+        key = (message["chat"]["id"], message["message_id"])
+        stored = self._stored.get(key)
+        if stored is None or stored.deleted:
+            raise AssertionError(f"message {key[1]} in chat {key[0]} does not exist (deleted?)")
+        return stored
+
+    def _user_message(self, user: FakeUser, content: JSON, reply_to: JSON | None) -> JSON:
+        chat = self._touch(user)
+        chat.last_message_id += 1
+        message: JSON = {
+            "message_id": chat.last_message_id,
+            "from": user.to_api(),
+            "chat": user.chat(),
+            "date": int(time.time()),
+        }
+        if reply_to is not None:
+            message["reply_to_message"] = _without_reply(self._lookup(reply_to).api)
+        message.update(content)
+        self._stored[(user.id, chat.last_message_id)] = _Stored(message, {}, from_bot=False)
+        self.push_update({"message": message})
+        return copy.deepcopy(message)
+
+    def _target_chat(self, params: JSON, key: str = "chat_id") -> _Chat:
+        chat_id = params.get(key)
+        if chat_id is None or chat_id == "":
+            raise _bad(f"{key} is empty")
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:
+            raise _bad("chat not found")
+        return chat
+
+    @staticmethod
+    def _check_can_send(chat: _Chat) -> None:
+        if chat.blocked:
+            raise ApiError(403, BLOCKED)
+        if not chat.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+
+    def _bot_message(
+        self, chat: _Chat, params: JSON, content: JSON, extras: JSON, markup: JSON | None
+    ) -> JSON:
+        """Store a new bot message and return it as the API does."""
+        chat_id = chat.user.id
+        reply_to = params.get("reply_to_message_id")
+        allow_missing = bool(params.get("allow_sending_without_reply"))
+        reply_parameters = params.get("reply_parameters")
+        if isinstance(reply_parameters, dict):
+            reply_to = reply_parameters.get("message_id")
+            allow_missing = bool(reply_parameters.get("allow_sending_without_reply"))
+        replied = self._find(chat_id, reply_to)
+        if reply_to is not None and replied is None and not allow_missing:
+            raise _bad("message to be replied not found")
+        chat.last_message_id += 1
+        message: JSON = {
+            "message_id": chat.last_message_id,
+            "from": self._bot_user(),
+            "chat": chat.user.chat(),
+            "date": int(time.time()),
+        }
+        if replied is not None:
+            message["reply_to_message"] = _without_reply(replied.api)
+        message.update(content)
+        inline = _inline_markup(markup)
+        if inline is not None:
+            message["reply_markup"] = inline
+        if markup is not None:
+            extras["raw_reply_markup"] = copy.deepcopy(markup)
+            if "keyboard" in markup:
+                chat.reply_keyboard = copy.deepcopy(markup)
+            elif markup.get("remove_keyboard"):
+                chat.reply_keyboard = None
+        stored = _Stored(message, extras, from_bot=True)
+        self._stored[(chat_id, message["message_id"])] = stored
+        chat.bot_message_ids.append(message["message_id"])
+        self._sent_log.setdefault(chat_id, []).append(stored.view())
+        return copy.deepcopy(message)
+
+    def _editable(self, params: JSON) -> tuple[_Chat, _Stored]:
+        if params.get("inline_message_id"):
+            raise _bad("inline messages are not supported by the fake")
+        chat = self._target_chat(params)
+        self._check_can_send(chat)
+        message_id = params.get("message_id")
+        if message_id is None:
+            raise _bad("message identifier is not specified")
+        stored = self._find(chat.user.id, message_id)
+        if stored is None:
+            raise _bad("message to edit not found")
+        if not stored.from_bot:
+            raise _bad("message can't be edited")
+        return chat, stored
+
+    def _apply_edit(
+        self, chat: _Chat, stored: _Stored, changes: JSON, markup: JSON | None, extras: JSON
+    ) -> JSON:
+        before = (
+            {k: stored.api.get(k) for k in changes},
+            stored.api.get("reply_markup"),
+        )
+        inline = _inline_markup(markup)
+        if before == (changes, inline):
+            raise _bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        for key, value in changes.items():
+            if value is None:
+                stored.api.pop(key, None)
+            else:
+                stored.api[key] = value
+        if inline is None:
+            stored.api.pop("reply_markup", None)
+        else:
+            stored.api["reply_markup"] = inline
+        stored.api["edit_date"] = int(time.time())
+        stored.extras.update(extras)
+        self._edit_log.setdefault(chat.user.id, []).append(stored.view())
+        return copy.deepcopy(stored.api)
+
+    def _new_file(self, data: bytes | None, kind: str, file_name: str | None) -> _File:
+        self._next_file += 1
+        number = self._next_file
+        prefix = {"photo": "AgACAgIAAxk", "sticker": "CAACAgIAAxk"}.get(kind, "BQACAgIAAxk")
+        file = _File(
+            file_id=f"{prefix}BAA{number:08d}fakeFileId{self.bot_id}",
+            file_unique_id=f"AgAD{number:06d}",
+            data=data,
+            file_name=file_name,
+            kind=kind,
+        )
+        self._files[file.file_id] = file
+        return file
+
+    def _photo_file(self, data: bytes) -> _File:
+        if not data:
+            raise _bad("file must be non-empty")
+        size = image_size(data)
+        if size is None:
+            raise _bad("IMAGE_PROCESS_FAILED")
+        width, height = size
+        if width + height > 10000 or max(width, height) > 20 * min(width, height):
+            raise _bad("PHOTO_INVALID_DIMENSIONS")
+        main = self._new_file(data, "photo", None)
+        for w, h in _photo_dimensions(width, height):
+            same = (w, h) == (width, height)
+            file = main if same else self._new_file(data, "photo", None)
+            main.sizes.append(
+                {
+                    "file_id": file.file_id,
+                    "file_unique_id": file.file_unique_id,
+                    "file_size": len(data)
+                    if same
+                    else max(1, len(data) * w * h // (width * height)),
+                    "width": w,
+                    "height": h,
+                }
+            )
+            if not same:
+                file.sizes = main.sizes
+        return main
+
+    @staticmethod
+    def _file_path(file: _File) -> str:
+        folder = {"photo": "photos", "sticker": "stickers"}.get(file.kind, "documents")
+        suffix = ""
+        if file.file_name and "." in file.file_name:
+            suffix = "." + file.file_name.rsplit(".", 1)[1]
+        elif file.kind == "photo":
+            suffix = ".jpg"
+        return f"{folder}/file_{file.file_unique_id}{suffix}"
+
+    def _caption(self, params: JSON) -> tuple[JSON, JSON]:
+        """(content, extras) for an optional caption."""
+        raw = params.get("caption")
+        if raw is None or raw == "":
+            return {}, {}
+        text, entities = format_text(raw, params.get("parse_mode"), params.get("caption_entities"))
+        if _u16(text) > MAX_CAPTION_LENGTH:
+            raise _bad("message caption is too long")
+        content: JSON = {"caption": text} if text else {}
+        if entities:
+            content["caption_entities"] = entities
+        return content, {"raw_caption": raw}
+
+    # ---------------------------------------------------------------- methods
+
+    async def _true(self, params: JSON) -> bool:
+        return True
+
+    async def _get_me(self, params: JSON) -> JSON:
+        return {
+            **self._bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _get_updates(self, params: JSON) -> list[JSON]:
+        if self.webhook_url:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        offset = params.get("offset")
+        limit = params.get("limit", 100)
+        limit = limit if isinstance(limit, int) and 1 <= limit <= 100 else 100
+        timeout = params.get("timeout", 0)
+        timeout = max(0, timeout) if isinstance(timeout, int) else 0
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(kind) for kind in allowed]
+        if isinstance(offset, int):
+            if offset < 0:
+                self._updates = self._updates[offset:]
+            else:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify()  # lets an older long poll see that it was superseded
+
+        superseded = False
+
+        def ready() -> bool:
+            nonlocal superseded
+            superseded = self._poll_generation != generation
+            self._updates = [u for u in self._updates if self._deliverable(u)]
+            return superseded or self._closing.is_set() or bool(self._updates)
+
+        self._waiting_polls += 1
+        try:
+            await self._wait(ready, timeout)
+        finally:
+            self._waiting_polls -= 1
+        if superseded:
+            raise ApiError(409, _DEFAULT_DESCRIPTIONS[409])
+        return copy.deepcopy(self._updates[:limit])
+
+    def _deliverable(self, update: JSON) -> bool:
+        kind = next((key for key in update if key != "update_id"), "")
+        if self._allowed_updates:
+            return kind in self._allowed_updates
+        return kind not in _NOT_DELIVERED_BY_DEFAULT
+
+    async def _set_webhook(self, params: JSON) -> bool:
+        self.webhook_url = str(params.get("url") or "")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _delete_webhook(self, params: JSON) -> bool:
+        self.webhook_url = ""
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _get_webhook_info(self, params: JSON) -> JSON:
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    @staticmethod
+    def _scope_key(params: JSON) -> str:
+        scope = params.get("scope") or {"type": "default"}
+        if not isinstance(scope, dict) or not isinstance(scope.get("type"), str):
+            raise _bad("can't parse BotCommandScope JSON object")
+        parts = [scope["type"]]
+        parts += [str(scope[key]) for key in ("chat_id", "user_id") if key in scope]
+        return ":".join(parts)
+
+    async def _set_my_commands(self, params: JSON) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise _bad("can't parse commands JSON object")
+        for command in commands:
+            if not isinstance(command, dict):
+                raise _bad("can't parse BotCommand JSON object")
+            name, description = command.get("command"), command.get("description")
+            if not isinstance(name, str) or not _COMMAND_RE.fullmatch(name.lstrip("/")):
+                raise _bad("BOT_COMMAND_INVALID")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+                raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
+        language = str(params.get("language_code") or "")
+        scope = self._scope_key(params)
+        stored = [
+            {"command": c["command"].lstrip("/"), "description": c["description"]} for c in commands
+        ]
+        by_language = self.commands_by_scope.setdefault(scope, {})
+        if stored:
+            by_language[language] = stored
+        else:
+            by_language.pop(language, None)
+        if scope == "default":
+            self.commands.clear()
+            self.commands.update(copy.deepcopy(by_language))
+        return True
+
+    async def _get_my_commands(self, params: JSON) -> list[JSON]:
+        by_language = self.commands_by_scope.get(self._scope_key(params), {})
+        return copy.deepcopy(by_language.get(str(params.get("language_code") or ""), []))
+
+    async def _delete_my_commands(self, params: JSON) -> bool:
+        return await self._set_my_commands({**params, "commands": []})
+
+    def _set_my_text(self, kind: str, field_name: str) -> Handler:
+        async def handler(params: JSON) -> bool:
+            value = str(params.get(field_name) or "")
+            language = str(params.get("language_code") or "")
+            if value:
+                self.bot_texts[kind][language] = value
+            else:
+                self.bot_texts[kind].pop(language, None)
+            return True
+
+        return handler
+
+    def _get_my_text(self, kind: str, field_name: str) -> Handler:
+        async def handler(params: JSON) -> JSON:
+            texts = self.bot_texts[kind]
+            language = str(params.get("language_code") or "")
+            default = self.bot_first_name if kind == "name" else ""
+            return {field_name: texts.get(language, texts.get("", default))}
+
+        return handler
+
+    async def _set_chat_menu_button(self, params: JSON) -> bool:
+        chat_id = params.get("chat_id")
+        if chat_id is not None:
+            self._target_chat(params)
+        button = params.get("menu_button") or {"type": "default"}
+        if not isinstance(button, dict) or button.get("type") not in (
+            "commands",
+            "web_app",
+            "default",
+        ):
+            raise _bad("can't parse menu button JSON object")
+        self.menu_buttons[chat_id] = button
+        return True
+
+    async def _get_chat_menu_button(self, params: JSON) -> JSON:
+        chat_id = params.get("chat_id")
+        default = self.menu_buttons.get(None, {"type": "commands"})
+        return copy.deepcopy(self.menu_buttons.get(chat_id, default))
+
+    async def _send_message(self, params: JSON) -> JSON:
+        chat = self._target_chat(params)
+        raw = params.get("text")
+        text, entities = format_text(raw, params.get("parse_mode"), params.get("entities"))
+        if not text:
+            raise _bad("message text is empty")
+        if _u16(text) > MAX_TEXT_LENGTH:
+            raise _bad("message is too long")
+        markup = _check_reply_markup(params.get("reply_markup"))
+        self._check_can_send(chat)
+        content: JSON = {"text": text}
+        if entities:
+            content["entities"] = entities
+        return self._bot_message(chat, params, content, {"raw_text": raw}, markup)
+
+    async def _send_document(self, params: JSON) -> JSON:
+        chat = self._target_chat(params)
+        document = params.get("document")
+        caption, extras = self._caption(params)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        self._check_can_send(chat)
+        if isinstance(document, UploadedFile):
+            if not document.data:
+                raise _bad("file must be non-empty")
+            if len(document.data) > MAX_UPLOAD_BYTES:
+                raise ApiError(413, "Request Entity Too Large")
+            name = document.filename or "document"
+            file = self._new_file(document.data, "document", name)
+            guessed = mimetypes.guess_type(name)[0]
+            file.mime_type = guessed or document.content_type or "application/octet-stream"
+        else:
+            file = self._file_from_reference(document, "document")
+        doc: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
+        if file.file_name:
+            doc["file_name"] = file.file_name
+        if file.mime_type:
+            doc["mime_type"] = file.mime_type
+        if file.data is not None:
+            doc["file_size"] = file.file_size
+        extras["document_bytes"] = file.data
+        return self._bot_message(chat, params, {"document": doc, **caption}, extras, markup)
+
+    async def _send_photo(self, params: JSON) -> JSON:
+        chat = self._target_chat(params)
+        photo = params.get("photo")
+        caption, extras = self._caption(params)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        self._check_can_send(chat)
+        if isinstance(photo, UploadedFile):
+            if len(photo.data) > 10 * 1024 * 1024:
+                raise _bad("PHOTO_SAVE_FILE_INVALID")
+            file = self._photo_file(photo.data)
+        else:
+            file = self._file_from_reference(photo, "photo")
+        extras["photo_bytes"] = file.data
+        content = {"photo": copy.deepcopy(file.sizes), **caption}
+        if params.get("has_spoiler"):
+            content["has_media_spoiler"] = True
+        return self._bot_message(chat, params, content, extras, markup)
+
+    def _file_from_reference(self, reference: Any, kind: str) -> _File:
+        if reference is None or reference == "":
+            raise _bad(f"there is no {kind} in the request")
+        if not isinstance(reference, str):
+            raise _bad("wrong file identifier/HTTP URL specified")
+        known = self._files.get(reference)
+        if known is not None:
+            if kind == "photo" and known.kind != "photo":
+                raise _bad("wrong file identifier/HTTP URL specified")
+            return known
+        parts = urlsplit(reference)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            if kind == "photo":
+                # The fake cannot fetch the URL; it pretends the picture is 16x9 pixels.
+                file = self._photo_file(make_png(16, 9))
+                file.data, file.url = None, reference
+                return file
+            name = parts.path.rsplit("/", 1)[-1] or "file"
+            file = self._new_file(None, kind, name)
+            file.mime_type, file.url = mimetypes.guess_type(name)[0], reference
+            return file
+        raise _bad("wrong file identifier/HTTP URL specified")
+
+    async def _copy_message(self, params: JSON) -> JSON:
+        content, source = self._copied_content(params)
+        chat = self._target_chat(params)
+        self._check_can_send(chat)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        if "caption" in params:
+            for key in ("caption", "caption_entities"):
+                content.pop(key, None)
+            caption, extras = self._caption(params)
+            content.update(caption)
+        else:
+            extras = {k: v for k, v in source.extras.items() if k != "raw_reply_markup"}
+        message = self._bot_message(chat, params, content, extras, markup)
+        return {"message_id": message["message_id"]}
+
+    async def _forward_message(self, params: JSON) -> JSON:
+        content, source = self._copied_content(params)
+        chat = self._target_chat(params)
+        self._check_can_send(chat)
+        sender = source.api["from"]
+        content = {
+            "forward_origin": {"type": "user", "sender_user": sender, "date": source.api["date"]},
+            **content,
+        }
+        extras = {k: v for k, v in source.extras.items() if k != "raw_reply_markup"}
+        return self._bot_message(chat, {}, content, extras, None)
+
+    def _copied_content(self, params: JSON) -> tuple[JSON, _Stored]:
+        source_chat = self._target_chat(params, "from_chat_id")
+        stored = self._find(source_chat.user.id, params.get("message_id"))
+        if stored is None:
+            raise _bad("message to copy not found")
+        keys = (
+            "text",
+            "entities",
+            "caption",
+            "caption_entities",
+            "photo",
+            "document",
+            "location",
+            "sticker",
+        )
+        return {k: copy.deepcopy(stored.api[k]) for k in keys if k in stored.api}, stored
+
+    async def _edit_message_text(self, params: JSON) -> JSON:
+        chat, stored = self._editable(params)
+        raw = params.get("text")
+        text, entities = format_text(raw, params.get("parse_mode"), params.get("entities"))
+        if not text:
+            raise _bad("message text is empty")
+        if _u16(text) > MAX_TEXT_LENGTH:
+            raise _bad("message is too long")
+        markup = _check_reply_markup(params.get("reply_markup"))
+        if "text" not in stored.api:
+            raise _bad("there is no text in the message to edit")
+        changes = {"text": text, "entities": entities or None}
+        return self._apply_edit(chat, stored, changes, markup, {"raw_text": raw})
+
+    async def _edit_message_caption(self, params: JSON) -> JSON:
+        chat, stored = self._editable(params)
+        if not any(key in stored.api for key in ("photo", "document")):
+            raise _bad("there is no caption in the message to edit")
+        caption, extras = self._caption(params)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        changes = {
+            "caption": caption.get("caption"),
+            "caption_entities": caption.get("caption_entities"),
+        }
+        return self._apply_edit(
+            chat, stored, changes, markup, {"raw_caption": extras.get("raw_caption")}
+        )
+
+    async def _edit_message_reply_markup(self, params: JSON) -> JSON:
+        chat, stored = self._editable(params)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        if markup is not None and "inline_keyboard" not in markup:
+            raise _bad("inline keyboard expected")
+        return self._apply_edit(chat, stored, {}, markup, {})
+
+    async def _delete_message(self, params: JSON) -> bool:
+        chat = self._target_chat(params)
+        stored = self._find(chat.user.id, params.get("message_id"))
+        if stored is None:
+            raise _bad("message to delete not found")
+        stored.deleted = True
+        return True
+
+    async def _answer_callback_query(self, params: JSON) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
+        if query_id not in self._queries or query_id in self._answers:
+            raise ApiError(400, QUERY_INVALID)
+        text = params.get("text")
+        if text is not None and len(str(text)) > 200:
+            raise _bad("MESSAGE_TOO_LONG")
+        self._answers[query_id] = dict(params)
+        return True
+
+    async def _send_chat_action(self, params: JSON) -> bool:
+        chat = self._target_chat(params)
+        action = params.get("action")
+        if action not in _CHAT_ACTIONS:
+            raise _bad("wrong parameter action in request")
+        self._check_can_send(chat)
+        chat.actions.append(str(action))
+        return True
+
+    async def _get_chat(self, params: JSON) -> JSON:
+        chat = self._target_chat(params)
+        return {
+            **chat.user.chat(),
+            "accent_color_id": chat.user.id % 7,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": True,
+                "limited_gifts": True,
+                "unique_gifts": True,
+                "premium_subscription": True,
+                "gifts_from_channels": True,
+            },
+        }
+
+    async def _get_file(self, params: JSON) -> JSON:
+        file = self._files.get(str(params.get("file_id") or ""))
+        if file is None:
+            raise _bad("invalid file_id")
+        result: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
+        if file.data is not None:
+            result["file_size"] = file.file_size
+            result["file_path"] = self._file_path(file)
+        return result
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def _without_reply(message: JSON) -> JSON:
+    return copy.deepcopy({k: v for k, v in message.items() if k != "reply_to_message"})
+
+
+def _coerce(params: JSON) -> JSON:
+    """Give form fields (always strings) their API types, as the real API does."""
+    result: JSON = {}
+    for key, value in params.items():
+        if isinstance(value, str):
+            if key in _INT_FIELDS:
+                try:
+                    value = int(value)
+                except ValueError:
+                    if key not in ("chat_id", "from_chat_id"):
+                        raise _bad(f"invalid {key} specified") from None
+            elif key in _BOOL_FIELDS:
+                value = value.lower() in ("true", "1")
+            elif key in _JSON_FIELDS:
+                try:
+                    value = json.loads(value) if value else None
+                except ValueError:
+                    raise _bad(f"can't parse {key} JSON object") from None
+        result[key] = value
+    return result

@@ -1,0 +1,99 @@
+"""Integration fixtures: a migrated SQLite file per test, the real catalogue, enrolment."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from catalogue.loader import Catalogue, load_catalogue
+from coachbot import services
+from coachbot.db.engine import create_engine, session_factory
+from coachbot.db.migrate import upgrade
+from coachbot.db.uow import SessionFactory, UnitOfWork
+from coachbot.domain.model import ALL_DAYS, Patient
+
+# Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin.
+MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+Enrol = Callable[..., Awaitable[Patient]]
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A SQLite file brought to the latest schema by the real Alembic migrations."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'coachbot.db'}"
+    upgrade(url)  # synchronous: runs its own event loop, so not from inside ours
+    return url
+
+
+@pytest.fixture
+async def sessions(db_url: str) -> AsyncIterator[SessionFactory]:
+    engine = create_engine(db_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def enrol(sessions: SessionFactory, catalogue: Catalogue) -> Enrol:
+    """Consent and finish enrolment for a patient, committed; returns the patient."""
+
+    async def _enrol(
+        user_id: int,
+        *,
+        now: datetime = MONDAY_MORNING,
+        timezone: str = "Europe/Berlin",
+        prompt_time: time = time(18, 0),
+        training_days: Iterable[int] = ALL_DAYS,
+        conditions: Iterable[str] = (),
+        equipment: Iterable[str] = (),
+        level: str = "beginner",
+        baseline_pain: int | None = None,
+        language: str = "en",
+    ) -> Patient:
+        async with UnitOfWork(sessions) as uow:
+            patient = await services.consent(
+                uow,
+                telegram_user_id=user_id,
+                chat_id=user_id * 10,
+                language=language,
+                timezone=timezone,
+                first_step="onboarding:level",
+                now=now,
+            )
+            patient.prompt_time = prompt_time
+            patient.training_days = list(training_days)
+            patient.conditions = list(conditions)
+            patient.equipment = list(equipment)
+            patient.level = level
+            patient.baseline_pain = baseline_pain
+            await services.finish_enrolment(uow, patient, catalogue, now)
+            await uow.commit()
+            return patient
+
+    return _enrol
+
+
+Count = Callable[..., Awaitable[int]]
+
+
+@pytest.fixture
+def count(sessions: SessionFactory) -> Count:
+    """`await count("SELECT count(*) FROM report WHERE ...", name=value)`, read afresh."""
+
+    async def _count(sql: str, **params: object) -> int:
+        async with UnitOfWork(sessions) as uow:
+            result = await uow.session.execute(text(sql), params)
+            return int(result.scalar_one())
+
+    return _count

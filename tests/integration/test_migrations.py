@@ -1,0 +1,98 @@
+"""The Alembic migrations build exactly the schema the code maps, on a tuned SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import make_url
+
+from coachbot.db.engine import BUSY_TIMEOUT_MS, create_engine
+from coachbot.db.migrate import upgrade
+from coachbot.db.tables import metadata
+
+
+def sqlite_path(url: str) -> str:
+    database = make_url(url).database
+    assert database
+    return database
+
+
+def test_upgrade_builds_the_mapped_schema(db_url: str) -> None:
+    engine = sa.create_engine(f"sqlite:///{sqlite_path(db_url)}")
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            differences = compare_metadata(context, metadata)
+            tables = set(sa.inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert differences == []
+    assert tables == set(metadata.tables) | {"alembic_version"}
+
+
+def test_upgrade_is_at_head_and_harmless_twice(db_url: str) -> None:
+    path = sqlite_path(db_url)
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO therapist (telegram_user_id, name, language) VALUES (7, 'Dr. Weber', 'de')"
+        )
+    upgrade(db_url)
+    upgrade(db_url)
+    with sqlite3.connect(path) as connection:
+        versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        therapists = connection.execute("SELECT name FROM therapist").fetchall()
+    assert versions == [("0001",)]
+    assert therapists == [("Dr. Weber",)]
+
+
+def test_upgrade_creates_a_missing_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "coachbot.db"
+    path.parent.mkdir()
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    with sqlite3.connect(path) as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert set(metadata.tables) <= names
+
+
+@pytest.mark.parametrize(
+    ("pragma", "expected"),
+    [
+        ("journal_mode", "wal"),
+        ("foreign_keys", 1),
+        ("busy_timeout", BUSY_TIMEOUT_MS),
+        ("synchronous", 1),  # NORMAL
+    ],
+)
+async def test_engine_connections_are_tuned(db_url: str, pragma: str, expected: object) -> None:
+    assert BUSY_TIMEOUT_MS == 5000
+    engine = create_engine(db_url)
+    try:
+        # Every pooled connection, not only the first, gets the pragmas.
+        async with engine.connect() as first, engine.connect() as second:
+            for connection in (first, second):
+                value = (await connection.exec_driver_sql(f"PRAGMA {pragma}")).scalar_one()
+                # End the (BEGIN IMMEDIATE) transaction so the other connection can begin.
+                await connection.rollback()
+                assert value == expected
+    finally:
+        await engine.dispose()
+
+
+async def test_foreign_keys_are_enforced(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            with pytest.raises(sa.exc.IntegrityError):
+                await connection.exec_driver_sql(
+                    "INSERT INTO alert (patient_id, kind, created_at) "
+                    "VALUES (999, 'red_flag', '2026-11-23 08:00:00')"
+                )
+    finally:
+        await engine.dispose()

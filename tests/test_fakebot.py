@@ -1,0 +1,592 @@
+"""The fake Bot API (tests/fakebot.py) proven against the real python-telegram-bot client."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import json
+import warnings
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    MenuButtonCommands,
+    Message,
+    MessageEntity,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+)
+
+from tests.fakebot import FakeBotApi, UploadedFile, make_png, parse_html
+
+pytestmark = pytest.mark.asyncio
+
+ANNA = 1001
+BOB = 1002
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    api = FakeBotApi()
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
+
+
+@pytest_asyncio.fixture
+async def bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
+    client = Bot(
+        fake.token,
+        base_url=f"{fake.base_url}/bot",
+        base_file_url=f"{fake.base_url}/file/bot",
+    )
+    async with client:
+        yield client
+
+
+def keyboard(*labels: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=label.lower()) for label in labels]]
+    )
+
+
+def only_message(updates: tuple[Update, ...]) -> Message:
+    assert len(updates) == 1, updates
+    message = updates[0].message
+    assert message is not None
+    return message
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """RetryAfter.retry_after in seconds (int or timedelta, depending on PTB_TIMEDELTA)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB 22 deprecates the int form
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+# ------------------------------------------------------------------ basics
+
+
+async def test_get_me_through_real_bot(fake: FakeBotApi) -> None:
+    async with Bot(fake.token, base_url=f"{fake.base_url}/bot") as client:
+        assert client.username == fake.bot_username
+        assert client.id == fake.bot_id
+        me = await client.get_me()
+    assert me.is_bot
+    assert me.username == "coachbot_test_bot"
+    assert me.first_name == "Coachbot"
+    assert all(call.ok for call in fake.calls_to("getMe"))
+    assert len(fake.calls_to("GETME")) == 2  # initialize() and get_me()
+
+
+async def test_wrong_token_is_invalid_token(fake: FakeBotApi) -> None:
+    with pytest.raises(InvalidToken):
+        async with Bot("123456:WRONG-token", base_url=f"{fake.base_url}/bot"):
+            pass
+    assert fake.calls[-1].error_code == 401
+
+
+async def test_raw_http_shapes(fake: FakeBotApi) -> None:
+    fake.user(ANNA)
+    base = f"{fake.base_url}/bot{fake.token}"
+    async with httpx.AsyncClient() as client:
+        unknown = await client.post(f"{base}/noSuchMethod")
+        assert unknown.status_code == 404
+        assert unknown.json() == {
+            "ok": False,
+            "error_code": 404,
+            "description": "Not Found: method not found",
+        }
+        wrong = await client.get(f"{fake.base_url}/bot42:nope/getMe")
+        assert wrong.status_code == 401
+        assert wrong.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+
+        me = await client.get(f"{base}/GETME")  # method names are case-insensitive
+        assert me.json()["ok"] is True and me.json()["result"]["is_bot"] is True
+
+        sent = await client.post(f"{base}/sendmessage", json={"chat_id": ANNA, "text": "json"})
+        body = sent.json()
+        assert body["ok"] is True
+        message = body["result"]
+        assert set(message) >= {"message_id", "date", "chat", "from", "text"}
+        assert isinstance(message["date"], int)
+        assert message["chat"] == {"id": ANNA, "type": "private", "first_name": "Anna"}
+        assert message["from"]["is_bot"] is True
+
+        markup = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
+        upload = await client.post(
+            f"{base}/sendDocument",
+            data={"chat_id": str(ANNA), "caption": "file", "reply_markup": json.dumps(markup)},
+            files={"document": ("notes.txt", b"abc", "text/plain")},
+        )
+        result = upload.json()["result"]
+        assert result["reply_markup"] == markup
+        assert result["document"]["file_name"] == "notes.txt"
+        assert result["document"]["mime_type"] == "text/plain"
+        assert result["document"]["file_size"] == 3
+
+        too_long = await client.post(
+            f"{base}/sendMessage", data={"chat_id": str(ANNA), "text": "x" * 4097}
+        )
+        assert too_long.status_code == 400
+        assert too_long.json() == {
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: message is too long",
+        }
+    assert fake.calls_to("sendMessage")[0].method == "sendMessage"
+    assert fake.calls_to("sendDocument")[0].params["chat_id"] == ANNA  # coerced from "1001"
+
+
+# ------------------------------------------------------------------ sending and editing
+
+
+async def test_send_and_edit_round_trip(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    raw = "<b>Hello</b> &amp; welcome to <i>back school</i>"
+    sent = await bot.send_message(
+        ANNA, raw, parse_mode=ParseMode.HTML, reply_markup=keyboard("Yes", "No")
+    )
+    assert isinstance(sent, Message)
+    assert sent.text == "Hello & welcome to back school"
+    assert sent.entities[0].type == MessageEntity.BOLD
+    assert (sent.entities[0].offset, sent.entities[0].length) == (0, 5)
+    assert sent.entities[1].type == MessageEntity.ITALIC
+    assert sent.from_user is not None and sent.from_user.is_bot
+    assert sent.chat.type == "private"
+    assert sent.reply_markup is not None
+    assert sent.reply_markup.inline_keyboard[0][1].callback_data == "no"
+
+    observed = await fake.next_message(ANNA)
+    assert observed["message_id"] == sent.message_id
+    assert observed["raw_text"] == raw
+    assert observed["text"] == sent.text
+
+    edited = await bot.edit_message_text("Updated", chat_id=ANNA, message_id=sent.message_id)
+    assert isinstance(edited, Message)
+    assert edited.text == "Updated"
+    assert edited.edit_date is not None
+    assert edited.reply_markup is None  # like Telegram: no reply_markup removes the keyboard
+    change = await fake.next_edit(ANNA)
+    assert change["text"] == "Updated" and "reply_markup" not in change
+
+    again = await bot.edit_message_reply_markup(
+        chat_id=ANNA, message_id=sent.message_id, reply_markup=keyboard("Done")
+    )
+    assert isinstance(again, Message) and again.reply_markup is not None
+    assert (await fake.next_edit(ANNA))["reply_markup"]["inline_keyboard"][0][0]["text"] == "Done"
+
+    [current] = fake.messages(ANNA)
+    assert current["text"] == "Updated" and current["raw_text"] == "Updated"
+    assert await bot.delete_message(ANNA, sent.message_id)
+    assert fake.messages(ANNA) == []
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("gone", chat_id=ANNA, message_id=sent.message_id)
+
+
+async def test_send_document_and_photo_are_recorded(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    pdf = b"%PDF-1.4 exercise plan"
+    sent = await bot.send_document(ANNA, document=pdf, filename="plan.pdf", caption="Your plan")
+    assert sent.document is not None
+    assert sent.document.file_name == "plan.pdf"
+    assert sent.document.mime_type == "application/pdf"
+    assert sent.document.file_size == len(pdf)
+    assert sent.caption == "Your plan"
+    [recorded] = fake.messages(ANNA)
+    assert recorded["document_bytes"] == pdf
+    upload = fake.calls_to("sendDocument")[0].params["document"]
+    assert isinstance(upload, UploadedFile) and upload.filename == "plan.pdf"
+
+    resent = await bot.send_document(ANNA, document=sent.document.file_id)
+    assert resent.document is not None and resent.document.file_id == sent.document.file_id
+
+    png = make_png(640, 480)
+    photo = await bot.send_photo(ANNA, photo=png, caption="<b>Posture</b>", parse_mode="HTML")
+    assert photo.photo[-1].width == 640 and photo.photo[-1].height == 480
+    assert photo.caption == "Posture"
+    assert fake.messages(ANNA)[-1]["photo_bytes"] == png
+    assert fake.messages(ANNA)[-1]["raw_caption"] == "<b>Posture</b>"
+
+    with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(ANNA, photo=b"not an image")
+
+
+# ------------------------------------------------------------------ fault injection
+
+
+async def test_429_raises_retry_after(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    fake.fail("sendMessage", status=429, retry_after=7)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(ANNA, "hi")
+    assert retry_seconds(caught.value) == 7
+    assert fake.calls[-1].error_code == 429
+    await bot.send_message(ANNA, "hi again")  # the fault was consumed
+    assert [m["text"] for m in fake.messages(ANNA)] == ["hi again"]
+
+
+async def test_403_fault_and_block(fake: FakeBotApi, bot: Bot) -> None:
+    anna, bob = fake.user(ANNA), fake.user(BOB, "Bob")
+    fake.fail("sendMessage", status=403, chat_id=ANNA)
+    await bot.send_message(BOB, "not affected")
+    with pytest.raises(Forbidden, match="blocked"):
+        await bot.send_message(ANNA, "hi")
+
+    fake.block(anna)
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(ANNA, "hi")
+    with pytest.raises(Forbidden):
+        await bot.send_chat_action(ANNA, ChatAction.TYPING)
+    await bot.send_message(bob.id, "still fine")
+    fake.unblock(anna)
+    await bot.send_message(ANNA, "back")
+    assert [m["text"] for m in fake.messages(ANNA)] == ["back"]
+
+
+async def test_5xx_raise_network_error(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    fake.fail("sendMessage", status=500, times=2)
+    for _ in range(2):
+        with pytest.raises(NetworkError) as caught:
+            await bot.send_message(ANNA, "hi")
+        assert type(caught.value) is NetworkError
+        assert "Internal Server Error" in caught.value.message
+    fake.fail("sendMessage", status=502)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(ANNA, "hi")
+    await bot.send_message(ANNA, "works")
+
+
+async def test_delay_triggers_client_timeout(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    fake.fail("sendMessage", status=0, delay=1.0)
+    with pytest.raises(TimedOut):
+        await bot.send_message(ANNA, "late", read_timeout=0.2)
+    # like Telegram, the request still takes effect after the client gave up
+    await fake.wait_until(lambda: len(fake.messages(ANNA)) == 1, what="the late message")
+    [late] = fake.calls_to("sendMessage")
+    assert late.ok and late.client_gone
+
+
+async def test_unknown_and_unstarted_chats(fake: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message(999, "who?")
+    fake.user(BOB, "Bob", started=False)
+    with pytest.raises(Forbidden, match="initiate conversation"):
+        await bot.send_message(BOB, "hello")
+
+
+# ------------------------------------------------------------------ validation
+
+
+@pytest.mark.parametrize(
+    ("text", "parse_mode", "error"),
+    [
+        ("x" * 4097, None, "message is too long"),
+        ("", None, "message text is empty"),
+        ("   \n ", None, "message text is empty"),
+        ("<b>unclosed", "HTML", "can't parse entities: can't find end tag"),
+        ("line<br>break", "HTML", 'unsupported start tag "br"'),
+        ("<b>x</i>", "HTML", "unmatched end tag"),
+        ("1 < 2", "HTML", "can't parse entities"),
+        ("Tom & Jerry", "HTML", "can't parse entities"),
+        ("<span>x</span>", "HTML", "tg-spoiler"),
+        ("Hello.", "MarkdownV2", "character '.' is reserved"),
+        ("*bold", "MarkdownV2", "can't find end of bold entity"),
+        ("hi", "Klingon", "unsupported parse_mode"),
+    ],
+)
+async def test_bad_requests(
+    fake: FakeBotApi, bot: Bot, text: str, parse_mode: str | None, error: str
+) -> None:
+    fake.user(ANNA)
+    with pytest.raises(BadRequest) as caught:
+        await bot.send_message(ANNA, text, parse_mode=parse_mode)
+    assert error.lower() in caught.value.message.lower()
+    assert fake.messages(ANNA) == []
+
+
+async def test_valid_formatting_is_accepted(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    longest = await bot.send_message(ANNA, "x" * 4096)
+    assert longest.text is not None and len(longest.text) == 4096
+    html = await bot.send_message(
+        ANNA,
+        '<a href="https://example.org/a?b=1&amp;c=2">link</a> <tg-spoiler>s</tg-spoiler> '
+        '<pre><code class="language-python">x = 1</code></pre> &lt;3 &#128578;',
+        parse_mode=ParseMode.HTML,
+    )
+    assert html.text == "link s x = 1 <3 🙂"
+    kinds = {entity.type: entity for entity in html.entities}
+    assert kinds[MessageEntity.TEXT_LINK].url == "https://example.org/a?b=1&c=2"
+    assert kinds[MessageEntity.PRE].language == "python"
+    assert MessageEntity.SPOILER in kinds
+    md = await bot.send_message(
+        ANNA, "*Bold* _it_ `code` [site](https://x.org) 1\\.5", parse_mode="MarkdownV2"
+    )
+    assert md.text == "Bold it code site 1.5"
+    assert [e.type for e in md.entities] == ["bold", "italic", "code", "text_link"]
+
+
+async def test_parse_html_offsets_are_utf16() -> None:
+    text, entities = parse_html("🙂 <b>ok</b>")
+    assert text == "🙂 ok"
+    assert entities == [{"offset": 3, "length": 2, "type": "bold"}]
+
+
+async def test_edit_and_button_validation(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    sent = await bot.send_message(ANNA, "Same", reply_markup=keyboard("A"))
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text(
+            "Same", chat_id=ANNA, message_id=sent.message_id, reply_markup=keyboard("A")
+        )
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("x", chat_id=ANNA, message_id=9999)
+    with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
+        await bot.send_message(
+            ANNA,
+            "too much data",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("B", callback_data="x" * 65)]]
+            ),
+        )
+    assert fake.calls[-1].error_code == 400
+    assert [m["text"] for m in fake.messages(ANNA)] == ["Same"]
+
+
+# ------------------------------------------------------------------ getUpdates
+
+
+async def test_long_poll_returns_user_message_and_tap(fake: FakeBotApi, bot: Bot) -> None:
+    anna = fake.user(ANNA)
+    polling = asyncio.create_task(bot.get_updates(timeout=10))
+    await fake.wait_until(lambda: fake.waiting_polls == 1, what="the long poll")
+    await fake.send(anna, "/start welcome")
+    message = only_message(await asyncio.wait_for(polling, 5))
+    assert message.text == "/start welcome"
+    assert message.from_user is not None and message.from_user.is_bot is False
+    assert message.from_user.language_code == "en"
+    assert message.chat.id == ANNA
+    command = message.entities[0]
+    assert (command.type, command.offset, command.length) == (MessageEntity.BOT_COMMAND, 0, 6)
+
+    last_id = fake.calls_to("getUpdates")[-1].result[-1]["update_id"]
+    assert await bot.get_updates(offset=last_id + 1, timeout=0) == ()
+    assert fake.pending_updates == 0
+
+    sent = await bot.send_message(ANNA, "Pick one", reply_markup=keyboard("Yes", "Yes, later"))
+    query_id = await fake.tap_button(anna, await fake.next_message(ANNA), "yes")
+    [update] = await bot.get_updates(offset=last_id + 1, timeout=10)
+    query = update.callback_query
+    assert isinstance(query, CallbackQuery)
+    assert query.id == query_id
+    assert query.data == "yes"
+    assert query.chat_instance
+    assert query.from_user.id == ANNA
+    assert query.message is not None and query.message.message_id == sent.message_id
+
+    assert await bot.answer_callback_query(query_id, text="Noted")
+    assert (await fake.callback_answer(query_id))["text"] == "Noted"
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+        await bot.answer_callback_query(query_id)
+
+    forged = await fake.tap(anna, fake.messages(ANNA)[0], "forged-data")
+    [update] = await bot.get_updates(offset=update.update_id + 1, timeout=10)
+    assert update.callback_query is not None
+    assert (update.callback_query.id, update.callback_query.data) == (forged, "forged-data")
+
+
+async def test_long_poll_times_out_empty(fake: FakeBotApi, bot: Bot) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await bot.get_updates(timeout=1) == ()
+    assert loop.time() - started >= 0.9
+
+
+async def test_get_updates_limit_offset_and_allowed_updates(fake: FakeBotApi, bot: Bot) -> None:
+    anna = fake.user(ANNA)
+    for text in ("one", "two", "three"):
+        await fake.send(anna, text)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    first_two = await bot.get_updates(limit=2, timeout=30)  # pending: answers at once
+    assert loop.time() - started < 5
+    assert [only_message((u,)).text for u in first_two] == ["one", "two"]
+    [last] = await bot.get_updates(offset=-1, timeout=0)  # forgets all but the last
+    assert only_message((last,)).text == "three"
+    assert fake.pending_updates == 1
+
+    await fake.send(anna, "ignored")
+    sent = await bot.send_message(ANNA, "Tap", reply_markup=keyboard("Go"))
+    await fake.tap_button(anna, fake.messages(ANNA)[0], "go")
+    updates = await bot.get_updates(
+        offset=last.update_id + 1, timeout=5, allowed_updates=["callback_query"]
+    )
+    assert len(updates) == 1 and updates[0].callback_query is not None
+    assert updates[0].callback_query.message is not None
+    assert updates[0].callback_query.message.message_id == sent.message_id
+
+
+async def test_user_side_updates(fake: FakeBotApi, bot: Bot) -> None:
+    anna = fake.user(ANNA)
+    await fake.send_location(anna, 48.2, 16.37)
+    await fake.send_sticker(anna)
+    await fake.send_photo_from_user(anna, caption="my desk")
+    located, sticker, photo = (u.message for u in await bot.get_updates(timeout=5))
+    assert located is not None and located.location is not None
+    assert located.location.latitude == pytest.approx(48.2)
+    assert sticker is not None and sticker.sticker is not None and sticker.sticker.emoji == "👍"
+    assert photo is not None and photo.photo and photo.caption == "my desk"
+    file = await bot.get_file(photo.photo[-1].file_id)
+    data = await file.download_as_bytearray()
+    assert bytes(data).startswith(b"\x89PNG")
+
+
+async def test_member_update_and_block(fake: FakeBotApi, bot: Bot) -> None:
+    anna = fake.user(ANNA)
+    await fake.member_update(anna, "kicked")
+    [update] = await bot.get_updates(timeout=5)
+    assert update.my_chat_member is not None
+    assert update.my_chat_member.new_chat_member.status == "kicked"
+    assert update.my_chat_member.old_chat_member.status == "member"
+    with pytest.raises(Forbidden):
+        await bot.send_message(ANNA, "are you there?")
+    await fake.member_update(anna, "member")
+    await bot.send_message(ANNA, "welcome back")
+
+
+async def test_webhook_conflicts_with_polling(fake: FakeBotApi, bot: Bot) -> None:
+    assert await bot.set_webhook("https://example.org/hook")
+    assert fake.webhook_url == "https://example.org/hook"
+    with pytest.raises(Conflict):
+        await bot.get_updates(timeout=0)
+    assert await bot.delete_webhook(drop_pending_updates=True)
+    assert await bot.get_updates(timeout=0) == ()
+
+
+# ------------------------------------------------------------------ commands and misc
+
+
+async def test_commands_per_language_and_scope(fake: FakeBotApi, bot: Bot) -> None:
+    await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("today", "Today")])
+    await bot.set_my_commands([BotCommand("start", "Starten")], language_code="de")
+    await bot.set_my_commands(
+        [BotCommand("review", "Review patients")], scope=BotCommandScopeChat(ANNA)
+    )
+    assert fake.commands == {
+        "": [
+            {"command": "start", "description": "Start"},
+            {"command": "today", "description": "Today"},
+        ],
+        "de": [{"command": "start", "description": "Starten"}],
+    }
+    assert fake.commands_by_scope[f"chat:{ANNA}"][""][0]["command"] == "review"
+    german = await bot.get_my_commands(language_code="de")
+    assert [(c.command, c.description) for c in german] == [("start", "Starten")]
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
+        await bot.set_my_commands([BotCommand("Start!", "bad")])
+    await bot.delete_my_commands(language_code="de")
+    assert set(fake.commands) == {""}
+
+
+async def test_chat_and_menu_methods(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA, "Anna", "de")
+    chat = await bot.get_chat(ANNA)
+    assert (chat.id, chat.type, chat.first_name) == (ANNA, "private", "Anna")
+    assert await bot.send_chat_action(ANNA, ChatAction.TYPING)
+    assert fake.chat_actions(ANNA) == ["typing"]
+    assert await bot.set_chat_menu_button(menu_button=MenuButtonCommands())
+    location = ReplyKeyboardMarkup([[KeyboardButton("Share location", request_location=True)]])
+    sent = await bot.send_message(ANNA, "Where are you?", reply_markup=location)
+    assert sent.reply_markup is None  # only inline keyboards are part of a Message
+    assert fake.reply_keyboard(ANNA) == [["Share location"]]
+    assert fake.messages(ANNA)[0]["raw_reply_markup"]["keyboard"][0][0]["request_location"]
+
+
+async def test_observation_helpers_report_clearly(fake: FakeBotApi, bot: Bot) -> None:
+    anna = fake.user(ANNA)
+    await bot.send_message(ANNA, "hello", reply_markup=keyboard("Alpha", "Beta"))
+    await bot.send_message(ANNA, "second")
+    first = await fake.next_message(ANNA)
+    with pytest.raises(AssertionError, match="'Alpha', 'Beta'"):
+        await fake.tap_button(anna, first, "gamma")
+    fake.drain(ANNA)
+    with pytest.raises(AssertionError, match="second"):
+        await fake.next_message(ANNA, timeout=0.05)
+    fake.fail("sendMessage", status=400, description="Bad Request: something odd")
+    with pytest.raises(BadRequest):
+        await bot.send_message(ANNA, "x")
+    with pytest.raises(AssertionError, match="something odd"):
+        await fake.next_message(ANNA, timeout=0.05)
+    with pytest.raises(AssertionError, match="the impossible"):
+        await fake.wait_until(lambda: False, timeout=0.05, what="the impossible")
+
+
+# ------------------------------------------------------------------ a real Application
+
+
+async def test_application_polls_and_answers(fake: FakeBotApi) -> None:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_text("Welcome!", reply_markup=keyboard("Begin"))
+
+    async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer("ok")
+        await query.edit_message_text(f"You chose {query.data}")
+
+    application = ApplicationBuilder().token(fake.token).base_url(f"{fake.base_url}/bot").build()
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CallbackQueryHandler(on_button))
+    anna = fake.user(ANNA)
+    await application.initialize()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    await application.start()
+    try:
+        await fake.send(anna, "/start")
+        reply = await fake.next_message(ANNA)
+        assert reply["text"] == "Welcome!"
+        query_id = await fake.tap_button(anna, reply, "begin")
+        assert (await fake.callback_answer(query_id))["text"] == "ok"
+        edited = await fake.next_edit(ANNA)
+        assert edited["text"] == "You chose begin"
+        assert "reply_markup" not in edited
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+    assert fake.pending_updates == 0  # the updater confirmed what it handled
+    assert fake.internal_errors == []
+    assert fake.errors() == []

@@ -1,0 +1,157 @@
+"""Planning with the real catalogue, for every combination of conditions and equipment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from itertools import chain, combinations
+
+import pytest
+
+from catalogue.loader import Catalogue, load_catalogue
+from catalogue.schema import CONDITIONS, EQUIPMENT
+from coachbot.domain.model import ExtraKind, PlanItem
+from coachbot.domain.planning import (
+    COOL_DOWN,
+    WARM_UP,
+    Profile,
+    allowed,
+    build_plan,
+    extra_for_day,
+    items_for_day,
+)
+
+CATALOGUE: Catalogue = load_catalogue()
+KIND_OF = {exercise.id: exercise.kinds[0] for exercise in CATALOGUE.exercises.values()}
+
+CONDITION_SETS: list[frozenset[str]] = [
+    frozenset(subset)
+    for subset in chain.from_iterable(
+        combinations(CONDITIONS, size) for size in range(len(CONDITIONS) + 1)
+    )
+]
+EQUIPMENT_SETS: list[frozenset[str]] = [
+    frozenset(),
+    frozenset(EQUIPMENT),
+    *(frozenset({item}) for item in EQUIPMENT),
+]
+PROFILES = [
+    Profile(conditions, equipment)
+    for conditions in CONDITION_SETS
+    for equipment in EQUIPMENT_SETS
+]
+
+
+def profile_id(profile: Profile) -> str:
+    conditions = "+".join(sorted(profile.conditions)) or "healthy"
+    equipment = "+".join(sorted(profile.equipment)) or "no-equipment"
+    return f"{conditions}/{equipment}"
+
+
+def plan_items(ids: Sequence[str]) -> list[PlanItem]:
+    return [
+        PlanItem(patient_id=1, exercise_id=exercise_id, position=position, sets=2, reps=8)
+        for position, exercise_id in enumerate(ids)
+    ]
+
+
+def test_the_profiles_cover_every_combination() -> None:
+    assert len(CONDITION_SETS) == 2 ** len(CONDITIONS) == 32
+    assert len(PROFILES) == 32 * (len(EQUIPMENT) + 2)
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=profile_id)
+def test_build_plan_is_safe_and_possible(profile: Profile) -> None:
+    plan = build_plan(CATALOGUE.exercises.values(), profile)
+
+    assert plan, "every profile gets a plan"
+    assert len(plan) == len(set(plan)), "no exercise twice"
+    for exercise_id in plan:
+        exercise = CATALOGUE.exercises[exercise_id]
+        assert not set(exercise.unsuitable) & profile.conditions, exercise_id
+        assert set(exercise.equipment) <= profile.equipment, exercise_id
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=profile_id)
+def test_build_plan_starts_with_warm_up_and_ends_with_stretch(profile: Profile) -> None:
+    plan = build_plan(CATALOGUE.exercises.values(), profile)
+    usable = [e for e in CATALOGUE.exercises.values() if allowed(e, profile)]
+    kinds = [KIND_OF[exercise_id] for exercise_id in plan]
+
+    if any(e.kinds[0] == WARM_UP for e in usable):
+        assert kinds[0] == WARM_UP
+    if any(e.kinds[0] == COOL_DOWN for e in usable):
+        assert kinds[-1] == COOL_DOWN
+    # Warm-ups only at the start, stretches only at the end.
+    warm = [i for i, kind in enumerate(kinds) if kind == WARM_UP]
+    cool = [i for i, kind in enumerate(kinds) if kind == COOL_DOWN]
+    assert warm == list(range(len(warm)))
+    assert cool == list(range(len(kinds) - len(cool), len(kinds)))
+
+
+def test_build_plan_prefers_equipment_the_patient_has() -> None:
+    with_ball = build_plan(
+        CATALOGUE.exercises.values(), Profile(frozenset(), frozenset({"exercise_ball"}))
+    )
+    assert any("exercise_ball" in CATALOGUE.exercises[i].equipment for i in with_ball)
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=profile_id)
+def test_items_for_day_gives_three_to_five_varied_items(profile: Profile) -> None:
+    plan = plan_items(build_plan(CATALOGUE.exercises.values(), profile))
+    start = date(2026, 11, 23)
+    days = [
+        [item.exercise_id for item in items_for_day(plan, KIND_OF, start + timedelta(days=n))]
+        for n in range(14)
+    ]
+    for ids in days:
+        assert 3 <= len(ids) <= 5, ids
+        assert len(ids) == len(set(ids)), ids
+        assert set(ids) <= {item.exercise_id for item in plan}
+    for today, tomorrow in zip(days, days[1:], strict=False):
+        assert today != tomorrow
+    # The same date always brings the same day.
+    again = [i.exercise_id for i in items_for_day(plan, KIND_OF, start)]
+    assert again == days[0]
+
+
+def test_items_for_day_orders_warm_up_main_stretch() -> None:
+    plan = plan_items(build_plan(CATALOGUE.exercises.values(), Profile(frozenset(), frozenset())))
+    for n in range(14):
+        items = items_for_day(plan, KIND_OF, date(2026, 11, 23) + timedelta(days=n))
+        kinds = [KIND_OF[item.exercise_id] for item in items]
+        assert kinds[0] == WARM_UP
+        assert kinds[-1] == COOL_DOWN
+        assert WARM_UP not in kinds[1:-1] and COOL_DOWN not in kinds[1:-1]
+
+
+def test_items_for_day_keeps_the_dose_of_the_plan() -> None:
+    ids = build_plan(CATALOGUE.exercises.values(), Profile(frozenset(), frozenset()))
+    plan = [
+        PlanItem(patient_id=1, exercise_id=exercise_id, position=n, sets=1 + n % 3, reps=5 + n)
+        for n, exercise_id in enumerate(ids)
+    ]
+    dose_of = {item.exercise_id: (item.sets, item.reps) for item in plan}
+    for n in range(7):
+        for item in items_for_day(plan, KIND_OF, date(2026, 11, 23) + timedelta(days=n)):
+            assert (item.dose.sets, item.dose.reps) == dose_of[item.exercise_id]
+
+
+@pytest.mark.parametrize("lesson_count", [1, 5, 12])
+def test_extra_for_day_alternates_while_lessons_remain(lesson_count: int) -> None:
+    start = date(2026, 11, 23)
+    extras = [extra_for_day(start + timedelta(days=n), 0, lesson_count) for n in range(10)]
+    assert set(extras) == {ExtraKind.LESSON, ExtraKind.RELAXATION}
+    for today, tomorrow in zip(extras, extras[1:], strict=False):
+        assert today != tomorrow
+
+
+@pytest.mark.parametrize(("lessons_sent", "lesson_count"), [(5, 5), (6, 5), (0, 0)])
+def test_extra_for_day_is_relaxation_once_lessons_are_all_sent(
+    lessons_sent: int, lesson_count: int
+) -> None:
+    start = date(2026, 11, 23)
+    for n in range(10):
+        assert extra_for_day(start + timedelta(days=n), lessons_sent, lesson_count) is (
+            ExtraKind.RELAXATION
+        )
