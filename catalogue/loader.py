@@ -43,6 +43,7 @@ def load_catalogue(paths: Iterable[Path] = (BUILTIN,)) -> Catalogue:
     """Read every entry under ``paths``; later folders override earlier ones by id."""
     problems: list[str] = []
     found: dict[str, dict[str, Entry]] = {name: {} for name in _FOLDERS}
+    sources: dict[str, Path] = {}
     for root in paths:
         if not root.is_dir():
             problems.append(f"{root}: not a folder")
@@ -52,12 +53,13 @@ def load_catalogue(paths: Iterable[Path] = (BUILTIN,)) -> Catalogue:
                 entry = _load_file(path, model, problems)
                 if entry is not None:
                     found[folder][entry.id] = entry
+                    sources[f"{folder}/{entry.id}"] = path
     catalogue = Catalogue(
         exercises=_typed(found["exercises"], Exercise),
         relaxation=_typed(found["relaxation"], Relaxation),
         lessons=_typed(found["lessons"], Lesson),
     )
-    problems.extend(_cross_check(catalogue))
+    problems.extend(_cross_check(catalogue, sources))
     if problems:
         raise CatalogueError(problems)
     return catalogue
@@ -86,17 +88,20 @@ def _typed(entries: dict[str, Entry], model: type[_Entry]) -> dict[str, _Entry]:
     return {key: value for key, value in entries.items() if isinstance(value, model)}
 
 
-def _cross_check(catalogue: Catalogue) -> list[str]:
+def _cross_check(catalogue: Catalogue, sources: dict[str, Path]) -> list[str]:
     problems = []
     for exercise in catalogue.exercises.values():
         for link in (exercise.easier, exercise.harder):
             if link is not None and link not in catalogue.exercises:
-                problems.append(f"exercise {exercise.id}: variant {link!r} does not exist")
+                problems.append(
+                    f"{sources[f'exercises/{exercise.id}']}: variant {link!r} does not exist"
+                )
     orders: dict[int, str] = {}
     for lesson in catalogue.lessons.values():
         if lesson.order in orders:
             problems.append(
-                f"lesson {lesson.id}: order {lesson.order} already used by {orders[lesson.order]}"
+                f"{sources[f'lessons/{lesson.id}']}: order {lesson.order} is already used by "
+                f"lesson {orders[lesson.order]}"
             )
         orders[lesson.order] = lesson.id
     return problems

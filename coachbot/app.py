@@ -35,7 +35,7 @@ def build_application(
 ) -> CoachApplication:
     """A ready-to-run Application; services start in post_init and stop in post_shutdown."""
     catalogue = load_catalogue([BUILTIN, *settings.extra_catalogue_folders])
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.sqlite_busy_timeout_ms)
     services = Services(
         settings=settings,
         catalogue=catalogue,

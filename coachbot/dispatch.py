@@ -34,6 +34,10 @@ class DeliveryFailed(Exception):
     """A passing failure (network, server error): try again on a later tick."""
 
 
+class DeliveryUncertain(Exception):
+    """No answer in time: the message may have gone out, so it is never sent again."""
+
+
 class SessionSender(Protocol):
     def __call__(self, patient: Patient, session: Session) -> Awaitable[int]:
         """Send the session to the patient and return the message id."""
@@ -158,6 +162,13 @@ class Dispatcher:
                 await services.mark_blocked(uow, patient.chat_id, self._clock())
                 await uow.commit()
             result.blocked += 1
+            return
+        except DeliveryUncertain:
+            log.warning("dispatch: session %s may not have arrived (timeout)", session_id)
+            async with self._uow() as uow:
+                await services.mark_sent(uow, session_id, None, self._catalogue, self._clock())
+                await uow.commit()
+            result.failed += 1
             return
         except DeliveryFailed:
             log.warning("dispatch: session %s not delivered, will retry", session_id)

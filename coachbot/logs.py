@@ -42,6 +42,9 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> logging.H
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A dispatch round longer than the tick interval makes APScheduler skip a
+    # tick and warn each time; that is by design (one round at a time).
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     return handler

@@ -170,7 +170,10 @@ async def build_session(
     kinds = {item.exercise_id: catalogue.exercises[item.exercise_id].kinds[0] for item in plan}
     items = planning.items_for_day(plan, kinds, day)
     lessons = catalogue.lessons_in_order()
-    extra = planning.extra_for_day(day, patient.lessons_sent, len(lessons))
+    previous = await uow.sessions.latest(patient.id)
+    extra = planning.extra_for_session(
+        previous.extra_kind if previous else None, patient.lessons_sent, len(lessons)
+    )
     if extra is ExtraKind.LESSON:
         extra_id: str | None = lessons[patient.lessons_sent].id
     else:
@@ -255,9 +258,9 @@ async def open_today(
 
 
 async def mark_sent(
-    uow: UnitOfWork, session_id: int, message_id: int, catalogue: Catalogue, now: datetime
+    uow: UnitOfWork, session_id: int, message_id: int | None, catalogue: Catalogue, now: datetime
 ) -> None:
-    """The session message is out: remember it and plan the following session."""
+    """The session message is out (or may be): remember it and plan the following session."""
     session = await uow.sessions.get(session_id)
     if session is None:
         return
@@ -385,8 +388,10 @@ async def pause(
     patient.status = PatientStatus.PAUSED
     patient.paused_until = until
     today = schedule.local_date(now, patient.timezone)
+    # Sessions not sent yet are dropped (the next is planned again on resuming);
+    # one already received today is excused.
     for session in await uow.sessions.planned_from(patient.id, today):
-        session.state = SessionState.EXCUSED
+        await uow.session.delete(session)
     todays = await uow.sessions.on_day(patient.id, today)
     if todays is not None and todays.state == SessionState.SENT:
         todays.state = SessionState.EXCUSED
@@ -410,7 +415,8 @@ async def mark_blocked(uow: UnitOfWork, chat_id: int, now: datetime) -> bool:
     patient.status = PatientStatus.BLOCKED
     patient.blocked_at = now
     uow.alerts.add(_alert(patient, AlertKind.BOT_BLOCKED, None, now))
-    for session in await uow.sessions.planned_from(patient.id, date.min):
+    # Sessions that never reached the patient are not counted against them.
+    for session in await uow.sessions.unsent(patient.id):
         await uow.session.delete(session)
     return True
 

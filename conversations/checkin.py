@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, Message, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from catalogue.loader import Catalogue
 from coachbot import services
-from coachbot.dispatch import DeliveryFailed, RecipientGone
-from coachbot.domain.errors import AlreadyReported, SessionClosed
+from coachbot.dispatch import DeliveryFailed, DeliveryUncertain, RecipientGone
+from coachbot.domain.errors import SessionClosed
 from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Session
 from coachbot.domain.safety import Light
 from conversations import keyboards
@@ -50,6 +50,8 @@ class TelegramSessionSender:
             return await send_session(self._bot, patient, session, self._catalogue)
         except Forbidden as error:
             raise RecipientGone from error
+        except TimedOut as error:
+            raise DeliveryUncertain from error
         except BadRequest as error:
             if "chat not found" in error.message.lower():
                 raise RecipientGone from error
@@ -243,14 +245,3 @@ async def report_check(update: Update, context: CoachContext) -> None:
                 "high or gets worse, please contact your doctor or therapist."
             )
         )
-
-
-__all__ = [
-    "AlreadyReported",
-    "TelegramSessionSender",
-    "report_check",
-    "report_difficulty",
-    "report_outcome",
-    "report_pain",
-    "today",
-]

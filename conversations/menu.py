@@ -360,7 +360,8 @@ async def _apply_setting(
         return SettingReply(edit_text=_("✅ Saved."))
     if what == "lang" and value in ("en", "de"):
         patient.language = value
-        return SettingReply(edit_text=tr(value)("🗣 From now on I will write in English."))
+        _ = tr(value)  # confirmed in the newly chosen language
+        return SettingReply(edit_text=_("🗣 From now on I will write in English."))
     if what == "eq":
         if value == "done":
             await services.replan(uow, patient, catalogue)

@@ -183,7 +183,8 @@ async def start(update: Update, context: CoachContext) -> None:
     if message is None or user is None:
         return
     if update.effective_chat and update.effective_chat.type != ChatType.PRIVATE:
-        await message.reply_text(tr(user.language_code)("Please write to me in a private chat."))
+        _ = tr(user.language_code)
+        await message.reply_text(_("Please write to me in a private chat."))
         return
     code = context.args[0] if context.args else None
     async with context.uow() as uow:
@@ -210,9 +211,7 @@ async def start(update: Update, context: CoachContext) -> None:
         )
         code = None
     if patient is None:
-        await message.reply_text(
-            welcome_text(_), reply_markup=keyboards.welcome(language, _, code)
-        )
+        await message.reply_text(welcome_text(_), reply_markup=keyboards.welcome(language, _, code))
         return
     if code is not None:
         await message.reply_text(
@@ -316,7 +315,8 @@ async def answer_step(update: Update, context: CoachContext) -> None:
             await uow.commit()
     # Telegram is called only after the transaction, so no lock is held meanwhile.
     if patient is None:
-        await query.answer(tr(query.from_user.language_code)("Please send /start first."))
+        _ = tr(query.from_user.language_code)
+        await query.answer(_("Please send /start first."))
         return
     _ = tr(patient.language)
     if not current:

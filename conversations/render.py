@@ -12,10 +12,12 @@ from coachbot.domain.model import Dose, ExtraKind, Session
 from coachbot.i18n import Translator
 
 MESSAGE_LIMIT = 4096
+# "Monday, 23 November" / "Montag, 23. November"
+_DAY_FORMATS = {"en": "EEEE, d MMMM", "de": "EEEE, d. MMMM"}
 
 
 def day_name(day: date, language: str) -> str:
-    return format_date(day, format="EEEE, d MMMM", locale=language)
+    return format_date(day, format=_DAY_FORMATS.get(language, "EEEE, d MMMM"), locale=language)
 
 
 def dose_text(dose: Dose, _: Translator) -> str:

@@ -144,7 +144,7 @@ def bernd(fake: FakeBotApi) -> FakeUser:
     return fake.user(1002, "Bernd", "de")
 
 
-async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
+async def wait_for(predicate: Any, timeout: float = 5.0) -> None:  # noqa: ASYNC109
     """Wait on a condition of the database or the bot, checking often; never a fixed sleep."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

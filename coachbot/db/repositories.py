@@ -119,6 +119,17 @@ class SessionRepository(_Repository):
         )
         return result.scalars().all()
 
+    async def unsent(self, patient_id: int) -> Sequence[Session]:
+        """Planned or claimed sessions that never went out."""
+        result = await self.session.execute(
+            select(Session).where(
+                t.session.c.patient_id == patient_id,
+                t.session.c.state.in_([SessionState.PLANNED, SessionState.SENDING]),
+                t.session.c.sent_at.is_(None),
+            )
+        )
+        return result.scalars().all()
+
     async def due(self, now: datetime, limit: int) -> Sequence[Session]:
         """Planned sessions whose time has come, oldest first, locked for this worker.
 

@@ -99,8 +99,9 @@ def items_for_day(plan: Sequence[PlanItem], kinds: Mapping[str, str], day: date)
     return chosen
 
 
-def extra_for_day(day: date, lessons_sent: int, lesson_count: int) -> ExtraKind:
-    """Alternate lessons and relaxation; relaxation only once the course is done."""
-    if lessons_sent < lesson_count and day.toordinal() % 2 == 0:
+def extra_for_session(previous: str | None, lessons_sent: int, lesson_count: int) -> ExtraKind:
+    """Alternate lessons and relaxation from one session to the next (whatever the
+    training days); relaxation only once the course is done."""
+    if lessons_sent < lesson_count and previous != ExtraKind.LESSON:
         return ExtraKind.LESSON
     return ExtraKind.RELAXATION

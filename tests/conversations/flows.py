@@ -18,7 +18,9 @@ async def consent(fake: FakeBotApi, user: FakeUser) -> dict[str, Any]:
     return await fake.next_message(user.chat_id)
 
 
-async def answer_no_flags(fake: FakeBotApi, user: FakeUser, first: dict[str, Any]) -> dict[str, Any]:
+async def answer_no_flags(
+    fake: FakeBotApi, user: FakeUser, first: dict[str, Any]
+) -> dict[str, Any]:
     """Answer every safety question with No; returns the conditions question."""
     question = first
     for _ in range(NO_FLAGS):

@@ -97,7 +97,7 @@ async def test_yesterdays_message_cannot_be_reported(
     await fake.callback_answer(query)
     reply = await fake.next_message(anna.chat_id)
     assert "earlier day" in reply["text"]
-    _patient, sessions, reports = await patient_state(bot, anna)
+    _patient, _sessions, reports = await patient_state(bot, anna)
     assert reports == []
 
 
@@ -170,3 +170,21 @@ async def test_no_report_by_the_end_of_the_day_is_missed(
     await dispatcher.tick()
     _patient, sessions, _reports = await patient_state(bot, anna)
     assert sessions[0].state == "missed"
+
+
+async def test_a_german_patient_gets_everything_in_german(
+    fake: FakeBotApi, bot: Bot, clock: Clock, bernd: FakeUser
+) -> None:
+    closing = await enrol(fake, bernd)
+    assert "Montag, 23. November" in closing["text"]
+    clock.advance(hours=9)
+    message = await session_message(fake, bernd)
+    texts = "\n".join(m["text"] for m in fake.messages(bernd.chat_id)[-3:])
+    assert "Ihr Training für Montag, 23. November" in texts
+    assert "Schmerz-Ampel" in texts
+    await fake.tap_button(bernd, message, "Erledigt")
+    pain = await fake.next_message(bernd.chat_id)
+    assert "Schmerz" in pain["text"]
+    await fake.tap_button(bernd, pain, "7")
+    advice = await fake.next_message(bernd.chat_id)
+    assert "🔴" in advice["text"] and "Therapeut" in advice["text"]

@@ -13,7 +13,14 @@ from catalogue.loader import Catalogue
 from coachbot import services
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.dispatch import DeliveryFailed, Dispatcher, RecipientGone
-from coachbot.domain.model import AlertKind, Patient, PatientStatus, Session, SessionState
+from coachbot.domain.model import (
+    AlertKind,
+    Outcome,
+    Patient,
+    PatientStatus,
+    Session,
+    SessionState,
+)
 
 Enrol = Callable[..., Awaitable[Patient]]
 
@@ -166,7 +173,7 @@ async def test_a_claim_with_an_expired_lease_is_not_sent_again(
     assert len(sender.sent) == 1
 
 
-@pytest.mark.parametrize("late", [timedelta(hours=1), timedelta(hours=2, minutes=59)])
+@pytest.mark.parametrize("late", [timedelta(hours=1), timedelta(hours=3)])
 async def test_after_downtime_within_grace_the_session_is_still_sent(
     sessions: SessionFactory,
     enrol: Enrol,
@@ -186,15 +193,17 @@ async def test_after_downtime_within_grace_the_session_is_still_sent(
     ]
 
 
+@pytest.mark.parametrize("late", [timedelta(hours=3, minutes=1), timedelta(hours=5)])
 async def test_after_long_downtime_the_session_is_missed_not_sent(
     sessions: SessionFactory,
     enrol: Enrol,
     clock: Clock,
     sender: RecordingSender,
     dispatcher: Dispatcher,
+    late: timedelta,
 ) -> None:
     anna = await enrol(ANNA, now=MORNING)
-    clock.set(DUE + timedelta(hours=5))  # 23:00 in Berlin, still Monday there
+    clock.set(DUE + late)  # at most 23:00 in Berlin, still Monday there
     result = await dispatcher.tick()
     assert (result.sent, result.missed) == (0, 1)
     assert sender.attempts == 0
@@ -236,7 +245,7 @@ async def test_a_reported_session_is_not_missed_at_the_day_end(
     clock.set(DUE)
     await dispatcher.tick()
     async with UnitOfWork(sessions) as uow:
-        await services.record_outcome(uow, ANNA, first.id or 0, services.Outcome.DONE, DUE)
+        await services.record_outcome(uow, ANNA, first.id or 0, Outcome.DONE, DUE)
         await uow.commit()
     clock.set(datetime(2026, 11, 24, 0, 0, tzinfo=UTC))
     assert (await dispatcher.tick()).missed == 0
@@ -375,7 +384,32 @@ async def test_a_paused_patient_gets_nothing_until_the_date(
         stored = await uow.patients.by_user(ANNA)
     assert stored is not None
     assert (stored.status, stored.paused_until) == (PatientStatus.ACTIVE, None)
-    assert (await states(sessions, anna.id))[0] == (MONDAY, "excused")
+    # Nothing is recorded for the paused days; Thursday's session went out (and,
+    # unreported, was missed at midnight).
+    assert (await states(sessions, anna.id))[0] == (thursday, "missed")
+
+
+async def test_a_pause_until_tomorrow_taken_in_the_evening_resumes_tomorrow(
+    sessions: SessionFactory,
+    enrol: Enrol,
+    clock: Clock,
+    sender: RecordingSender,
+    dispatcher: Dispatcher,
+) -> None:
+    await enrol(ANNA, now=MORNING)
+    clock.set(DUE)
+    await dispatcher.tick()  # Monday's session is out, Tuesday's is planned
+    tuesday = date(2026, 11, 24)
+    async with UnitOfWork(sessions) as uow:
+        await services.pause(uow, ANNA, tuesday, DUE + timedelta(hours=2))
+        await uow.commit()
+
+    await run_hourly(clock, dispatcher, DUE + timedelta(hours=3), 24 * 2)
+    assert [moment.astimezone(ZoneInfo("Europe/Berlin")).date() for moment in sender.sent_at] == [
+        MONDAY,
+        tuesday,
+        tuesday + timedelta(days=1),
+    ]
 
 
 async def test_one_patients_failure_does_not_hold_up_another(

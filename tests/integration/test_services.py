@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -209,7 +209,9 @@ async def test_second_outcome_is_already_reported_and_one_report_is_stored(
     done = await report_outcome(sessions, ANNA, session_id, Outcome.DONE, DUE)
     assert done.state == SessionState.DONE
     with pytest.raises(AlreadyReported):
-        await report_outcome(sessions, ANNA, session_id, Outcome.SKIPPED, DUE + timedelta(minutes=1))
+        await report_outcome(
+            sessions, ANNA, session_id, Outcome.SKIPPED, DUE + timedelta(minutes=1)
+        )
 
     assert await count("SELECT count(*) FROM report") == 1
     assert await count("SELECT count(*) FROM report WHERE outcome = 'done'") == 1
@@ -258,7 +260,9 @@ async def test_another_users_session_is_not_yours(
 async def test_a_stranger_is_not_enrolled(sessions: SessionFactory, enrol: Enrol) -> None:
     anna = await enrol(ANNA)
     with pytest.raises(NotEnrolled):
-        await report_outcome(sessions, 4242, await first_session_id(sessions, anna), Outcome.DONE, DUE)
+        await report_outcome(
+            sessions, 4242, await first_session_id(sessions, anna), Outcome.DONE, DUE
+        )
 
 
 async def record_pain(factory: SessionFactory, user_id: int, session_id: int, pain: int) -> Light:
@@ -343,7 +347,7 @@ async def test_red_flag_stops_training_and_alerts(
     assert await count("SELECT count(*) FROM report") == 0
 
 
-async def test_pause_excuses_planned_sessions_and_resume_plans_the_next(
+async def test_pause_drops_unsent_sessions_and_resume_plans_the_next(
     sessions: SessionFactory, enrol: Enrol, catalogue: Catalogue
 ) -> None:
     anna = await enrol(ANNA)
@@ -355,7 +359,8 @@ async def test_pause_excuses_planned_sessions_and_resume_plans_the_next(
     stored = await reload(sessions, ANNA)
     assert stored is not None
     assert (stored.status, stored.paused_until) == (PatientStatus.PAUSED, date(2026, 11, 30))
-    assert [s.state for s in await sessions_of(sessions, anna.id)] == [SessionState.EXCUSED]
+    # Today's session had not gone out yet: it is dropped, not counted.
+    assert await sessions_of(sessions, anna.id) == []
 
     # Resumed on Wednesday morning: Wednesday's session at 18:00 Berlin.
     wednesday = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -370,10 +375,35 @@ async def test_pause_excuses_planned_sessions_and_resume_plans_the_next(
     assert (stored.status, stored.paused_until) == (PatientStatus.ACTIVE, None)
     found = await sessions_of(sessions, anna.id)
     assert [(s.local_date, s.state) for s in found] == [
-        (MONDAY, SessionState.EXCUSED),
         (date(2026, 11, 25), SessionState.PLANNED),
     ]
-    assert found[1].due_at == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+    assert found[0].due_at == datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+
+
+async def test_resume_the_same_evening_brings_tomorrows_session(
+    sessions: SessionFactory, enrol: Enrol, catalogue: Catalogue
+) -> None:
+    anna = await enrol(ANNA)
+    assert anna.id is not None
+    session_id = await first_session_id(sessions, anna)
+    async with UnitOfWork(sessions) as uow:
+        await services.mark_sent(uow, session_id, 77, catalogue, DUE)
+        await uow.commit()
+    async with UnitOfWork(sessions) as uow:
+        await services.pause(uow, ANNA, None, DUE + timedelta(hours=1))
+        await uow.commit()
+    async with UnitOfWork(sessions) as uow:
+        patient = await uow.patients.by_user(ANNA)
+        assert patient is not None
+        await services.resume(uow, patient, catalogue, DUE + timedelta(hours=2))
+        await uow.commit()
+
+    planned = [
+        s.local_date
+        for s in await sessions_of(sessions, anna.id)
+        if s.state == SessionState.PLANNED
+    ]
+    assert planned == [date(2026, 11, 24)]
 
 
 async def test_pause_excuses_todays_sent_session(
@@ -389,10 +419,8 @@ async def test_pause_excuses_todays_sent_session(
         await services.pause(uow, ANNA, None, DUE + timedelta(minutes=5))
         await uow.commit()
     found = await sessions_of(sessions, anna.id)
-    assert [(s.local_date, s.state) for s in found] == [
-        (MONDAY, SessionState.EXCUSED),
-        (date(2026, 11, 24), SessionState.EXCUSED),
-    ]
+    # Today's, already received, is excused; tomorrow's, not sent yet, is dropped.
+    assert [(s.local_date, s.state) for s in found] == [(MONDAY, SessionState.EXCUSED)]
 
 
 # --- privacy ----------------------------------------------------------------------------
@@ -434,14 +462,22 @@ async def test_export_contains_reports_and_alerts_as_json(
     assert "id" not in data["patient"]
 
 
-TABLES_BY_PATIENT = {
-    "patient": "SELECT count(*) FROM patient WHERE id = :p",
-    "plan_item": "SELECT count(*) FROM plan_item WHERE patient_id = :p",
-    "session": "SELECT count(*) FROM session WHERE patient_id = :p",
-    "report": "SELECT count(*) FROM report WHERE session_id IN "
-    "(SELECT id FROM session WHERE patient_id = :p) OR session_id IN :sessions",
-    "alert": "SELECT count(*) FROM alert WHERE patient_id = :p",
-}
+async def rows_about(count: Count, patient_id: int, session_ids: list[int]) -> dict[str, int]:
+    """How many rows each table holds about the patient (reports by their session ids)."""
+    sessions_list = ",".join(str(i) for i in session_ids) or "NULL"
+    return {
+        "patient": await count("SELECT count(*) FROM patient WHERE id = :p", p=patient_id),
+        "plan_item": await count(
+            "SELECT count(*) FROM plan_item WHERE patient_id = :p", p=patient_id
+        ),
+        "session": await count("SELECT count(*) FROM session WHERE patient_id = :p", p=patient_id),
+        "report": await count(f"SELECT count(*) FROM report WHERE session_id IN ({sessions_list})"),
+        "alert": await count("SELECT count(*) FROM alert WHERE patient_id = :p", p=patient_id),
+    }
+
+
+async def session_ids(factory: SessionFactory, patient_id: int) -> list[int]:
+    return [s.id for s in await sessions_of(factory, patient_id) if s.id is not None]
 
 
 async def test_delete_patient_leaves_no_row_behind(
@@ -450,29 +486,20 @@ async def test_delete_patient_leaves_no_row_behind(
     anna = await reported_day(sessions, enrol, ANNA)
     bernd = await reported_day(sessions, enrol, BERND)
     assert anna.id is not None and bernd.id is not None
-    annas_sessions = [s.id for s in await sessions_of(sessions, anna.id)]
+    annas_sessions = await session_ids(sessions, anna.id)
 
-    async def rows(patient_id: int, session_ids: list[int | None]) -> dict[str, int]:
-        result = {}
-        for table, sql in TABLES_BY_PATIENT.items():
-            sql = sql.replace(":sessions", "(" + ",".join(str(i) for i in session_ids) + ")")
-            result[table] = await count(sql, p=patient_id)
-        return result
-
-    before = await rows(anna.id, annas_sessions)
+    before = await rows_about(count, anna.id, annas_sessions)
     assert all(before.values()), before
-    bernds_rows = await rows(bernd.id, [s.id for s in await sessions_of(sessions, bernd.id)])
+    bernds_rows = await rows_about(count, bernd.id, await session_ids(sessions, bernd.id))
 
     async with UnitOfWork(sessions) as uow:
         await services.delete_patient(uow, ANNA)
         await uow.commit()
 
-    assert await rows(anna.id, annas_sessions) == dict.fromkeys(TABLES_BY_PATIENT, 0)
+    assert await rows_about(count, anna.id, annas_sessions) == dict.fromkeys(before, 0)
     assert await reload(sessions, ANNA) is None
     # Bernd keeps everything.
-    assert await rows(bernd.id, [s.id for s in await sessions_of(sessions, bernd.id)]) == (
-        bernds_rows
-    )
+    assert await rows_about(count, bernd.id, await session_ids(sessions, bernd.id)) == bernds_rows
     # And Anna can start again from scratch.
     again = await enrol(ANNA)
     assert again.id is not None

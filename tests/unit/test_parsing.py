@@ -98,20 +98,21 @@ def test_parse_date_without_year_rolls_over(text: str, today: date, expected: da
     assert parse_date(text, today) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conversations/parsing.py: _DATE_DMY does not allow the trailing dot of the German "
-    "short form, so '24.12.' (named in parse_date's docstring) is rejected",
-)
 @pytest.mark.parametrize(
     ("text", "today", "expected"),
     [
         ("24.12.", date(2026, 11, 23), date(2026, 12, 24)),
         ("24.12.", date(2026, 12, 30), date(2027, 12, 24)),
         ("1.1.", date(2026, 11, 23), date(2027, 1, 1)),
+        ("24.12.2026", date(2026, 11, 23), date(2026, 12, 24)),
     ],
 )
 def test_parse_date_german_short_form_with_trailing_dot(
     text: str, today: date, expected: date
 ) -> None:
     assert parse_date(text, today) == expected
+
+
+@pytest.mark.parametrize("text", ["24.12..", "24..12", "24.12.2026."])
+def test_parse_date_rejects_stray_dots(text: str) -> None:
+    assert parse_date(text, TODAY) is None

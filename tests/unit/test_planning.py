@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from itertools import chain, combinations
+from itertools import chain, combinations, pairwise
 
 import pytest
 
@@ -17,7 +17,7 @@ from coachbot.domain.planning import (
     Profile,
     allowed,
     build_plan,
-    extra_for_day,
+    extra_for_session,
     items_for_day,
 )
 
@@ -36,9 +36,7 @@ EQUIPMENT_SETS: list[frozenset[str]] = [
     *(frozenset({item}) for item in EQUIPMENT),
 ]
 PROFILES = [
-    Profile(conditions, equipment)
-    for conditions in CONDITION_SETS
-    for equipment in EQUIPMENT_SETS
+    Profile(conditions, equipment) for conditions in CONDITION_SETS for equipment in EQUIPMENT_SETS
 ]
 
 
@@ -108,7 +106,7 @@ def test_items_for_day_gives_three_to_five_varied_items(profile: Profile) -> Non
         assert 3 <= len(ids) <= 5, ids
         assert len(ids) == len(set(ids)), ids
         assert set(ids) <= {item.exercise_id for item in plan}
-    for today, tomorrow in zip(days, days[1:], strict=False):
+    for today, tomorrow in pairwise(days):
         assert today != tomorrow
     # The same date always brings the same day.
     again = [i.exercise_id for i in items_for_day(plan, KIND_OF, start)]
@@ -138,20 +136,25 @@ def test_items_for_day_keeps_the_dose_of_the_plan() -> None:
 
 
 @pytest.mark.parametrize("lesson_count", [1, 5, 12])
-def test_extra_for_day_alternates_while_lessons_remain(lesson_count: int) -> None:
-    start = date(2026, 11, 23)
-    extras = [extra_for_day(start + timedelta(days=n), 0, lesson_count) for n in range(10)]
-    assert set(extras) == {ExtraKind.LESSON, ExtraKind.RELAXATION}
-    for today, tomorrow in zip(extras, extras[1:], strict=False):
-        assert today != tomorrow
+def test_extra_alternates_between_sessions_while_lessons_remain(lesson_count: int) -> None:
+    extras: list[ExtraKind] = []
+    previous: ExtraKind | None = None
+    lessons_sent = 0
+    for _ in range(2 * lesson_count):
+        extra = extra_for_session(previous, lessons_sent, lesson_count)
+        extras.append(extra)
+        lessons_sent += extra is ExtraKind.LESSON
+        previous = extra
+    assert extras == [ExtraKind.LESSON, ExtraKind.RELAXATION] * lesson_count
+    # Once the course is done, relaxation only.
+    assert extra_for_session(ExtraKind.RELAXATION, lessons_sent, lesson_count) is (
+        ExtraKind.RELAXATION
+    )
 
 
 @pytest.mark.parametrize(("lessons_sent", "lesson_count"), [(5, 5), (6, 5), (0, 0)])
-def test_extra_for_day_is_relaxation_once_lessons_are_all_sent(
+def test_extra_is_relaxation_once_lessons_are_all_sent(
     lessons_sent: int, lesson_count: int
 ) -> None:
-    start = date(2026, 11, 23)
-    for n in range(10):
-        assert extra_for_day(start + timedelta(days=n), lessons_sent, lesson_count) is (
-            ExtraKind.RELAXATION
-        )
+    for previous in (None, ExtraKind.LESSON, ExtraKind.RELAXATION):
+        assert extra_for_session(previous, lessons_sent, lesson_count) is ExtraKind.RELAXATION

@@ -150,8 +150,7 @@ def test_one_due_instant_per_local_date_over_a_dst_change(
 
     # Consecutive instants are 24 hours apart except over the change (23 or 25).
     gaps = {
-        later_day: b - a
-        for later_day, a, b in zip(days[1:], instants, instants[1:], strict=False)
+        later_day: b - a for later_day, a, b in zip(days[1:], instants, instants[1:], strict=False)
     }
     assert gaps.pop(change) == timedelta(hours=24 - (before - after))
     assert set(gaps.values()) == {timedelta(hours=24)}
