@@ -1,0 +1,47 @@
+"""`coachbot run` as an operator starts it: migrations, polling, a first conversation, a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.fakebot import FakeBotApi
+
+
+async def test_coachbot_run_migrates_serves_and_stops_cleanly(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    env |= {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "coachbot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        user = fake.user(2001, "Olga", "de")
+        await fake.wait_until(lambda: bool(fake.commands.get("de")), timeout=30, what="start-up")
+        await fake.send(user, "/start")
+        welcome = await fake.next_message(user.chat_id, timeout=10)
+        assert "Willkommen" in welcome["text"]
+        assert (tmp_path / "bot.db").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert fake.token not in log
+    assert "coachbot started as @" in log
