@@ -71,7 +71,9 @@ async def main(count: int, url: str) -> None:
     latencies: list[float] = []
 
     def sessions_out() -> int:
-        return sum(1 for call in fake.calls_to("sendMessage") if "Your training" in str(call.params))
+        return sum(
+            1 for call in fake.calls_to("sendMessage") if "Your training" in str(call.params)
+        )
 
     while sessions_out() < count:
         asked = time.perf_counter()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -67,11 +66,7 @@ def build_application(
     async def post_shutdown(application: CoachApplication) -> None:
         await engine.dispose()
 
-    request_timeouts: dict[str, Any] = {
-        "read_timeout": settings.telegram_read_timeout,
-        "write_timeout": settings.telegram_read_timeout,
-        "connect_timeout": settings.telegram_read_timeout,
-    }
+    timeout = settings.telegram_read_timeout
     application: CoachApplication = (
         ApplicationBuilder()
         .token(settings.token())
@@ -89,10 +84,11 @@ def build_application(
         # Updates of different people are handled concurrently; one person's
         # taps are serialised by the database (one report per session).
         .concurrent_updates(True)
-        .read_timeout(request_timeouts["read_timeout"])
-        .write_timeout(request_timeouts["write_timeout"])
-        .connect_timeout(request_timeouts["connect_timeout"])
-        .get_updates_read_timeout(request_timeouts["read_timeout"] + 30)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .connect_timeout(timeout)
+        # A long poll waits up to its own timeout before Telegram answers.
+        .get_updates_read_timeout(timeout + 30)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

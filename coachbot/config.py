@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Berlin"
     default_language: str = "en"
     log_level: str = "INFO"
+    # A Telegram chat (the operator's) told about unexpected errors; no health data.
+    operator_chat_id: int | None = None
     # How long a SQLite writer waits for another to finish before giving up.
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     # Extra catalogue folders (a clinic's own entries), separated like PATH.

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy.exc import OperationalError
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 
 from coachbot.domain.errors import (
     AlreadyReported,
@@ -62,6 +62,7 @@ async def on_error(update: object, context: CoachContext) -> None:
     error = context.error
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
+        await _notify_operator(context, f"a background job: {type(error).__name__}")
         return
     if isinstance(error, Forbidden):
         return  # the person blocked the bot; my_chat_member handles that
@@ -75,6 +76,18 @@ async def on_error(update: object, context: CoachContext) -> None:
     else:
         reply = _("Sorry, something went wrong on my side. Please try again in a moment.")
         log.error("update %s failed", update.update_id, exc_info=error)
+        await _notify_operator(context, f"update {update.update_id}: {type(error).__name__}")
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(reply)
+
+
+async def _notify_operator(context: CoachContext, what: str) -> None:
+    """A short notice to the operator's chat, if one is configured (never message texts)."""
+    chat_id = context.services.settings.operator_chat_id
+    if chat_id is None:
+        return
+    try:
+        await context.bot.send_message(chat_id, f"⚠️ Coachbot error in {what}. See the logs.")
+    except TelegramError:
+        log.warning("could not notify the operator chat")

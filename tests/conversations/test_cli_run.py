@@ -1,4 +1,4 @@
-"""`coachbot run` as an operator starts it: migrations, polling, a first conversation, a clean stop."""
+"""`coachbot run` as an operator starts it: migrate, poll, answer a user, stop cleanly."""
 
 from __future__ import annotations
 

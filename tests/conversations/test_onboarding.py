@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
 from coachbot.db import tables
-from coachbot.domain.model import PatientStatus
-from tests.conftest import Bot
+from coachbot.domain.model import Invite, PatientStatus, Therapist
+from tests.conftest import Bot, Clock
 from tests.conversations.flows import answer_no_flags, button_data, consent, enrol
 from tests.fakebot import FakeBotApi, FakeUser
 
@@ -115,3 +115,57 @@ async def test_stale_question_button_is_answered_and_changes_nothing(
     async with bot.uow() as uow:
         patient = await uow.patients.by_user(anna.id)
         assert patient is not None and patient.status == PatientStatus.ONBOARDING
+
+
+async def test_unknown_invite_code_gets_a_clear_message(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    await fake.send(anna, "/start not-a-real-code")
+    reply = await fake.next_message(anna.chat_id)
+    assert "invite link is not valid" in reply["text"]
+    welcome = await fake.next_message(anna.chat_id)
+    assert "consent:en:yes" in button_data(welcome)
+
+
+async def test_invite_links_the_patient_to_the_therapist_once(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser, bernd: FakeUser
+) -> None:
+    async with bot.uow() as uow:
+        therapist = Therapist(telegram_user_id=5000, name="Dr. Weber", created_at=clock())
+        uow.session.add(therapist)
+        await uow.flush()
+        assert therapist.id is not None
+        uow.session.add(
+            Invite(
+                code="Invite-Code-1234",
+                therapist_id=therapist.id,
+                expires_at=clock() + timedelta(days=14),
+            )
+        )
+        await uow.commit()
+    await fake.send(anna, "/start Invite-Code-1234")
+    welcome = await fake.next_message(anna.chat_id)
+    assert "consent:en:yes:Invite-Code-1234" in button_data(welcome)
+    await fake.tap_button(anna, welcome, "✅")
+    await fake.next_message(anna.chat_id)
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        invite = await uow.invites.by_code("Invite-Code-1234")
+        assert patient is not None and invite is not None
+        assert patient.therapist_id == therapist.id and invite.used_by == patient.id
+    # The code is single-use: Bernd gets the clear message.
+    await fake.send(bernd, "/start Invite-Code-1234")
+    assert "nicht mehr gültig" in (await fake.next_message(bernd.chat_id))["text"]
+
+
+async def test_replayed_update_changes_nothing(fake: FakeBotApi, bot: Bot, anna: FakeUser) -> None:
+    first = await consent(fake, anna)
+    await fake.tap(anna, first, "ob:rf:cauda_equina:n")
+    second = await fake.next_message(anna.chat_id)
+    # The very same tap arrives again (Telegram redelivers after a lost confirmation).
+    query = await fake.tap(anna, first, "ob:rf:cauda_equina:n")
+    assert "already answered" in (await fake.callback_answer(query)).get("text", "")
+    assert (await fake.next_message(anna.chat_id))["text"] == second["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.step == "ob:rf:leg_weakness"

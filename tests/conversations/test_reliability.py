@@ -242,3 +242,25 @@ async def test_a_busy_database_gets_a_friendly_answer_and_loses_nothing(
         assert "Great work" in (await fake.next_message(anna.chat_id))["text"]
     finally:
         await running.stop()
+
+
+async def test_unexpected_error_apologises_and_notifies_the_operator(
+    fake: FakeBotApi, database_url: str, clock: Clock, anna: FakeUser
+) -> None:
+    operator = fake.user(9999, "Operator", "en")
+    await fake.send(operator, "hi")  # the operator has started a chat with the bot
+    settings = make_settings(fake, database_url, operator_chat_id=operator.chat_id)
+    running = await start_bot(settings, clock)
+    try:
+        await fake.next_message(operator.chat_id)  # the bot's answer to "hi"
+        await fake.send(anna, "/start")
+        welcome = await fake.next_message(anna.chat_id)
+        fake.fail("editMessageText", status=502, chat_id=anna.chat_id, times=5)
+        await fake.tap_button(anna, welcome, "No, thank you")
+        reply = await fake.next_message(anna.chat_id)
+        assert "went wrong" in reply["text"] and "try again" in reply["text"]
+        notice = await fake.next_message(operator.chat_id)
+        assert "NetworkError" in notice["text"]
+        assert "thank you" not in notice["text"].lower()
+    finally:
+        await running.stop()
