@@ -227,7 +227,7 @@ async def test_a_busy_database_gets_a_friendly_answer_and_loses_nothing(
         await wait_for(sent)
         # Another writer holds the database while Anna taps "Done".
         path = database_url.split("///", 1)[1]
-        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker = sqlite3.connect(path, isolation_level=None, timeout=30)
         blocker.execute("BEGIN IMMEDIATE")
         try:
             await fake.tap_button(anna, message, "Done")
