@@ -19,6 +19,7 @@ from conversations import register
 from conversations.checkin import TelegramSessionSender
 from conversations.context import CoachApplication, CoachContext, Services, tr
 from conversations.menu import bot_commands
+from conversations.ordering import PerPersonOrder
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,8 @@ def build_application(
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=settings.telegram_max_retries))
-        # Updates of different people are handled concurrently; one person's
-        # taps are serialised by the database (one report per session).
-        .concurrent_updates(True)
+        # Different people concurrently, each person's taps in the order tapped.
+        .concurrent_updates(PerPersonOrder())
         .read_timeout(timeout)
         .write_timeout(timeout)
         .connect_timeout(timeout)

@@ -169,3 +169,23 @@ async def test_replayed_update_changes_nothing(fake: FakeBotApi, bot: Bot, anna:
     async with bot.uow() as uow:
         patient = await uow.patients.by_user(anna.id)
         assert patient is not None and patient.step == "ob:rf:leg_weakness"
+
+
+async def test_quick_taps_are_applied_in_the_order_tapped(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    question = await answer_no_flags(fake, anna, await consent(fake, anna))
+    # Three taps in a row, without waiting for the bot in between.
+    await fake.tap(anna, question, "ob:cond:poor_posture")
+    await fake.tap(anna, question, "ob:cond:frequent_tension")
+    await fake.tap(anna, question, "ob:cond:done")
+    following = await fake.next_message(anna.chat_id)
+    assert "equipment" in following["text"] or "training" in following["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None
+        assert patient.conditions == ["poor_posture", "frequent_tension"]
+        assert patient.step == "ob:eq"
+    assert not any(
+        "already answered" in str(c.params) for c in fake.calls_to("answerCallbackQuery")
+    )
