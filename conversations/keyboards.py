@@ -127,7 +127,10 @@ def timezone_reply(default_zone: str, _: Translator) -> ReplyKeyboardMarkup:
 
 
 def times(prefix: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(_rows([_button(t, f"{prefix}:{t}") for t in TIMES], 4))
+    # "ob:time:1800": the colon of "18:00" would split the callback data.
+    return InlineKeyboardMarkup(
+        _rows([_button(t, f"{prefix}:{t.replace(':', '')}") for t in TIMES], 4)
+    )
 
 
 def days(

@@ -29,6 +29,12 @@ async def answer_no_flags(
     return question
 
 
+def _only(message: dict[str, Any], data: str) -> str:
+    """`data`, after checking the message really offers that button."""
+    assert data in button_data(message), (data, button_data(message))
+    return data
+
+
 def _data(message: dict[str, Any], index: int, row: int = 0) -> str:
     data: str = message["reply_markup"]["inline_keyboard"][row][index]["callback_data"]
     return data
@@ -45,7 +51,7 @@ def current(fake: FakeBotApi, user: FakeUser, message: dict[str, Any]) -> dict[s
 async def toggle(fake: FakeBotApi, user: FakeUser, message: dict[str, Any], data: str) -> None:
     """Tap a multi-select button and wait until its keyboard shows the change."""
     before = current(fake, user, message).get("reply_markup")
-    await fake.tap(user, message, data)
+    await fake.tap(user, message, _only(current(fake, user, message), data))
     await fake.wait_until(
         lambda: current(fake, user, message).get("reply_markup") != before, what="keyboard update"
     )
@@ -69,28 +75,28 @@ async def enrol(
     level: str = "beginner",
     pain: int = 3,
     zone: str = "Europe/Berlin",
-    time: str = "1800",
+    time: str = "18:00",
 ) -> dict[str, Any]:
     """The whole enrolment with buttons; returns the closing message."""
     question = await answer_no_flags(fake, user, await consent(fake, user))
     for condition in conditions:
         await toggle(fake, user, question, f"ob:cond:{condition}")
-    await fake.tap(user, question, "ob:cond:done")
+    await fake.tap(user, question, _only(question, "ob:cond:done"))
     question = await fake.next_message(user.chat_id)
     for item in equipment:
         await toggle(fake, user, question, f"ob:eq:{item}")
-    await fake.tap(user, question, "ob:eq:done")
+    await fake.tap(user, question, _only(question, "ob:eq:done"))
     question = await fake.next_message(user.chat_id)
-    await fake.tap(user, question, f"ob:level:{level}")
+    await fake.tap(user, question, _only(question, f"ob:level:{level}"))
     question = await fake.next_message(user.chat_id)
-    await fake.tap(user, question, f"ob:pain:{pain}")
+    await fake.tap(user, question, _only(question, f"ob:pain:{pain}"))
     await fake.next_message(user.chat_id)  # the time-zone question
     await fake.send(user, zone)
     await fake.next_message(user.chat_id)  # "Time zone set to ..."
     question = await fake.next_message(user.chat_id)
-    await fake.tap(user, question, f"ob:time:{time}")
+    await fake.tap_button(user, question, time)
     question = await fake.next_message(user.chat_id)
-    await fake.tap(user, question, "ob:days:done")
+    await fake.tap(user, question, _only(question, "ob:days:done"))
     closing = await fake.next_message(user.chat_id)
     fake.drain(user.chat_id)  # later next_edit calls see only edits from here on
     return closing

@@ -147,6 +147,10 @@ async def test_settings_change_time_and_days_and_reschedule(
     menu = await fake.next_message(anna.chat_id)
     assert "18:00" in menu["text"]
     await fake.tap_button(anna, menu, "Training time")
+    times = await fake.next_message(anna.chat_id)
+    await fake.tap_button(anna, times, "20:00")
+    assert "20:00" in (await fake.next_edit(anna.chat_id))["text"]
+    await fake.tap_button(anna, menu, "Training time")
     await fake.next_message(anna.chat_id)
     await fake.send(anna, "7.30")
     assert "07:30" in (await fake.next_message(anna.chat_id))["text"]
