@@ -10,11 +10,19 @@ from timezonefinder import TimezoneFinder
 
 
 @cache
+def _all_zones() -> dict[str, str]:
+    """Every IANA name, legacy ones included, by its lower-case spelling."""
+    return {zone.lower(): zone for zone in available_timezones()}
+
+
+@cache
 def _zones() -> dict[str, str]:
     """Every zone by lower-case full name and by city ("berlin" -> Europe/Berlin)."""
     names: dict[str, str] = {}
     for zone in sorted(available_timezones()):
-        if zone.startswith(("Etc/", "SystemV/")) or "/" not in zone:
+        # Only the canonical "Region/City" names: legacy aliases such as
+        # "Canada/Atlantic" or "US/Eastern" make typos match the wrong place.
+        if zone.split("/", 1)[0] not in _REGIONS or "/" not in zone:
             continue
         names.setdefault(zone.lower(), zone)
         city = zone.rsplit("/", 1)[1].replace("_", " ").lower()
@@ -22,6 +30,17 @@ def _zones() -> dict[str, str]:
     return names
 
 
+_REGIONS = {
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+}
 _ALIASES = {
     "wien": "Europe/Vienna",
     "zürich": "Europe/Zurich",
@@ -54,6 +73,9 @@ def resolve_zone(text: str) -> str | None:
     if not key:
         return None
     names = _zones()
+    exact = _all_zones().get(key.replace(" ", "_"))
+    if exact:
+        return exact
     if key in _ALIASES:
         return _ALIASES[key]
     slashed = key.replace(" / ", "/")

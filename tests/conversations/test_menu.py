@@ -255,3 +255,30 @@ async def test_delete_erases_every_row_after_confirmation(
     assert await rows() == 0
     await fake.send(anna, "/today")
     assert "/start" in (await fake.next_message(anna.chat_id))["text"]
+
+
+async def test_settings_equipment_changes_the_plan(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)  # no equipment
+    patient, _sessions, _reports = await patient_state(bot, anna)
+    async with bot.uow() as uow:
+        assert patient.id is not None
+        before = [item.exercise_id for item in await uow.plans.for_patient(patient.id)]
+    catalogue = bot.application.bot_data["services"].catalogue
+    assert all(not catalogue.exercises[e].equipment for e in before)
+
+    await fake.send(anna, "/settings")
+    menu = await fake.next_message(anna.chat_id)
+    await fake.tap_button(anna, menu, "Equipment")
+    choice = await fake.next_message(anna.chat_id)
+    await fake.tap_button(anna, choice, "Elastic band")
+    await fake.next_edit(anna.chat_id)
+    await fake.tap_button(anna, choice, "Done")
+    assert "Saved" in (await fake.next_edit(anna.chat_id))["text"]
+    patient, sessions, _reports = await patient_state(bot, anna)
+    assert patient.equipment == ["elastic_band"]
+    async with bot.uow() as uow:
+        after = [item.exercise_id for item in await uow.plans.for_patient(patient.id)]
+    assert any("elastic_band" in catalogue.exercises[e].equipment for e in after)
+    assert [s.state for s in sessions] == ["planned"]  # the upcoming session follows the plan

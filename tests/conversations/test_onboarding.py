@@ -189,3 +189,26 @@ async def test_quick_taps_are_applied_in_the_order_tapped(
     assert not any(
         "already answered" in str(c.params) for c in fake.calls_to("answerCallbackQuery")
     )
+
+
+async def test_time_zone_from_a_shared_location(fake: FakeBotApi, bot: Bot, anna: FakeUser) -> None:
+    question = await answer_no_flags(fake, anna, await consent(fake, anna))
+    await fake.tap(anna, question, "ob:cond:done")
+    question = await fake.next_message(anna.chat_id)
+    await fake.tap(anna, question, "ob:eq:done")
+    question = await fake.next_message(anna.chat_id)
+    await fake.tap(anna, question, "ob:level:beginner")
+    question = await fake.next_message(anna.chat_id)
+    await fake.tap(anna, question, "ob:pain:2")
+    question = await fake.next_message(anna.chat_id)
+    assert fake.reply_keyboard(anna.chat_id)[0] == ["📍 Share my location"]  # type: ignore[index]
+    await fake.send(anna, "Atlantis")
+    assert "could not find" in (await fake.next_message(anna.chat_id))["text"]
+    await fake.send_location(anna, 48.21, 16.37)  # Vienna
+    reply = await fake.next_message(anna.chat_id)
+    assert "Europe/Vienna" in reply["text"]
+    assert fake.reply_keyboard(anna.chat_id) is None  # the location keyboard is gone
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.timezone == "Europe/Vienna"
+        assert patient.step == "ob:time"
