@@ -487,29 +487,30 @@ async def text(update: Update, context: CoachContext) -> None:
 
 async def other_message(update: Update, context: CoachContext) -> None:
     """Stickers, photos, voice messages and the like."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
-        return
-    patient = await _patient_or_none(context, user.id)
-    _ = tr(_language(update, patient))
-    await message.reply_text(
-        _(
+    await _reply(
+        update,
+        context,
+        N_(
             "Thank you! I can only read buttons, commands and short answers. "
             "/help shows what I can do."
-        )
+        ),
     )
 
 
 async def unknown_command(update: Update, context: CoachContext) -> None:
     """A command the bot does not have."""
+    await _reply(update, context, N_("I do not know that command. /help lists what I can do."))
+
+
+async def _reply(update: Update, context: CoachContext, text: str) -> None:
+    """Answer in the person's language (their setting, else their Telegram's)."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
         return
     patient = await _patient_or_none(context, user.id)
     _ = tr(_language(update, patient))
-    await message.reply_text(_("I do not know that command. /help lists what I can do."))
+    await message.reply_text(_(text))
 
 
 async def stale_button(update: Update, context: CoachContext) -> None:

@@ -465,16 +465,7 @@ async def set_timezone(
         )
         return False
     now = context.now()
-    async with context.uow() as uow:
-        fresh = await services.patient_of(uow, patient.telegram_user_id)
-        fresh.timezone = zone
-        onboarding = fresh.step == ASK_TIMEZONE
-        if onboarding:
-            await _advance(uow, fresh, context)
-        else:
-            fresh.step = None
-            await services.reschedule(uow, fresh, context.services.catalogue, now)
-        await uow.commit()
+    fresh, onboarding = await _save_schedule_answer(patient, "timezone", zone, context)
     local_time = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
     await message.reply_text(
         _("🌍 Time zone set to {zone} (it is {time} there now).").format(
@@ -485,6 +476,24 @@ async def set_timezone(
     if onboarding:
         await ask(message, fresh, context)
     return True
+
+
+async def _save_schedule_answer(
+    patient: Patient, attribute: str, value: object, context: CoachContext
+) -> tuple[Patient, bool]:
+    """Store a typed or shared answer that moves the schedule: during enrolment go on
+    to the next question, from /settings plan the next session anew."""
+    async with context.uow() as uow:
+        fresh = await services.patient_of(uow, patient.telegram_user_id)
+        setattr(fresh, attribute, value)
+        onboarding = fresh.step is not None and fresh.step.startswith("ob:")
+        if onboarding:
+            await _advance(uow, fresh, context)
+        else:
+            fresh.step = None
+            await services.reschedule(uow, fresh, context.services.catalogue, context.now())
+        await uow.commit()
+    return fresh, onboarding
 
 
 async def typed_timezone(message: Message, patient: Patient, context: CoachContext) -> None:
@@ -519,16 +528,7 @@ async def typed_time(message: Message, patient: Patient, context: CoachContext) 
             _("Sorry, I could not read that time. Please type it like 18:30, or tap a button.")
         )
         return
-    async with context.uow() as uow:
-        fresh = await services.patient_of(uow, patient.telegram_user_id)
-        fresh.prompt_time = parsed
-        onboarding = fresh.step == ASK_TIME
-        if onboarding:
-            await _advance(uow, fresh, context)
-        else:
-            fresh.step = None
-            await services.reschedule(uow, fresh, context.services.catalogue, context.now())
-        await uow.commit()
+    fresh, onboarding = await _save_schedule_answer(patient, "prompt_time", parsed, context)
     await message.reply_text(
         _("⏰ Training time set to {time}.").format(time=parsed.strftime("%H:%M"))
     )
