@@ -182,6 +182,8 @@ async def report_pain(update: Update, context: CoachContext) -> None:
             _("How hard did the exercises feel today?"),
             reply_markup=keyboards.difficulty(session_id, _),
         )
+    else:
+        await chat.send_message(_("Thank you for telling me. See you next session! 💪"))
 
 
 async def report_difficulty(update: Update, context: CoachContext) -> None:

@@ -131,20 +131,23 @@ class SessionRepository(_Repository):
         return result.scalars().all()
 
     async def due(self, now: datetime, limit: int) -> Sequence[Session]:
-        """Planned sessions whose time has come, oldest first, locked for this worker.
+        """Planned sessions of active patients whose time has come, oldest first,
+        locked for this worker.
 
         On PostgreSQL the rows are locked with SKIP LOCKED so parallel workers
         take different ones; SQLite has one writer anyway (BEGIN IMMEDIATE).
         """
         result = await self.session.execute(
             select(Session)
+            .join(t.patient, t.patient.c.id == t.session.c.patient_id)
             .where(
                 t.session.c.state == SessionState.PLANNED,
                 t.session.c.due_at <= now,
+                t.patient.c.status == PatientStatus.ACTIVE,
             )
             .order_by(t.session.c.due_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=t.session)
         )
         return result.scalars().all()
 

@@ -123,6 +123,23 @@ async def test_high_pain_raises_an_alert_and_asks_the_safety_question(
     assert "red_flag" in await alerts_of(bot, anna)
 
 
+async def test_skipped_session_asks_pain_but_not_difficulty(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Skipped")
+    pain_question = await fake.next_message(anna.chat_id)
+    assert "skipped" in pain_question["text"]
+    await fake.tap_button(anna, pain_question, "3")
+    assert "🟢" in (await fake.next_message(anna.chat_id))["text"]
+    assert "See you next session" in (await fake.next_message(anna.chat_id))["text"]
+    _patient, sessions, reports = await patient_state(bot, anna)
+    assert [(r.outcome, r.pain_after, r.difficulty) for r in reports] == [("skipped", 3, None)]
+    assert sessions[0].state == "skipped"
+
+
 async def test_pain_rise_over_baseline_is_noted(
     fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
 ) -> None:
