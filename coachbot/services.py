@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalogue.loader import Catalogue
 from coachbot.db.uow import UnitOfWork
-from coachbot.domain import planning, schedule
+from coachbot.domain import planning, progression, schedule
 from coachbot.domain.errors import (
     AlreadyReported,
     InvalidInvite,
@@ -26,13 +26,16 @@ from coachbot.domain.errors import (
 from coachbot.domain.model import (
     Alert,
     AlertKind,
+    ChangeStatus,
     Difficulty,
     Dose,
+    ExerciseChange,
     ExtraKind,
     Invite,
     Outcome,
     Patient,
     PatientStatus,
+    PlanChange,
     PlanItem,
     Report,
     Session,
@@ -135,13 +138,19 @@ def profile_of(patient: Patient) -> planning.Profile:
     return planning.Profile(frozenset(patient.conditions), frozenset(patient.equipment))
 
 
+def catalogue_dose(catalogue: Catalogue, exercise_id: str, level: str) -> Dose:
+    """The catalogue's starting dose of an exercise for a level."""
+    dose = catalogue.exercises[exercise_id].doses[level]  # type: ignore[index]
+    return Dose(dose.sets, dose.reps, dose.hold_seconds, dose.rest_seconds)
+
+
 async def replan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> list[PlanItem]:
     """Build the patient's plan afresh from the catalogue and their profile."""
     assert patient.id is not None
     ids = planning.build_plan(catalogue.exercises.values(), profile_of(patient))
     items = []
     for position, exercise_id in enumerate(ids):
-        dose = catalogue.exercises[exercise_id].doses[patient.level]  # type: ignore[index]
+        dose = catalogue_dose(catalogue, exercise_id, patient.level)
         items.append(
             PlanItem(
                 patient_id=patient.id,
@@ -331,10 +340,16 @@ class PainResult:
     light: Light
     alerts: list[AlertKind]
     outcome: Outcome
+    change: PlanChange | None = None
 
 
 async def record_pain(
-    uow: UnitOfWork, telegram_user_id: int, session_id: int, pain: int, now: datetime
+    uow: UnitOfWork,
+    telegram_user_id: int,
+    session_id: int,
+    pain: int,
+    now: datetime,
+    catalogue: Catalogue | None = None,
 ) -> PainResult:
     """Pain now (0-10) for a reported session; high or rising pain raises alerts."""
     patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
@@ -347,7 +362,10 @@ async def record_pain(
     report.pain_after = pain
     for kind in alerts:
         uow.alerts.add(_alert(patient, kind, f"pain {pain}", now))
-    return PainResult(traffic_light(pain), alerts, Outcome(report.outcome))
+    await uow.flush()
+    # Pain alone can call for an easier plan; progress waits for "how hard".
+    change = await review_progress(uow, patient, catalogue, now) if catalogue else None
+    return PainResult(traffic_light(pain), alerts, Outcome(report.outcome), change)
 
 
 async def record_difficulty(
@@ -356,15 +374,18 @@ async def record_difficulty(
     session_id: int,
     difficulty: Difficulty | None,
     now: datetime,
-) -> None:
+    catalogue: Catalogue | None = None,
+) -> PlanChange | None:
     """How hard it felt (optional: None means the patient chose not to say)."""
-    _patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
+    patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
     report = await uow.reports.for_session(session_id)
     if report is None or report.pain_after is None:
         raise SessionClosed
     if report.difficulty is not None:
         raise AlreadyReported
     report.difficulty = difficulty.value if difficulty else "unanswered"
+    await uow.flush()
+    return await review_progress(uow, patient, catalogue, now) if catalogue else None
 
 
 async def red_flag_after_report(
@@ -373,6 +394,79 @@ async def red_flag_after_report(
     """A warning sign reported with the daily check-in stops training."""
     patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
     await stop_for_red_flag(uow, patient, flag, now)
+
+
+# --- progression ------------------------------------------------------------------
+
+
+async def review_progress(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+) -> PlanChange | None:
+    """Apply the progression rules to the reports since the last change.
+
+    Without a therapist the change is made at once; with one it is proposed
+    and waits for the therapist. Locked plan items never change.
+    """
+    assert patient.id is not None
+    last = await uow.plan_changes.latest(patient.id)
+    reports = await uow.reports.recent(
+        patient.id, last.created_at if last else None, progression.WINDOW
+    )
+    feedback = [progression.Feedback(r.outcome, r.pain_after, r.difficulty) for r in reports]
+    direction, reason = progression.decide(feedback, patient.baseline_pain)
+    if direction is progression.Direction.HOLD:
+        return None
+    changes: list[ExerciseChange] = []
+    items = await uow.plans.for_patient(patient.id)
+    for item in items:
+        exercise = catalogue.exercises.get(item.exercise_id)
+        if item.locked or exercise is None:
+            continue
+        moved = progression.step(item.dose, direction, exercise.easier, exercise.harder)
+        if moved is None:
+            continue
+        after = moved.dose
+        if moved.variant is not None and moved.variant in catalogue.exercises:
+            after = catalogue_dose(catalogue, moved.variant, patient.level)
+        elif moved.variant is not None:
+            continue
+        changes.append(ExerciseChange(item.exercise_id, item.dose, after, moved.variant))
+    if not changes:
+        return None
+    change = PlanChange(
+        patient_id=patient.id,
+        created_at=now,
+        direction=direction.value,
+        reason=reason.value,
+        status=ChangeStatus.PROPOSED if patient.therapist_id else ChangeStatus.APPLIED,
+        changes=changes,
+    )
+    uow.plan_changes.add(change)
+    if change.status == ChangeStatus.APPLIED:
+        await apply_change(uow, patient, change, catalogue, now)
+    return change
+
+
+async def apply_change(
+    uow: UnitOfWork, patient: Patient, change: PlanChange, catalogue: Catalogue, now: datetime
+) -> None:
+    """Write a plan change into the plan; the next planned session follows it."""
+    assert patient.id is not None
+    by_exercise = {c.exercise_id: c for c in change.changes}
+    for item in await uow.plans.for_patient(patient.id):
+        moved = by_exercise.get(item.exercise_id)
+        if moved is None:
+            continue
+        item.exercise_id = moved.new_exercise_id or item.exercise_id
+        item.sets = moved.after.sets
+        item.reps = moved.after.reps
+        item.hold_seconds = moved.after.hold_seconds
+        item.rest_seconds = moved.after.rest_seconds
+    today = schedule.local_date(now, patient.timezone)
+    for session in await uow.sessions.planned_from(patient.id, today + timedelta(days=1)):
+        await uow.session.delete(session)
+    await uow.flush()
+    await ensure_next_session(uow, patient, catalogue, now)
 
 
 # --- pausing, blocking -----------------------------------------------------------
@@ -469,6 +563,21 @@ async def export_patient(uow: UnitOfWork, telegram_user_id: int) -> dict[str, An
         "alerts": [
             _plain(alert, exclude={"id", "patient_id"})
             for alert in await uow.alerts.for_patient(patient.id)
+        ],
+        "plan_changes": [
+            _plain(change, exclude={"id", "patient_id", "changes"})
+            | {
+                "changes": [
+                    {
+                        "exercise_id": c.exercise_id,
+                        "before": _plain(c.before),
+                        "after": _plain(c.after),
+                        "new_exercise_id": c.new_exercise_id,
+                    }
+                    for c in change.changes
+                ]
+            }
+            for change in await uow.plan_changes.for_patient(patient.id)
         ],
     }
 

@@ -15,7 +15,7 @@ from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Sessi
 from coachbot.domain.safety import Light
 from conversations import keyboards
 from conversations.context import CoachContext, clear_buttons, tr
-from conversations.render import session_messages
+from conversations.render import change_text, session_messages
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ async def report_pain(update: Update, context: CoachContext) -> None:
     async with context.uow() as uow:
         patient = await services.patient_of(uow, query.from_user.id)
         result = await services.record_pain(
-            uow, query.from_user.id, session_id, pain, context.now()
+            uow, query.from_user.id, session_id, pain, context.now(), context.services.catalogue
         )
         await uow.commit()
     _ = tr(patient.language)
@@ -168,6 +168,9 @@ async def report_pain(update: Update, context: CoachContext) -> None:
     if chat is None:
         return
     await chat.send_message(advice)
+    # The safety question comes before any news about the plan.
+    if result.change is not None and AlertKind.PAIN_HIGH not in result.alerts:
+        await chat.send_message(change_text(result.change, context.services.catalogue, _))
     if AlertKind.PAIN_HIGH in result.alerts:
         await chat.send_message(
             _(
@@ -177,6 +180,8 @@ async def report_pain(update: Update, context: CoachContext) -> None:
             ),
             reply_markup=keyboards.yes_no(f"chk:{session_id}", _),
         )
+        if result.change is not None:
+            await chat.send_message(change_text(result.change, context.services.catalogue, _))
     elif result.outcome is not Outcome.SKIPPED:
         await chat.send_message(
             _("How hard did the exercises feel today?"),
@@ -195,8 +200,13 @@ async def report_difficulty(update: Update, context: CoachContext) -> None:
     difficulty = None if value == "none" else Difficulty(value)
     async with context.uow() as uow:
         patient = await services.patient_of(uow, query.from_user.id)
-        await services.record_difficulty(
-            uow, query.from_user.id, session_id, difficulty, context.now()
+        change = await services.record_difficulty(
+            uow,
+            query.from_user.id,
+            session_id,
+            difficulty,
+            context.now(),
+            context.services.catalogue,
         )
         await uow.commit()
     _ = tr(patient.language)
@@ -213,6 +223,8 @@ async def report_difficulty(update: Update, context: CoachContext) -> None:
     await query.message.chat.send_message(
         _("Thank you, your report is complete. See you next session! 💪")
     )
+    if change is not None:
+        await query.message.chat.send_message(change_text(change, context.services.catalogue, _))
 
 
 async def report_check(update: Update, context: CoachContext) -> None:

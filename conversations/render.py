@@ -8,7 +8,7 @@ from html import escape
 from babel.dates import format_date
 
 from catalogue.loader import Catalogue
-from coachbot.domain.model import Dose, ExtraKind, Session
+from coachbot.domain.model import ChangeStatus, Dose, ExtraKind, PlanChange, Session
 from coachbot.i18n import Translator
 
 MESSAGE_LIMIT = 4096
@@ -126,3 +126,53 @@ def pack(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     if current:
         messages.append(current)
     return messages
+
+
+def reason_text(reason: str, _: Translator) -> str:
+    reasons = {
+        "easy_streak": _(
+            "you did the whole session three times in a row with low pain and it felt easy"
+        ),
+        "pain_high": _("your pain was 6 or more"),
+        "pain_rise": _("your pain was clearly above your usual level"),
+        "too_hard": _("it felt too hard more than once"),
+    }
+    return reasons.get(reason, reason)
+
+
+def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
+    """What changed in the plan and why, or what was proposed to the therapist."""
+    language = _.language
+
+    def title(exercise_id: str) -> str:
+        exercise = catalogue.exercises.get(exercise_id)
+        return escape(exercise.title.get(language)) if exercise else exercise_id
+
+    lines = []
+    for item in change.changes:
+        if item.new_exercise_id:
+            lines.append(
+                "• "
+                + _("{old} → {new}: {dose}").format(
+                    old=title(item.exercise_id),
+                    new=title(item.new_exercise_id),
+                    dose=escape(dose_text(item.after, _)),
+                )
+            )
+        else:
+            lines.append(
+                "• "
+                + _("{exercise}: {before} → {after}").format(
+                    exercise=title(item.exercise_id),
+                    before=escape(dose_text(item.before, _)),
+                    after=escape(dose_text(item.after, _)),
+                )
+            )
+    why = escape(reason_text(change.reason, _))
+    if change.status == ChangeStatus.PROPOSED:
+        head = _("📝 I have suggested a change of your plan to your therapist, because {why}:")
+    elif change.direction == "progress":
+        head = _("📈 Your plan moves up a step, because {why}:")
+    else:
+        head = _("📉 I have made your plan a little easier, because {why}:")
+    return head.format(why=why) + "\n" + "\n".join(lines)

@@ -14,6 +14,7 @@ from coachbot.domain.model import (
     Invite,
     Patient,
     PatientStatus,
+    PlanChange,
     PlanItem,
     Report,
     Session,
@@ -191,6 +192,20 @@ class ReportRepository(_Repository):
     def add(self, report: Report) -> None:
         self.session.add(report)
 
+    async def recent(self, patient_id: int, after: datetime | None, limit: int) -> Sequence[Report]:
+        """The newest reports first, received after `after` (if given)."""
+        query = (
+            select(Report)
+            .join(t.session, t.session.c.id == t.report.c.session_id)
+            .where(t.session.c.patient_id == patient_id)
+        )
+        if after is not None:
+            query = query.where(t.report.c.received_at > after)
+        result = await self.session.execute(
+            query.order_by(t.report.c.received_at.desc(), t.report.c.id.desc()).limit(limit)
+        )
+        return result.scalars().all()
+
     async def for_patient(self, patient_id: int) -> Sequence[Report]:
         result = await self.session.execute(
             select(Report)
@@ -216,3 +231,25 @@ class InviteRepository(_Repository):
     async def by_code(self, code: str) -> Invite | None:
         result = await self.session.execute(select(Invite).where(t.invite.c.code == code))
         return result.scalar_one_or_none()
+
+
+class PlanChangeRepository(_Repository):
+    def add(self, change: PlanChange) -> None:
+        self.session.add(change)
+
+    async def latest(self, patient_id: int) -> PlanChange | None:
+        result = await self.session.execute(
+            select(PlanChange)
+            .where(t.plan_change.c.patient_id == patient_id)
+            .order_by(t.plan_change.c.created_at.desc(), t.plan_change.c.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def for_patient(self, patient_id: int) -> Sequence[PlanChange]:
+        result = await self.session.execute(
+            select(PlanChange)
+            .where(t.plan_change.c.patient_id == patient_id)
+            .order_by(t.plan_change.c.created_at)
+        )
+        return result.scalars().all()

@@ -24,11 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import registry
 
-from coachbot.db.types import SessionExercises, UTCDateTime, Weekdays
+from coachbot.db.types import ExerciseChanges, SessionExercises, UTCDateTime, Weekdays
 from coachbot.domain.model import (
     Alert,
     Invite,
     Patient,
+    PlanChange,
     PlanItem,
     Report,
     Session,
@@ -154,6 +155,19 @@ alert = Table(
     Column("seen_at", UTCDateTime),
 )
 
+plan_change = Table(
+    "plan_change",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patient.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("reason", String(24), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("changes", ExerciseChanges, nullable=False),
+    Column("decided_at", UTCDateTime),
+)
+
 mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(Therapist, therapist)
 mapper_registry.map_imperatively(Patient, patient)
@@ -162,3 +176,4 @@ mapper_registry.map_imperatively(PlanItem, plan_item)
 mapper_registry.map_imperatively(Session, session)
 mapper_registry.map_imperatively(Report, report)
 mapper_registry.map_imperatively(Alert, alert)
+mapper_registry.map_imperatively(PlanChange, plan_change)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from coachbot.domain.model import Dose, SessionExercise
+from coachbot.domain.model import Dose, ExerciseChange, SessionExercise
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -42,6 +42,56 @@ class Weekdays(TypeDecorator[list[int]]):
         return None if value is None else [int(char) for char in value]
 
 
+def dose_json(dose: Dose) -> dict[str, Any]:
+    return {
+        "sets": dose.sets,
+        "reps": dose.reps,
+        "hold_seconds": dose.hold_seconds,
+        "rest_seconds": dose.rest_seconds,
+    }
+
+
+def dose_from_json(row: dict[str, Any]) -> Dose:
+    return Dose(row["sets"], row["reps"], row["hold_seconds"], row["rest_seconds"])
+
+
+class ExerciseChanges(TypeDecorator[list[ExerciseChange]]):
+    """A plan change's exercises, as JSON."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: list[ExerciseChange] | None, dialect: Dialect
+    ) -> list[dict[str, Any]] | None:
+        if value is None:
+            return None
+        return [
+            {
+                "id": change.exercise_id,
+                "before": dose_json(change.before),
+                "after": dose_json(change.after),
+                "new_id": change.new_exercise_id,
+            }
+            for change in value
+        ]
+
+    def process_result_value(
+        self, value: list[dict[str, Any]] | None, dialect: Dialect
+    ) -> list[ExerciseChange] | None:
+        if value is None:
+            return None
+        return [
+            ExerciseChange(
+                row["id"],
+                dose_from_json(row["before"]),
+                dose_from_json(row["after"]),
+                row["new_id"],
+            )
+            for row in value
+        ]
+
+
 class SessionExercises(TypeDecorator[list[SessionExercise]]):
     """A session's exercises with their doses, as JSON."""
 
@@ -53,26 +103,11 @@ class SessionExercises(TypeDecorator[list[SessionExercise]]):
     ) -> list[dict[str, Any]] | None:
         if value is None:
             return None
-        return [
-            {
-                "id": item.exercise_id,
-                "sets": item.dose.sets,
-                "reps": item.dose.reps,
-                "hold_seconds": item.dose.hold_seconds,
-                "rest_seconds": item.dose.rest_seconds,
-            }
-            for item in value
-        ]
+        return [{"id": item.exercise_id} | dose_json(item.dose) for item in value]
 
     def process_result_value(
         self, value: list[dict[str, Any]] | None, dialect: Dialect
     ) -> list[SessionExercise] | None:
         if value is None:
             return None
-        return [
-            SessionExercise(
-                exercise_id=row["id"],
-                dose=Dose(row["sets"], row["reps"], row["hold_seconds"], row["rest_seconds"]),
-            )
-            for row in value
-        ]
+        return [SessionExercise(row["id"], dose_from_json(row)) for row in value]

@@ -12,6 +12,7 @@ from coachbot.db.repositories import (
     AlertRepository,
     InviteRepository,
     PatientRepository,
+    PlanChangeRepository,
     PlanRepository,
     ReportRepository,
     SessionRepository,
@@ -29,6 +30,7 @@ class UnitOfWork:
     reports: ReportRepository
     alerts: AlertRepository
     invites: InviteRepository
+    plan_changes: PlanChangeRepository
 
     def __init__(self, factory: SessionFactory) -> None:
         self._factory = factory
@@ -41,6 +43,7 @@ class UnitOfWork:
         self.reports = ReportRepository(self.session)
         self.alerts = AlertRepository(self.session)
         self.invites = InviteRepository(self.session)
+        self.plan_changes = PlanChangeRepository(self.session)
         return self
 
     async def __aexit__(

@@ -183,3 +183,34 @@ class Alert:
     detail: str | None = None
     seen_at: datetime | None = None
     id: int | None = None
+
+
+class ChangeStatus(StrEnum):
+    APPLIED = "applied"  # made automatically (no therapist)
+    PROPOSED = "proposed"  # waiting for the therapist
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class ExerciseChange:
+    """One exercise of a plan change: its dose before and after, or a new variant."""
+
+    exercise_id: str
+    before: Dose
+    after: Dose
+    new_exercise_id: str | None = None
+
+
+@dataclass(eq=False)
+class PlanChange:
+    """A progression or regression of the plan, made or proposed from feedback."""
+
+    patient_id: int
+    created_at: datetime
+    direction: str
+    reason: str
+    status: str
+    changes: list[ExerciseChange] = field(default_factory=list)
+    decided_at: datetime | None = None
+    id: int | None = None

@@ -115,6 +115,7 @@ async def test_high_pain_raises_an_alert_and_asks_the_safety_question(
     check = await fake.next_message(anna.chat_id)
     assert "bladder" in check["text"]
     assert sorted(await alerts_of(bot, anna)) == ["pain_high", "pain_rise"]
+    assert "a little easier" in (await fake.next_message(anna.chat_id))["text"]
     await fake.tap_button(anna, check, "Yes")
     urgent = await fake.next_message(anna.chat_id)
     assert "do not exercise" in urgent["text"]

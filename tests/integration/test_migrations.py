@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from coachbot.db.engine import BUSY_TIMEOUT_MS, create_engine
-from coachbot.db.migrate import upgrade
+from coachbot.db.migrate import alembic_config, upgrade
 from coachbot.db.tables import metadata
 
 
@@ -48,7 +49,8 @@ def test_upgrade_is_at_head_and_harmless_twice(db_url: str) -> None:
     with sqlite3.connect(path) as connection:
         versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
         therapists = connection.execute("SELECT name FROM therapist").fetchall()
-    assert versions == [("0001",)]
+    head = ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+    assert versions == [(head,)]
     assert therapists == [("Dr. Weber",)]
 
 
