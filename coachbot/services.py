@@ -426,10 +426,12 @@ async def review_progress(
         if moved is None:
             continue
         after = moved.dose
-        if moved.variant is not None and moved.variant in catalogue.exercises:
+        if moved.variant is not None:
+            variant = catalogue.exercises.get(moved.variant)
+            # A variant must be as safe and as possible for this patient as any pick.
+            if variant is None or not planning.allowed(variant, profile_of(patient)):
+                continue
             after = catalogue_dose(catalogue, moved.variant, patient.level)
-        elif moved.variant is not None:
-            continue
         changes.append(ExerciseChange(item.exercise_id, item.dose, after, moved.variant))
     if not changes:
         return None

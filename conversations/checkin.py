@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
-from telegram import Bot, Message, Update
+from telegram import Bot, Chat, Message, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from catalogue.loader import Catalogue
+from catalogue.schema import Lesson
 from coachbot import services
 from coachbot.dispatch import DeliveryFailed, DeliveryUncertain, RecipientGone
-from coachbot.domain.errors import SessionClosed
-from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Session
+from coachbot.domain.errors import NotYours, SessionClosed
+from coachbot.domain.model import AlertKind, Difficulty, ExtraKind, Outcome, Patient, Session
 from coachbot.domain.safety import Light
+from coachbot.i18n import Translator
 from conversations import keyboards
 from conversations.context import CoachContext, clear_buttons, tr
 from conversations.render import change_text, session_messages
@@ -189,6 +192,7 @@ async def report_pain(update: Update, context: CoachContext) -> None:
         )
     else:
         await chat.send_message(_("Thank you for telling me. See you next session! 💪"))
+        await send_lesson_check(chat, session_id, context, _)
 
 
 async def report_difficulty(update: Update, context: CoachContext) -> None:
@@ -225,6 +229,7 @@ async def report_difficulty(update: Update, context: CoachContext) -> None:
     )
     if change is not None:
         await query.message.chat.send_message(change_text(change, context.services.catalogue, _))
+    await send_lesson_check(query.message.chat, session_id, context, _)
 
 
 async def report_check(update: Update, context: CoachContext) -> None:
@@ -259,3 +264,53 @@ async def report_check(update: Update, context: CoachContext) -> None:
                 "high or gets worse, please contact your doctor or therapist."
             )
         )
+
+
+async def send_lesson_check(
+    chat: Chat, session_id: int, context: CoachContext, _: Translator
+) -> None:
+    """If the session taught a lesson, ask its check question (answers are not stored)."""
+    async with context.uow() as uow:
+        session = await uow.sessions.get(session_id)
+    lesson = lesson_of(session, context)
+    if lesson is None:
+        return
+    question = lesson.check.question.get(_.language)
+    await chat.send_message(
+        "📘 " + _("A quick question on today's lesson:") + f"\n<b>{escape(question)}</b>",
+        reply_markup=keyboards.lesson_check(session_id, lesson, _),
+    )
+
+
+def lesson_of(session: Session | None, context: CoachContext) -> Lesson | None:
+    if session is None or session.extra_kind != ExtraKind.LESSON or session.extra_id is None:
+        return None
+    return context.services.catalogue.lessons.get(session.extra_id)
+
+
+async def answer_lesson_check(update: Update, context: CoachContext) -> None:
+    """The answer to a lesson's check question: right or not, with the explanation."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    session_id, value = _session_id(query.data)
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, query.from_user.id)
+        session = await uow.sessions.get(session_id)
+    if session is None or session.patient_id != patient.id:
+        raise NotYours
+    lesson = lesson_of(session, context)
+    index = int(value)
+    if lesson is None or index >= len(lesson.check.options):
+        raise SessionClosed
+    _ = tr(patient.language)
+    option = lesson.check.options[index]
+    verdict = _("✅ Right!") if option.correct else _("Not quite.")
+    await query.edit_message_text(
+        "📘 <b>"
+        + escape(lesson.check.question.get(_.language))
+        + "</b>\n"
+        + _("Your answer: {answer}").format(answer=escape(option.text.get(_.language)))
+        + f"\n\n{verdict} "
+        + escape(lesson.check.explanation.get(_.language))
+    )

@@ -16,7 +16,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS
+from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS, Lesson
 from coachbot.i18n import N_, Translator
 
 CONDITION_LABELS = {
@@ -175,6 +175,15 @@ def report(session_id: int, _: Translator) -> InlineKeyboardMarkup:
             [_button(_("✅ Done"), f"rep:{session_id}:done")],
             [_button(_("🌓 Partly"), f"rep:{session_id}:partly")],
             [_button(_("⏭ Skipped today"), f"rep:{session_id}:skipped")],
+        ]
+    )
+
+
+def lesson_check(session_id: int, lesson: Lesson, _: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(option.text.get(_.language), f"lq:{session_id}:{index}")]
+            for index, option in enumerate(lesson.check.options)
         ]
     )
 

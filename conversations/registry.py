@@ -42,6 +42,7 @@ def register(application: CoachApplication) -> None:
             checkin.report_difficulty, pattern=r"^diff:\d+:(easy|right|hard|none)$"
         ),
         CallbackQueryHandler(checkin.report_check, pattern=r"^chk:\d+:[yn]$"),
+        CallbackQueryHandler(checkin.answer_lesson_check, pattern=r"^lq:\d+:[0-3]$"),
         CallbackQueryHandler(menu.pause_choice, pattern=r"^pause:(7|14|open|date|cancel)$"),
         CallbackQueryHandler(menu.clearance, pattern=r"^cleared:[yn]$"),
         CallbackQueryHandler(menu.settings_choice, pattern=r"^set:[a-z]+:[a-z0-9_]+$"),

@@ -206,3 +206,30 @@ async def test_a_german_patient_gets_everything_in_german(
     await fake.tap_button(bernd, pain, "7")
     advice = await fake.next_message(bernd.chat_id)
     assert "🔴" in advice["text"] and "Therapeut" in advice["text"]
+
+
+async def test_lesson_check_question_after_the_report(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    lesson_text = "\n".join(m["text"] for m in fake.messages(anna.chat_id)[-2:])
+    assert "Back school:" in lesson_text  # the first session teaches the first lesson
+    await fake.tap_button(anna, message, "Done")
+    await fake.tap_button(anna, await fake.next_message(anna.chat_id), "🟢 1")
+    await fake.next_message(anna.chat_id)
+    await fake.tap_button(anna, await fake.next_message(anna.chat_id), "Easy")
+    await fake.next_message(anna.chat_id)  # report complete
+    check = await fake.next_message(anna.chat_id)
+    assert "quick question" in check["text"]
+    _patient, sessions, _reports = await patient_state(bot, anna)
+    catalogue = bot.application.bot_data["services"].catalogue
+    lesson = catalogue.lessons[sessions[0].extra_id]
+    wrong = next(i for i, o in enumerate(lesson.check.options) if not o.correct)
+    fake.drain(anna.chat_id)
+    await fake.tap(anna, check, f"lq:{sessions[0].id}:{wrong}")
+    answered = await fake.next_edit(anna.chat_id)
+    assert "Not quite." in answered["text"]
+    assert lesson.check.explanation.en[:30] in answered["text"]
+    assert answered.get("reply_markup") is None

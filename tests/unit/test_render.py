@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from html import escape
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_the_longest_session_fits_and_shows_everything(language: str, extra: str
         exercise = CATALOGUE.exercises[item.exercise_id]
         assert exercise.title.get(language) in joined
         for caution in exercise.cautions.get(language):
-            assert caution.replace("&", "&amp;").replace("<", "&lt;") in joined
+            assert escape(caution) in joined
     assert messages[-1].endswith("</b>")  # the closing question carries the buttons
 
 
