@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+import yaml
 from pydantic import ValidationError
 
-from catalogue.loader import BUILTIN, CatalogueError, load_catalogue
+from catalogue.loader import BUILTIN, Catalogue, CatalogueError, load_catalogue
+from catalogue.schema import EQUIPMENT, KINDS
 from coachbot.config import Settings
 
 
@@ -83,6 +86,52 @@ def catalogue_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(args: argparse.Namespace) -> Catalogue | None:
+    settings = _settings()
+    try:
+        return load_catalogue([BUILTIN, *settings.extra_catalogue_folders])
+    except CatalogueError as error:
+        print(f"coachbot: the catalogue is invalid:\n{error}", file=sys.stderr)
+        return None
+
+
+def catalogue_list(args: argparse.Namespace) -> int:
+    catalogue = _load(args)
+    if catalogue is None:
+        return 1
+    shown = 0
+    for exercise in sorted(catalogue.exercises.values(), key=lambda e: (e.kinds[0], e.id)):
+        if args.kind and args.kind not in exercise.kinds:
+            continue
+        if args.equipment and (
+            exercise.equipment
+            if args.equipment == "none"
+            else args.equipment not in exercise.equipment
+        ):
+            continue
+        equipment = ", ".join(exercise.equipment) or "none"
+        print(f"{exercise.id:32} {'/'.join(exercise.kinds):28} {equipment:20} {exercise.title.en}")
+        shown += 1
+    print(f"{shown} exercise(s)")
+    return 0
+
+
+def catalogue_show(args: argparse.Namespace) -> int:
+    catalogue = _load(args)
+    if catalogue is None:
+        return 1
+    entry = (
+        catalogue.exercises.get(args.id)
+        or catalogue.relaxation.get(args.id)
+        or catalogue.lessons.get(args.id)
+    )
+    if entry is None:
+        print(f"coachbot: no catalogue entry {args.id!r}", file=sys.stderr)
+        return 1
+    print(yaml.safe_dump(entry.model_dump(), allow_unicode=True, sort_keys=False), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="coachbot", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -94,8 +143,17 @@ def parser() -> argparse.ArgumentParser:
     catalogue = commands.add_parser("catalogue", help="work with the content catalogue")
     catalogue_commands = catalogue.add_subparsers(dest="catalogue_command", required=True)
     check = catalogue_commands.add_parser("check", help="validate every catalogue file")
-    check.add_argument("paths", nargs="*", type=__import__("pathlib").Path, help="extra folders")
+    check.add_argument("paths", nargs="*", type=Path, help="extra folders")
     check.set_defaults(handler=catalogue_check)
+    listing = catalogue_commands.add_parser("list", help="list exercises")
+    listing.add_argument("--kind", choices=KINDS, help="only this kind")
+    listing.add_argument(
+        "--equipment", choices=[*EQUIPMENT, "none"], help="only exercises using it ('none': none)"
+    )
+    listing.set_defaults(handler=catalogue_list)
+    show = catalogue_commands.add_parser("show", help="show one entry in full")
+    show.add_argument("id", help="an exercise, relaxation or lesson id")
+    show.set_defaults(handler=catalogue_show)
     return root
 
 
