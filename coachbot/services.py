@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from catalogue.loader import Catalogue
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import planning, progression, schedule
+from coachbot.domain.adherence import Adherence, adherence, streak
 from coachbot.domain.errors import (
     AlreadyReported,
     InvalidInvite,
@@ -469,6 +470,54 @@ async def apply_change(
         await uow.session.delete(session)
     await uow.flush()
     await ensure_next_session(uow, patient, catalogue, now)
+
+
+# --- the patient's own view ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    day: date
+    state: str
+    pain: int | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    adherence_7: Adherence
+    adherence_28: Adherence
+    streak: int
+    pain_first_week: float | None
+    pain_last_week: float | None
+    days: list[DayRecord]
+
+
+async def progress_of(uow: UnitOfWork, telegram_user_id: int, now: datetime) -> Progress:
+    """Adherence over 7 and 28 days, streak, and pain first versus last week."""
+    patient = await patient_of(uow, telegram_user_id)
+    assert patient.id is not None
+    today = schedule.local_date(now, patient.timezone)
+    sessions = [s for s in await uow.sessions.for_patient(patient.id) if s.local_date <= today]
+    pains = {r.session_id: r.pain_after for r in await uow.reports.for_patient(patient.id)}
+    days = [DayRecord(s.local_date, s.state, pains.get(s.id or 0)) for s in sessions]
+
+    def within(n: int) -> list[DayRecord]:
+        return [d for d in days if d.day > today - timedelta(days=n)]
+
+    def mean_pain(records: list[DayRecord]) -> float | None:
+        values = [d.pain for d in records if d.pain is not None]
+        return sum(values) / len(values) if values else None
+
+    reported = [d for d in days if d.pain is not None]
+    first_week = [d for d in reported if reported and d.day < reported[0].day + timedelta(days=7)]
+    return Progress(
+        adherence_7=adherence([d.state for d in within(7)]),
+        adherence_28=adherence([d.state for d in within(28)]),
+        streak=streak([d.state for d in reversed(days)]),
+        pain_first_week=mean_pain(first_week),
+        pain_last_week=mean_pain(within(7)),
+        days=within(28),
+    )
 
 
 # --- pausing, blocking -----------------------------------------------------------

@@ -33,6 +33,8 @@ SET_LANGUAGE = "set:lang"
 # The command menu Telegram shows, in every language (registered in post_init).
 COMMANDS = [
     ("today", N_("Today's training session")),
+    ("plan", N_("Your exercises and doses")),
+    ("progress", N_("How you are doing, with a chart")),
     ("pause", N_("Pause training for a while")),
     ("resume", N_("Start training again")),
     ("settings", N_("Time, days, time zone, language, equipment")),

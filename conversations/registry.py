@@ -10,7 +10,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import checkin, menu, onboarding
+from conversations import checkin, menu, onboarding, overview
 from conversations.context import CoachApplication
 from conversations.errors import on_error
 
@@ -23,6 +23,8 @@ def register(application: CoachApplication) -> None:
         # Commands first, so a command typed in the middle of a question is a command.
         CommandHandler("start", onboarding.start),
         CommandHandler("today", checkin.today, filters=private),
+        CommandHandler("plan", overview.plan, filters=private),
+        CommandHandler("progress", overview.progress, filters=private),
         CommandHandler("help", menu.help_command),
         CommandHandler("privacy", menu.privacy),
         CommandHandler("pause", menu.pause, filters=private),

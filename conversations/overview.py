@@ -1,0 +1,100 @@
+"""The patient's own view: their plan (`/plan`) and their progress (`/progress`)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+
+from coachbot import services
+from coachbot.domain.adherence import Adherence
+from coachbot.domain.errors import NotEnrolled
+from coachbot.domain.model import PatientStatus
+from coachbot.domain.planning import COOL_DOWN, WARM_UP
+from coachbot.i18n import Translator
+from conversations.charts import progress_chart
+from conversations.context import CoachContext, tr
+from conversations.render import dose_text
+
+
+async def plan(update: Update, context: CoachContext) -> None:
+    """/plan: the exercises of the plan with their doses, in training order."""
+    assert update.effective_message and update.effective_user
+    catalogue = context.services.catalogue
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, update.effective_user.id)
+        if patient.status == PatientStatus.ONBOARDING or patient.id is None:
+            raise NotEnrolled
+        items = await uow.plans.for_patient(patient.id)
+    _ = tr(patient.language)
+    parts = {
+        WARM_UP: _("Warm-up"),
+        "main": _("Main part"),
+        COOL_DOWN: _("Cool-down"),
+    }
+    lines = [_("<b>Your plan</b>"), _("Each day brings a few of these, varied through the week.")]
+    current = None
+    for item in items:
+        exercise = catalogue.exercises.get(item.exercise_id)
+        if exercise is None:
+            continue
+        part = exercise.kinds[0] if exercise.kinds[0] in (WARM_UP, COOL_DOWN) else "main"
+        if part != current:
+            lines.append(f"\n<b>{parts[part]}</b>")
+            current = part
+        lock = " 🔒" if item.locked else ""
+        lines.append(
+            f"• {escape(exercise.title.get(patient.language))}: "
+            f"{escape(dose_text(item.dose, _))}{lock}"
+        )
+    lines.append("\n" + _("/progress shows how you are doing."))
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+def _percent(value: Adherence, _: Translator) -> str:
+    ratio = value.ratio
+    if ratio is None:
+        return _("no sessions yet")
+    return _("{percent}% of {count} sessions").format(
+        percent=round(ratio * 100), count=value.prescribed
+    )
+
+
+def _pain(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+async def progress(update: Update, context: CoachContext) -> None:
+    """/progress: adherence, streak and pain trend, with a chart of the last 28 days."""
+    assert update.effective_message and update.effective_user
+    async with context.uow() as uow:
+        patient = await services.patient_of(uow, update.effective_user.id)
+        if patient.status == PatientStatus.ONBOARDING:
+            raise NotEnrolled
+        summary = await services.progress_of(uow, update.effective_user.id, context.now())
+    _ = tr(patient.language)
+    first, last = summary.pain_first_week, summary.pain_last_week
+    if first is None or last is None:
+        trend = _("not enough pain reports yet")
+    elif last <= first - 1:
+        trend = _("better 📉")
+    elif last >= first + 1:
+        trend = _("higher 📈: please tell your therapist")
+    else:
+        trend = _("about the same")
+    text = "\n".join(
+        [
+            _("<b>Your progress</b>"),
+            _("Last 7 days: {value}").format(value=_percent(summary.adherence_7, _)),
+            _("Last 28 days: {value}").format(value=_percent(summary.adherence_28, _)),
+            _("Streak: {count} sessions in a row").format(count=summary.streak),
+            _("Pain: first week {first}, last 7 days {last}, {trend}").format(
+                first=_pain(first), last=_pain(last), trend=trend
+            ),
+        ]
+    )
+    await update.effective_message.reply_text(text)
+    if summary.days:
+        await update.effective_message.reply_photo(
+            progress_chart(summary.days, _), caption=_("Your last 28 days")
+        )
