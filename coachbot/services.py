@@ -178,7 +178,7 @@ async def build_session(
         if item.exercise_id in catalogue.exercises
     ]
     kinds = {item.exercise_id: catalogue.exercises[item.exercise_id].kinds[0] for item in plan}
-    items = planning.items_for_day(plan, kinds, day)
+    items = planning.items_for_day(plan, kinds, day, patient.training_days)
     lessons = catalogue.lessons_in_order()
     previous = await uow.sessions.latest(patient.id)
     extra = planning.extra_for_session(

@@ -12,12 +12,13 @@ from coachbot.domain.model import ExtraKind, PlanItem
 WARM_UP = "mobilization"
 COOL_DOWN = "stretching"
 MAIN_KINDS = ("strength", "coordination", "balance", "rotation", "vibration")
-# How many of each part the plan holds; a day takes one warm-up, two main
-# exercises and one stretch from them, rotating so the week is varied.
+# How many of each the plan holds: the week's sessions are drawn from these.
 PLAN_WARM_UP = 2
-PLAN_MAIN = 6
+PLAN_PER_MAIN_KIND = 2
 PLAN_COOL_DOWN = 2
-DAY_MAIN = 2
+# A day has a warm-up, two or three main exercises and a stretch: 3 to 5 in all.
+MIN_MAIN_PER_DAY = 2
+MAX_MAIN_PER_DAY = 3
 MIN_PER_DAY = 3
 
 
@@ -58,44 +59,66 @@ def _preference(exercise: ExerciseFacts, profile: Profile) -> tuple[int, int, st
 
 
 def build_plan(exercises: Iterable[ExerciseFacts], profile: Profile) -> list[str]:
-    """The ordered exercise ids of a plan: warm-ups, main part, cool-downs."""
+    """The ordered exercise ids of a plan: warm-ups, the main part by kind, cool-downs."""
     candidates = sorted(
         (e for e in exercises if allowed(e, profile)), key=lambda e: _preference(e, profile)
     )
     warm = [e.id for e in candidates if e.kinds[0] == WARM_UP][:PLAN_WARM_UP]
     cool = [e.id for e in candidates if e.kinds[0] == COOL_DOWN][:PLAN_COOL_DOWN]
-    main: list[str] = []
-    # Round-robin over the main kinds so strength does not crowd out balance.
-    by_kind = {kind: [e.id for e in candidates if e.kinds[0] == kind] for kind in MAIN_KINDS}
-    while len(main) < PLAN_MAIN and any(by_kind.values()):
-        for kind in MAIN_KINDS:
-            if by_kind[kind] and len(main) < PLAN_MAIN:
-                main.append(by_kind[kind].pop(0))
+    main = [
+        e.id
+        for kind in MAIN_KINDS
+        for e in [c for c in candidates if c.kinds[0] == kind][:PLAN_PER_MAIN_KIND]
+    ]
     return warm + main + cool
 
 
-def items_for_day(plan: Sequence[PlanItem], kinds: Mapping[str, str], day: date) -> list[PlanItem]:
+def items_for_day(
+    plan: Sequence[PlanItem],
+    kinds: Mapping[str, str],
+    day: date,
+    training_days: Sequence[int] = (0, 1, 2, 3, 4, 5, 6),
+) -> list[PlanItem]:
     """The plan items for one day: a warm-up, the main part and a stretch.
 
-    `kinds` maps each exercise id to its primary kind. The choice rotates by
-    date so consecutive days differ and the same date always gives the same day.
+    The main part is dealt out over the week's training days kind by kind, so
+    every main kind the plan holds comes up each week (given two or more
+    training days), and the exercises of a kind take turns from week to week.
+    The same date always gives the same session. `kinds` maps each exercise id
+    to its primary kind.
     """
-    n = day.toordinal()
+    days = sorted(set(training_days)) or [day.weekday()]
+    slot = days.index(day.weekday()) if day.weekday() in days else day.weekday() % len(days)
+    week = day.isocalendar().week + 53 * day.isocalendar().year
     warm = [item for item in plan if kinds.get(item.exercise_id) == WARM_UP]
     cool = [item for item in plan if kinds.get(item.exercise_id) == COOL_DOWN]
-    main = [item for item in plan if item not in warm and item not in cool]
+    by_kind = {
+        kind: [item for item in plan if kinds.get(item.exercise_id) == kind] for kind in MAIN_KINDS
+    }
+    present = [kind for kind in MAIN_KINDS if by_kind[kind]]
+    per_day = min(MAX_MAIN_PER_DAY, max(MIN_MAIN_PER_DAY, -(-len(present) // len(days))))
+    main: list[PlanItem] = []
+    for position in range(slot * per_day, (slot + 1) * per_day):
+        if not present:
+            break
+        # Position p of the week takes kind p mod K; its round decides which of
+        # that kind's exercises, shifted each week.
+        kind = present[(position + week) % len(present)]
+        round_ = position // len(present) + week
+        choice = by_kind[kind][round_ % len(by_kind[kind])]
+        if choice not in main:
+            main.append(choice)
     chosen: list[PlanItem] = []
     if warm:
-        chosen.append(warm[n % len(warm)])
-    for offset in range(min(DAY_MAIN, len(main))):
-        chosen.append(main[(n * DAY_MAIN + offset) % len(main)])
+        chosen.append(warm[(week + slot) % len(warm)])
+    chosen += main
     if cool:
-        chosen.append(cool[n % len(cool)])
-    # A small catalogue for a profile (few warm-ups or stretches allowed) still
-    # gives at least three exercises where the plan has them.
-    spare = [item for item in main if item not in chosen]
+        chosen.append(cool[(week + slot) % len(cool)])
+    # A plan short of warm-ups or stretches for this profile still gives at
+    # least three exercises where it has them.
+    spare = [item for kind in present for item in by_kind[kind] if item not in chosen]
     while len(chosen) < MIN_PER_DAY and spare:
-        chosen.insert(-1 if cool else len(chosen), spare.pop(0))
+        chosen.insert(len(chosen) - 1 if cool else len(chosen), spare.pop(0))
     return chosen
 
 

@@ -40,6 +40,14 @@ def _data(message: dict[str, Any], index: int, row: int = 0) -> str:
     return data
 
 
+async def next_containing(fake: FakeBotApi, user: FakeUser, text: str) -> dict[str, Any]:
+    """The next bot message containing `text`, skipping others (e.g. a lesson's check)."""
+    while True:
+        message = await fake.next_message(user.chat_id)
+        if text in message["text"]:
+            return message
+
+
 def current(fake: FakeBotApi, user: FakeUser, message: dict[str, Any]) -> dict[str, Any]:
     """The message as the user sees it now (after edits)."""
     for candidate in fake.messages(user.chat_id):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Bot, Clock
-from tests.conversations.flows import enrol
+from tests.conversations.flows import enrol, next_containing
 from tests.conversations.test_checkin import session_message
 from tests.fakebot import FakeBotApi, FakeUser
 
@@ -35,10 +35,11 @@ async def test_progress_shows_adherence_streak_pain_and_a_chart(
         clock.advance(hours=9 if day == 0 else 24)
         message = await session_message(fake, anna)
         await fake.tap_button(anna, message, outcome)
-        await fake.tap_button(anna, await fake.next_message(anna.chat_id), pain)
-        await fake.next_message(anna.chat_id)  # advice
-        await fake.tap_button(anna, await fake.next_message(anna.chat_id), "Just right")
-        await fake.next_message(anna.chat_id)  # report complete
+        question = await next_containing(fake, anna, "How much does your back hurt")
+        await fake.tap_button(anna, question, pain)
+        question = await next_containing(fake, anna, "How hard")
+        await fake.tap_button(anna, question, "Just right")
+        await next_containing(fake, anna, "report is complete")
     clock.advance(hours=24)  # Thursday 18:00 passes unreported; at midnight it is missed
     await session_message(fake, anna)
     clock.advance(hours=7)
