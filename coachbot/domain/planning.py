@@ -34,6 +34,8 @@ class ExerciseFacts(Protocol):
     @property
     def suits(self) -> Sequence[str]: ...
     @property
+    def care(self) -> Sequence[str]: ...
+    @property
     def unsuitable(self) -> Sequence[str]: ...
 
 
@@ -50,12 +52,14 @@ def allowed(exercise: ExerciseFacts, profile: Profile) -> bool:
     )
 
 
-def _preference(exercise: ExerciseFacts, profile: Profile) -> tuple[int, int, str]:
-    # Exercises meant for the patient's conditions come first, then those using
-    # equipment they chose to have; the id keeps the order stable.
+def _preference(exercise: ExerciseFacts, profile: Profile) -> tuple[int, int, int, str]:
+    # Exercises meant for the patient's conditions come first and those that
+    # need care with them last; then those using equipment the patient chose
+    # to have; the id keeps the order stable.
     suits = len(set(exercise.suits) & profile.conditions)
+    care = len(set(exercise.care) & profile.conditions)
     uses_equipment = len(set(exercise.equipment) & profile.equipment)
-    return (-suits, -uses_equipment, exercise.id)
+    return (-suits, care, -uses_equipment, exercise.id)
 
 
 def build_plan(exercises: Iterable[ExerciseFacts], profile: Profile) -> list[str]:
