@@ -31,7 +31,6 @@ from coachbot.domain.model import (
     Difficulty,
     Dose,
     ExerciseChange,
-    ExtraKind,
     Invite,
     Outcome,
     Patient,
@@ -179,24 +178,16 @@ async def build_session(
     ]
     kinds = {item.exercise_id: catalogue.exercises[item.exercise_id].kinds[0] for item in plan}
     items = planning.items_for_day(plan, kinds, day, patient.training_days)
-    lessons = catalogue.lessons_in_order()
-    previous = await uow.sessions.latest(patient.id)
-    extra = planning.extra_for_session(
-        previous.extra_kind if previous else None, patient.lessons_sent, len(lessons)
-    )
-    if extra is ExtraKind.LESSON:
-        extra_id: str | None = lessons[patient.lessons_sent].id
-    else:
-        relaxation = sorted(catalogue.relaxation)
-        extra_id = relaxation[day.toordinal() % len(relaxation)] if relaxation else None
     return Session(
         patient_id=patient.id,
         local_date=day,
         due_at=schedule.due_at(day, patient.prompt_time, patient.timezone),
         ends_at=schedule.day_ends_at(day, patient.timezone),
         exercises=[SessionExercise(item.exercise_id, item.dose) for item in items],
-        extra_kind=extra.value if extra_id else None,
-        extra_id=extra_id,
+        relaxation_id=planning.relaxation_for(day, list(catalogue.relaxation)),
+        lesson_id=planning.next_lesson(
+            patient.lessons_sent, [lesson.id for lesson in catalogue.lessons_in_order()]
+        ),
     )
 
 
@@ -282,7 +273,7 @@ async def mark_sent(
     session.sent_message_id = message_id
     session.sent_at = now
     session.lease_until = None
-    if first_send and session.extra_kind == ExtraKind.LESSON:
+    if first_send and session.lesson_id is not None:
         patient.lessons_sent += 1
     await ensure_next_session(uow, patient, catalogue, now)
 

@@ -13,7 +13,7 @@ from catalogue.schema import Lesson
 from coachbot import services
 from coachbot.dispatch import DeliveryFailed, DeliveryUncertain, RecipientGone
 from coachbot.domain.errors import NotYours, SessionClosed
-from coachbot.domain.model import AlertKind, Difficulty, ExtraKind, Outcome, Patient, Session
+from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Session
 from coachbot.domain.safety import Light
 from coachbot.i18n import Translator
 from conversations import keyboards
@@ -283,9 +283,9 @@ async def send_lesson_check(
 
 
 def lesson_of(session: Session | None, context: CoachContext) -> Lesson | None:
-    if session is None or session.extra_kind != ExtraKind.LESSON or session.extra_id is None:
+    if session is None or session.lesson_id is None:
         return None
-    return context.services.catalogue.lessons.get(session.extra_id)
+    return context.services.catalogue.lessons.get(session.lesson_id)
 
 
 async def answer_lesson_check(update: Update, context: CoachContext) -> None:

@@ -8,7 +8,7 @@ from html import escape
 from babel.dates import format_date
 
 from catalogue.loader import Catalogue
-from coachbot.domain.model import ChangeStatus, Dose, ExtraKind, PlanChange, Session
+from coachbot.domain.model import ChangeStatus, Dose, PlanChange, Session
 from coachbot.i18n import Translator
 
 MESSAGE_LIMIT = 4096
@@ -59,30 +59,28 @@ def exercise_block(
     return "\n".join(lines)
 
 
-def extra_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
+def relaxation_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
+    technique = catalogue.relaxation.get(session.relaxation_id or "")
+    if technique is None:
+        return ""
     language = _.language
-    if session.extra_kind == ExtraKind.RELAXATION and session.extra_id in catalogue.relaxation:
-        technique = catalogue.relaxation[session.extra_id]
-        lines = [
-            "🧘 <b>"
-            + escape(
-                _("Relaxation: {title} ({minutes} min)").format(
-                    title=technique.title.get(language), minutes=technique.duration_minutes
-                )
-            )
-            + "</b>",
-            escape(technique.intro.get(language)),
-        ]
-        lines += [
-            f"{number}) {escape(step)}"
-            for number, step in enumerate(technique.steps.get(language), start=1)
-        ]
-        return "\n".join(lines)
-    if session.extra_kind == ExtraKind.LESSON and session.extra_id in catalogue.lessons:
-        lesson = catalogue.lessons[session.extra_id]
-        title = _("Back school: {title}").format(title=lesson.title.get(language))
-        return f"📘 <b>{escape(title)}</b>\n{escape(lesson.body.get(language))}"
-    return ""
+    heading = _("Relaxation: {title} ({minutes} min)").format(
+        title=technique.title.get(language), minutes=technique.duration_minutes
+    )
+    lines = [f"🧘 <b>{escape(heading)}</b>", escape(technique.intro.get(language))]
+    lines += [
+        f"{number}) {escape(step)}"
+        for number, step in enumerate(technique.steps.get(language), start=1)
+    ]
+    return "\n".join(lines)
+
+
+def lesson_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
+    lesson = catalogue.lessons.get(session.lesson_id or "")
+    if lesson is None:
+        return ""
+    title = _("Back school: {title}").format(title=lesson.title.get(_.language))
+    return f"📘 <b>{escape(title)}</b>\n{escape(lesson.body.get(_.language))}"
 
 
 def session_messages(session: Session, catalogue: Catalogue, _: Translator) -> list[str]:
@@ -106,7 +104,8 @@ def session_messages(session: Session, catalogue: Catalogue, _: Translator) -> l
         exercise_block(number, item.exercise_id, item.dose, catalogue, _)
         for number, item in enumerate(session.exercises, start=1)
     ]
-    blocks.append(extra_block(session, catalogue, _))
+    blocks.append(relaxation_block(session, catalogue, _))
+    blocks.append(lesson_block(session, catalogue, _))
     blocks.append("<b>" + escape(_("When you are done, tell me how it went:")) + "</b>")
     return pack([block for block in blocks if block])
 

@@ -54,11 +54,6 @@ class AlertKind(StrEnum):
     BOT_BLOCKED = "bot_blocked"
 
 
-class ExtraKind(StrEnum):
-    RELAXATION = "relaxation"
-    LESSON = "lesson"
-
-
 @dataclass(frozen=True)
 class Dose:
     sets: int
@@ -150,8 +145,8 @@ class Session:
     due_at: datetime
     ends_at: datetime
     exercises: list[SessionExercise] = field(default_factory=list)
-    extra_kind: str | None = None
-    extra_id: str | None = None
+    relaxation_id: str | None = None
+    lesson_id: str | None = None
     state: str = SessionState.PLANNED
     sent_message_id: int | None = None
     sent_at: datetime | None = None

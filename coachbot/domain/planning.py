@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from coachbot.domain.model import ExtraKind, PlanItem
+from coachbot.domain.model import PlanItem
 
 WARM_UP = "mobilization"
 COOL_DOWN = "stretching"
@@ -126,9 +126,14 @@ def items_for_day(
     return chosen
 
 
-def extra_for_session(previous: str | None, lessons_sent: int, lesson_count: int) -> ExtraKind:
-    """Alternate lessons and relaxation from one session to the next (whatever the
-    training days); relaxation only once the course is done."""
-    if lessons_sent < lesson_count and previous != ExtraKind.LESSON:
-        return ExtraKind.LESSON
-    return ExtraKind.RELAXATION
+def relaxation_for(day: date, relaxation_ids: Sequence[str]) -> str | None:
+    """A relaxation technique for the day, taking turns through all of them."""
+    ordered = sorted(relaxation_ids)
+    return ordered[day.toordinal() % len(ordered)] if ordered else None
+
+
+def next_lesson(lessons_sent: int, lesson_ids_in_order: Sequence[str]) -> str | None:
+    """The next lesson of the course, or None once the course is done."""
+    if lessons_sent < len(lesson_ids_in_order):
+        return lesson_ids_in_order[lessons_sent]
+    return None

@@ -225,7 +225,7 @@ async def test_lesson_check_question_after_the_report(
     assert "quick question" in check["text"]
     _patient, sessions, _reports = await patient_state(bot, anna)
     catalogue = bot.application.bot_data["services"].catalogue
-    lesson = catalogue.lessons[sessions[0].extra_id]
+    lesson = catalogue.lessons[sessions[0].lesson_id]
     wrong = next(i for i, o in enumerate(lesson.check.options) if not o.correct)
     fake.drain(anna.chat_id)
     await fake.tap(anna, check, f"lq:{sessions[0].id}:{wrong}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -98,3 +99,34 @@ async def test_foreign_keys_are_enforced(db_url: str) -> None:
                 )
     finally:
         await engine.dispose()
+
+
+def test_upgrade_keeps_the_relaxation_and_lesson_of_existing_sessions(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0002")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        connection.execute(
+            "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, status, "
+            "prompt_time, training_days, conditions, equipment, level, lessons_sent, "
+            "consent_at, created_at) VALUES (1, 1, 1, 'en', 'Europe/Berlin', 'active', "
+            "'18:00:00', '0123456', '[]', '[]', 'beginner', 1, '2026-11-23', '2026-11-23')"
+        )
+        for day, kind, entry in (
+            (23, "lesson", "how_the_spine_works"),
+            (24, "relaxation", "body_scan"),
+        ):
+            connection.execute(
+                "INSERT INTO session (patient_id, local_date, due_at, ends_at, exercises, "
+                "extra_kind, extra_id, state) VALUES (1, ?, '2026-11-23', '2026-11-24', '[]', "
+                "?, ?, 'sent')",
+                (f"2026-11-{day}", kind, entry),
+            )
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        rows = connection.execute(
+            "SELECT local_date, relaxation_id, lesson_id FROM session ORDER BY local_date"
+        ).fetchall()
+    assert rows == [
+        ("2026-11-23", None, "how_the_spine_works"),
+        ("2026-11-24", "body_scan", None),
+    ]

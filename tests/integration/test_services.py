@@ -179,7 +179,8 @@ async def test_finish_enrolment_plans_one_session_at_the_local_prompt_time(
     assert session.due_at == due
     assert 3 <= len(session.exercises) <= 5
     assert {e.exercise_id for e in session.exercises} <= {item.exercise_id for item in plan}
-    assert session.extra_kind in ("lesson", "relaxation")
+    assert session.lesson_id == "how_the_spine_works"  # the course starts at its first lesson
+    assert session.relaxation_id is not None
 
 
 async def test_plan_respects_conditions_and_equipment(

@@ -10,15 +10,16 @@ import pytest
 
 from catalogue.loader import Catalogue, load_catalogue
 from catalogue.schema import CONDITIONS, EQUIPMENT
-from coachbot.domain.model import ExtraKind, PlanItem
+from coachbot.domain.model import PlanItem
 from coachbot.domain.planning import (
     COOL_DOWN,
     WARM_UP,
     Profile,
     allowed,
     build_plan,
-    extra_for_session,
     items_for_day,
+    next_lesson,
+    relaxation_for,
 )
 
 CATALOGUE: Catalogue = load_catalogue()
@@ -135,26 +136,16 @@ def test_items_for_day_keeps_the_dose_of_the_plan() -> None:
             assert (item.dose.sets, item.dose.reps) == dose_of[item.exercise_id]
 
 
-@pytest.mark.parametrize("lesson_count", [1, 5, 12])
-def test_extra_alternates_between_sessions_while_lessons_remain(lesson_count: int) -> None:
-    extras: list[ExtraKind] = []
-    previous: ExtraKind | None = None
-    lessons_sent = 0
-    for _ in range(2 * lesson_count):
-        extra = extra_for_session(previous, lessons_sent, lesson_count)
-        extras.append(extra)
-        lessons_sent += extra is ExtraKind.LESSON
-        previous = extra
-    assert extras == [ExtraKind.LESSON, ExtraKind.RELAXATION] * lesson_count
-    # Once the course is done, relaxation only.
-    assert extra_for_session(ExtraKind.RELAXATION, lessons_sent, lesson_count) is (
-        ExtraKind.RELAXATION
-    )
+def test_lessons_follow_the_course_and_stop_at_its_end() -> None:
+    course = ["spine", "pain", "pacing"]
+    assert [next_lesson(n, course) for n in range(5)] == ["spine", "pain", "pacing", None, None]
+    assert next_lesson(0, []) is None
 
 
-@pytest.mark.parametrize(("lessons_sent", "lesson_count"), [(5, 5), (6, 5), (0, 0)])
-def test_extra_is_relaxation_once_lessons_are_all_sent(
-    lessons_sent: int, lesson_count: int
-) -> None:
-    for previous in (None, ExtraKind.LESSON, ExtraKind.RELAXATION):
-        assert extra_for_session(previous, lessons_sent, lesson_count) is ExtraKind.RELAXATION
+def test_relaxation_takes_turns_day_by_day() -> None:
+    ids = ["c", "a", "b"]
+    start = date(2026, 11, 23)
+    picked = [relaxation_for(start + timedelta(days=n), ids) for n in range(6)]
+    assert set(picked) == {"a", "b", "c"}
+    assert picked[:3] == picked[3:]
+    assert relaxation_for(start, []) is None

@@ -8,14 +8,14 @@ from html import escape
 import pytest
 
 from catalogue.loader import load_catalogue
-from coachbot.domain.model import Dose, ExtraKind, Session, SessionExercise
+from coachbot.domain.model import Dose, Session, SessionExercise
 from coachbot.i18n import Translator
 from conversations.render import MESSAGE_LIMIT, dose_text, pack, session_messages
 
 CATALOGUE = load_catalogue()
 
 
-def longest_session(extra_kind: ExtraKind, extra_id: str) -> Session:
+def longest_session(relaxation_id: str, lesson_id: str) -> Session:
     longest = sorted(
         CATALOGUE.exercises.values(),
         key=lambda e: sum(len(step) for step in e.steps.de) + len(e.starting_position.de),
@@ -26,29 +26,27 @@ def longest_session(extra_kind: ExtraKind, extra_id: str) -> Session:
         due_at=datetime(2026, 11, 23, 17, tzinfo=UTC),
         ends_at=datetime(2026, 11, 23, 23, tzinfo=UTC),
         exercises=[SessionExercise(e.id, Dose(3, reps=12, rest_seconds=45)) for e in longest],
-        extra_kind=extra_kind,
-        extra_id=extra_id,
+        relaxation_id=relaxation_id,
+        lesson_id=lesson_id,
     )
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-@pytest.mark.parametrize("extra", ["lesson", "relaxation"])
-def test_the_longest_session_fits_and_shows_everything(language: str, extra: str) -> None:
-    if extra == "lesson":
-        entry = max(CATALOGUE.lessons.values(), key=lambda lesson: len(lesson.body.de))
-        session = longest_session(ExtraKind.LESSON, entry.id)
-    else:
-        technique = max(CATALOGUE.relaxation.values(), key=lambda r: sum(map(len, r.steps.de)))
-        session = longest_session(ExtraKind.RELAXATION, technique.id)
+def test_the_longest_session_fits_and_shows_everything(language: str) -> None:
+    lesson = max(CATALOGUE.lessons.values(), key=lambda entry: len(entry.body.de))
+    technique = max(CATALOGUE.relaxation.values(), key=lambda r: sum(map(len, r.steps.de)))
+    session = longest_session(technique.id, lesson.id)
     _ = Translator(language)
     messages = session_messages(session, CATALOGUE, _)
     assert all(len(text) <= MESSAGE_LIMIT for text in messages)
     joined = "\n".join(messages)
     for item in session.exercises:
         exercise = CATALOGUE.exercises[item.exercise_id]
-        assert exercise.title.get(language) in joined
+        assert escape(exercise.title.get(language)) in joined
         for caution in exercise.cautions.get(language):
             assert escape(caution) in joined
+    assert escape(technique.title.get(language)) in joined
+    assert escape(lesson.body.get(language)) in joined
     assert messages[-1].endswith("</b>")  # the closing question carries the buttons
 
 
