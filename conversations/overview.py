@@ -55,9 +55,9 @@ def _percent(value: Adherence, _: Translator) -> str:
     ratio = value.ratio
     if ratio is None:
         return _("no sessions yet")
-    return _("{percent}% of {count} sessions").format(
-        percent=round(ratio * 100), count=value.prescribed
-    )
+    return _.ngettext(
+        "{percent}% of {count} session", "{percent}% of {count} sessions", value.prescribed
+    ).format(percent=round(ratio * 100), count=value.prescribed)
 
 
 def _pain(value: float | None) -> str:
@@ -87,7 +87,11 @@ async def progress(update: Update, context: CoachContext) -> None:
             _("<b>Your progress</b>"),
             _("Last 7 days: {value}").format(value=_percent(summary.adherence_7, _)),
             _("Last 28 days: {value}").format(value=_percent(summary.adherence_28, _)),
-            _("Streak: {count} sessions in a row").format(count=summary.streak),
+            _.ngettext(
+                "Streak: {count} session in a row",
+                "Streak: {count} sessions in a row",
+                summary.streak,
+            ).format(count=summary.streak),
             _("Pain: first week {first}, last 7 days {last}, {trend}").format(
                 first=_pain(first), last=_pain(last), trend=trend
             ),

@@ -24,10 +24,23 @@ def source_messages() -> set[str]:
     return found
 
 
-def german_catalog() -> dict[str, str]:
+def german_pairs() -> list[tuple[str, str]]:
+    """(English, German) for every message; plurals give one pair per form."""
     with (LOCALE_DIR / "de" / "LC_MESSAGES" / "coachbot.po").open("rb") as po_file:
         catalog = read_po(po_file, locale="de")
-    return {m.id: m.string for m in catalog if m.id and not m.fuzzy}  # type: ignore[misc]
+    pairs: list[tuple[str, str]] = []
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            pairs += list(zip(message.id, message.string, strict=True))
+        else:
+            pairs.append((message.id, message.string))
+    return pairs
+
+
+def german_catalog() -> dict[str, str]:
+    return dict(german_pairs())
 
 
 def test_every_message_in_the_code_has_a_german_translation() -> None:
@@ -37,7 +50,7 @@ def test_every_message_in_the_code_has_a_german_translation() -> None:
 
 
 def test_translations_keep_placeholders_and_markup() -> None:
-    for english, german in german_catalog().items():
+    for english, german in german_pairs():
         assert set(re.findall(r"\{\w+\}", english)) == set(re.findall(r"\{\w+\}", german)), english
         for tag in ("<b>", "</b>", "<i>", "</i>"):
             assert english.count(tag) == german.count(tag), english
