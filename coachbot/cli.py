@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -132,6 +134,105 @@ def catalogue_show(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _bot_username(settings: Settings) -> str:
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username.lstrip("@")
+    from telegram import Bot
+
+    async with Bot(settings.token(), base_url=f"{settings.telegram_api_base_url}/bot") as bot:
+        return bot.username
+
+
+async def _therapist_add(settings: Settings, name: str) -> str:
+    from coachbot.db.engine import create_engine, session_factory
+    from coachbot.db.uow import UnitOfWork
+    from coachbot.services import add_therapist
+
+    username = await _bot_username(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            therapist = await add_therapist(uow, name, datetime.now(UTC))
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    return f"https://t.me/{username}?start={therapist.signup_code}"
+
+
+def therapist_add(args: argparse.Namespace) -> int:
+    from telegram.error import TelegramError
+
+    from coachbot.db.migrate import upgrade
+
+    settings = _settings()
+    if not args.name.strip():
+        print("coachbot: the therapist needs a name.", file=sys.stderr)
+        return 2
+    if not settings.telegram_bot_username and settings.telegram_bot_token is None:
+        print(
+            "coachbot: set TELEGRAM_BOT_USERNAME, or TELEGRAM_BOT_TOKEN to ask Telegram for it.",
+            file=sys.stderr,
+        )
+        return 2
+    upgrade(settings.database_url)
+    try:
+        link = asyncio.run(_therapist_add(settings, args.name))
+    except TelegramError as error:
+        print(f"coachbot: cannot ask Telegram for the bot's name: {error.message}", file=sys.stderr)
+        return 1
+    print(f"Send this single-use sign-up link to {args.name.strip()}:\n{link}")
+    return 0
+
+
+async def _therapist_rows(settings: Settings, remove: int | None) -> list[str] | bool:
+    from coachbot.db.engine import create_engine, session_factory
+    from coachbot.db.uow import UnitOfWork
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            if remove is not None:
+                therapist = await uow.therapists.get(remove)
+                if therapist is None:
+                    return False
+                await uow.therapists.delete(therapist)
+                await uow.commit()
+                return True
+            rows = []
+            for therapist in await uow.therapists.all():
+                state = "signed up" if therapist.telegram_user_id else "sign-up link not used yet"
+                count = await uow.therapists.patient_count(therapist.id or 0)
+                rows.append(f"{therapist.id:>4}  {therapist.name:30} {count:>4} patients  {state}")
+            return rows
+    finally:
+        await engine.dispose()
+
+
+def therapist_list(args: argparse.Namespace) -> int:
+    from coachbot.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    rows = asyncio.run(_therapist_rows(settings, None))
+    assert isinstance(rows, list)
+    for row in rows:
+        print(row)
+    print(f"{len(rows)} therapist(s)")
+    return 0
+
+
+def therapist_remove(args: argparse.Namespace) -> int:
+    from coachbot.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    if not asyncio.run(_therapist_rows(settings, args.id)):
+        print(f"coachbot: no therapist with id {args.id}", file=sys.stderr)
+        return 1
+    print(f"Therapist {args.id} removed; their patients keep training on their own.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="coachbot", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -154,6 +255,17 @@ def parser() -> argparse.ArgumentParser:
     show = catalogue_commands.add_parser("show", help="show one entry in full")
     show.add_argument("id", help="an exercise, relaxation or lesson id")
     show.set_defaults(handler=catalogue_show)
+    therapist = commands.add_parser("therapist", help="manage therapist accounts")
+    therapist_commands = therapist.add_subparsers(dest="therapist_command", required=True)
+    add = therapist_commands.add_parser("add", help="create a therapist and print their link")
+    add.add_argument("name", help='the name patients will see, e.g. "Dr. Anna Weber"')
+    add.set_defaults(handler=therapist_add)
+    therapist_commands.add_parser("list", help="list therapists").set_defaults(
+        handler=therapist_list
+    )
+    remove = therapist_commands.add_parser("remove", help="remove a therapist")
+    remove.add_argument("id", type=int, help="the id shown by `coachbot therapist list`")
+    remove.set_defaults(handler=therapist_remove)
     return root
 
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Berlin"
     default_language: str = "en"
     log_level: str = "INFO"
+    # The bot's @username for deep links; asked from Telegram (getMe) when unset.
+    telegram_bot_username: str | None = None
     # A Telegram chat (the operator's) told about unexpected errors; no health data.
     operator_chat_id: int | None = None
     # How long a SQLite writer waits for another to finish before giving up.

@@ -6,6 +6,7 @@ Callers commit: `async with uow: result = await service(uow, ...); await uow.com
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from coachbot.domain.errors import (
     InvalidInvite,
     NotEnrolled,
     NotYours,
+    RoleConflict,
     SessionClosed,
     TrainingStopped,
 )
@@ -41,6 +43,7 @@ from coachbot.domain.model import (
     Session,
     SessionExercise,
     SessionState,
+    Therapist,
 )
 from coachbot.domain.safety import Light, pain_alerts, traffic_light
 
@@ -81,6 +84,41 @@ async def accept_invite(uow: UnitOfWork, patient: Patient, code: str, now: datet
     return True
 
 
+# --- therapists -------------------------------------------------------------------
+
+# 16 random bytes: 128 bits, far above the 96 a guessable code must not have.
+CODE_BYTES = 16
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+async def add_therapist(uow: UnitOfWork, name: str, now: datetime) -> Therapist:
+    """A therapist record with a single-use sign-up code for their deep link."""
+    therapist = Therapist(name=name.strip(), created_at=now, signup_code=new_code())
+    uow.therapists.add(therapist)
+    await uow.flush()
+    return therapist
+
+
+async def sign_up_therapist(
+    uow: UnitOfWork, code: str, telegram_user_id: int, language: str
+) -> Therapist:
+    """The therapist opened their sign-up link: this Telegram account is theirs now."""
+    therapist = await uow.therapists.by_signup_code(code)
+    if therapist is None:
+        raise InvalidInvite
+    if await uow.patients.by_user(telegram_user_id) is not None:
+        raise RoleConflict
+    if await uow.therapists.by_user(telegram_user_id) is not None:
+        raise RoleConflict
+    therapist.telegram_user_id = telegram_user_id
+    therapist.language = language
+    therapist.signup_code = None
+    return therapist
+
+
 # --- enrolment -------------------------------------------------------------------
 
 
@@ -98,6 +136,8 @@ async def consent(
     existing = await uow.patients.by_user(telegram_user_id)
     if existing is not None:
         return existing
+    if await uow.therapists.by_user(telegram_user_id) is not None:
+        raise RoleConflict
     patient = Patient(
         telegram_user_id=telegram_user_id,
         chat_id=chat_id,

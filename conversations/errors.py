@@ -14,6 +14,7 @@ from coachbot.domain.errors import (
     InvalidInvite,
     NotEnrolled,
     NotYours,
+    RoleConflict,
     SessionClosed,
     TrainingStopped,
 )
@@ -39,6 +40,11 @@ def explain(error: CoachbotError, _: Translator) -> str:
         return _(
             "Training is stopped because of a safety answer. Please see a doctor first; "
             "send /resume when they have cleared you."
+        )
+    if isinstance(error, RoleConflict):
+        return _(
+            "This Telegram account is already registered in another role (patient or "
+            "therapist). Please use a separate account for each role."
         )
     if isinstance(error, InvalidInvite):
         return _("This invite link is not valid any more. Please ask your therapist for a new one.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import time
+from html import escape
 from zoneinfo import ZoneInfo
 
 from telegram import Message, ReplyKeyboardRemove, Update
@@ -19,7 +20,7 @@ from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS
 from coachbot import services
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.errors import InvalidInvite
-from coachbot.domain.model import ALL_DAYS, Patient, PatientStatus, Session
+from coachbot.domain.model import ALL_DAYS, Patient, PatientStatus, Session, Therapist
 from coachbot.domain.safety import RED_FLAGS, Urgency
 from coachbot.i18n import Translator, pick_language
 from coachbot.timezones import resolve_zone, zone_at
@@ -188,6 +189,18 @@ async def start(update: Update, context: CoachContext) -> None:
         return
     code = context.args[0] if context.args else None
     async with context.uow() as uow:
+        therapist = await uow.therapists.by_user(user.id)
+        new = False
+        if therapist is None and code and await uow.therapists.by_signup_code(code):
+            therapist = await services.sign_up_therapist(
+                uow, code, user.id, pick_language(user.language_code)
+            )
+            await uow.commit()
+            new = True
+    if therapist is not None:
+        await greet_therapist(message, therapist, new)
+        return
+    async with context.uow() as uow:
         patient = await services.find_patient(uow, user.id)
         invite_ok = True
         if code is not None:
@@ -237,6 +250,19 @@ async def start(update: Update, context: CoachContext) -> None:
                 "session, /settings changes your times, /help lists everything."
             )
         )
+
+
+async def greet_therapist(message: Message, therapist: Therapist, new: bool) -> None:
+    """A therapist's /start: a welcome after signing up, else who they are."""
+    _ = tr(therapist.language)
+    if new:
+        text = _(
+            "👋 Welcome, {name}! This Telegram account is now registered as a "
+            "therapist account of Coachbot. Patients you invite will be linked to you."
+        )
+    else:
+        text = _("You are registered as a therapist ({name}).")
+    await message.reply_text(text.format(name=escape(therapist.name)))
 
 
 async def switch_language(update: Update, context: CoachContext) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.db import tables as t
@@ -19,6 +19,7 @@ from coachbot.domain.model import (
     Report,
     Session,
     SessionState,
+    Therapist,
 )
 
 
@@ -253,3 +254,36 @@ class PlanChangeRepository(_Repository):
             .order_by(t.plan_change.c.created_at)
         )
         return result.scalars().all()
+
+
+class TherapistRepository(_Repository):
+    def add(self, therapist: Therapist) -> None:
+        self.session.add(therapist)
+
+    async def get(self, therapist_id: int) -> Therapist | None:
+        return await self.session.get(Therapist, therapist_id)
+
+    async def by_user(self, telegram_user_id: int) -> Therapist | None:
+        result = await self.session.execute(
+            select(Therapist).where(t.therapist.c.telegram_user_id == telegram_user_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def by_signup_code(self, code: str) -> Therapist | None:
+        result = await self.session.execute(
+            select(Therapist).where(t.therapist.c.signup_code == code)
+        )
+        return result.scalar_one_or_none()
+
+    async def all(self) -> Sequence[Therapist]:
+        result = await self.session.execute(select(Therapist).order_by(t.therapist.c.id))
+        return result.scalars().all()
+
+    async def patient_count(self, therapist_id: int) -> int:
+        result = await self.session.execute(
+            select(func.count()).where(t.patient.c.therapist_id == therapist_id)
+        )
+        return int(result.scalar_one())
+
+    async def delete(self, therapist: Therapist) -> None:
+        await self.session.delete(therapist)

@@ -50,10 +50,11 @@ therapist = Table(
     "therapist",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("telegram_user_id", BigInteger, nullable=False, unique=True),
+    Column("telegram_user_id", BigInteger, unique=True),
     Column("name", String(120), nullable=False),
     Column("language", String(5), nullable=False),
     Column("created_at", UTCDateTime),
+    Column("signup_code", String(64), unique=True),
 )
 
 patient = Table(

@@ -16,6 +16,7 @@ from coachbot.db.repositories import (
     PlanRepository,
     ReportRepository,
     SessionRepository,
+    TherapistRepository,
 )
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -31,6 +32,7 @@ class UnitOfWork:
     alerts: AlertRepository
     invites: InviteRepository
     plan_changes: PlanChangeRepository
+    therapists: TherapistRepository
 
     def __init__(self, factory: SessionFactory) -> None:
         self._factory = factory
@@ -44,6 +46,7 @@ class UnitOfWork:
         self.alerts = AlertRepository(self.session)
         self.invites = InviteRepository(self.session)
         self.plan_changes = PlanChangeRepository(self.session)
+        self.therapists = TherapistRepository(self.session)
         return self
 
     async def __aexit__(

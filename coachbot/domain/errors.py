@@ -27,3 +27,7 @@ class TrainingStopped(CoachbotError):
 
 class InvalidInvite(CoachbotError):
     """The invite code is unknown, used or expired."""
+
+
+class RoleConflict(CoachbotError):
+    """A patient cannot become a therapist with the same account, nor the other way."""

@@ -72,10 +72,12 @@ class SessionExercise:
 
 @dataclass(eq=False)
 class Therapist:
-    telegram_user_id: int
     name: str
+    telegram_user_id: int | None = None
     language: str = "en"
     created_at: datetime | None = None
+    # Single-use code of the sign-up deep link, until the therapist opens it.
+    signup_code: str | None = None
     id: int | None = None
 
 

@@ -31,8 +31,12 @@ async def test_rate_limited_send_is_retried_and_arrives_once(
     await session_message(fake, anna)
     assert sessions_sent(fake, anna) == 1
     assert any(call.error_code == 429 for call in fake.calls_to("sendMessage"))
-    _patient, sessions, _reports = await patient_state(bot, anna)
-    assert sessions[0].state == "sent"
+
+    async def recorded() -> bool:
+        _patient, sessions, _reports = await patient_state(bot, anna)
+        return sessions[0].state == "sent"
+
+    await wait_for(recorded)
 
 
 async def test_server_error_is_retried_on_a_later_tick(
