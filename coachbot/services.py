@@ -20,6 +20,7 @@ from coachbot.domain.adherence import Adherence, adherence, streak
 from coachbot.domain.errors import (
     AlreadyReported,
     InvalidInvite,
+    NotATherapist,
     NotEnrolled,
     NotYours,
     RoleConflict,
@@ -116,6 +117,37 @@ async def sign_up_therapist(
     therapist.telegram_user_id = telegram_user_id
     therapist.language = language
     therapist.signup_code = None
+    return therapist
+
+
+async def therapist_of(uow: UnitOfWork, telegram_user_id: int) -> Therapist:
+    therapist = await uow.therapists.by_user(telegram_user_id)
+    if therapist is None:
+        raise NotATherapist
+    return therapist
+
+
+async def create_invite(
+    uow: UnitOfWork, telegram_user_id: int, valid_for: timedelta, now: datetime
+) -> Invite:
+    """A single-use, expiring patient invite of the therapist pressing /invite."""
+    therapist = await therapist_of(uow, telegram_user_id)
+    assert therapist.id is not None
+    invite = Invite(code=new_code(), therapist_id=therapist.id, expires_at=now + valid_for)
+    uow.invites.add(invite)
+    return invite
+
+
+async def link_to_therapist(
+    uow: UnitOfWork, telegram_user_id: int, code: str, now: datetime
+) -> Therapist:
+    """An enrolled patient confirmed an invite: link them to its therapist."""
+    patient = await patient_of(uow, telegram_user_id)
+    invite = await check_invite(uow, code, now)
+    therapist = await uow.therapists.get(invite.therapist_id)
+    if therapist is None:
+        raise InvalidInvite
+    await accept_invite(uow, patient, code, now)
     return therapist
 
 

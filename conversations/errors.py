@@ -12,6 +12,7 @@ from coachbot.domain.errors import (
     AlreadyReported,
     CoachbotError,
     InvalidInvite,
+    NotATherapist,
     NotEnrolled,
     NotYours,
     RoleConflict,
@@ -41,6 +42,8 @@ def explain(error: CoachbotError, _: Translator) -> str:
             "Training is stopped because of a safety answer. Please see a doctor first; "
             "send /resume when they have cleared you."
         )
+    if isinstance(error, NotATherapist):
+        return _("This command is for therapists. /help shows what you can do.")
     if isinstance(error, RoleConflict):
         return _(
             "This Telegram account is already registered in another role (patient or "

@@ -28,6 +28,7 @@ from conversations import keyboards
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_time
 from conversations.render import day_name
+from conversations.therapist import tell_therapist
 
 log = logging.getLogger(__name__)
 
@@ -227,12 +228,17 @@ async def start(update: Update, context: CoachContext) -> None:
         await message.reply_text(welcome_text(_), reply_markup=keyboards.welcome(language, _, code))
         return
     if code is not None:
+        async with context.uow() as uow:
+            invite = await services.check_invite(uow, code, context.now())
+            inviter = await uow.therapists.get(invite.therapist_id)
         await message.reply_text(
             _(
-                "You are already enrolled. Linking an existing account to a therapist comes "
-                "in a later version; your therapist can help you meanwhile."
-            )
+                "{name} invites you to share your training with them: they would see your "
+                "plan, sessions and reports, and can adjust your plan. Link your account?"
+            ).format(name=escape(inviter.name if inviter else "?")),
+            reply_markup=keyboards.yes_no(f"link:{code}", _),
         )
+        return
     if patient.status == PatientStatus.ONBOARDING:
         await message.reply_text(_("Welcome back! Let's continue where we stopped."))
         await ask(message, patient, context)
@@ -304,10 +310,17 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
             now=context.now(),
         )
         linked = bool(code) and await services.accept_invite(uow, patient, code[0], context.now())
+        inviter = (
+            await uow.therapists.get(patient.therapist_id)
+            if linked and patient.therapist_id is not None
+            else None
+        )
         await uow.commit()
     await query.edit_message_text(
         _("✅ Thank you, your consent is recorded ({privacy}).").format(privacy="/privacy")
     )
+    if inviter is not None:
+        await tell_therapist(context.bot, inviter, user)
     if code and not linked:
         await query.message.chat.send_message(  # type: ignore[union-attr]
             _(

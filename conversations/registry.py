@@ -10,7 +10,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import checkin, menu, onboarding, overview
+from conversations import checkin, menu, onboarding, overview, therapist
 from conversations.context import CoachApplication
 from conversations.errors import on_error
 
@@ -25,6 +25,7 @@ def register(application: CoachApplication) -> None:
         CommandHandler("today", checkin.today, filters=private),
         CommandHandler("plan", overview.plan, filters=private),
         CommandHandler("progress", overview.progress, filters=private),
+        CommandHandler("invite", therapist.invite, filters=private),
         CommandHandler("help", menu.help_command),
         CommandHandler("privacy", menu.privacy),
         CommandHandler("pause", menu.pause, filters=private),
@@ -49,6 +50,7 @@ def register(application: CoachApplication) -> None:
         CallbackQueryHandler(menu.clearance, pattern=r"^cleared:[yn]$"),
         CallbackQueryHandler(menu.settings_choice, pattern=r"^set:[a-z]+:[a-z0-9_]+$"),
         CallbackQueryHandler(menu.delete_choice, pattern=r"^del:(yes|no)$"),
+        CallbackQueryHandler(therapist.confirm_link, pattern=rf"^link:{INVITE}:[yn]$"),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -229,6 +229,9 @@ class AlertRepository(_Repository):
 
 
 class InviteRepository(_Repository):
+    def add(self, invite: Invite) -> None:
+        self.session.add(invite)
+
     async def by_code(self, code: str) -> Invite | None:
         result = await self.session.execute(select(Invite).where(t.invite.c.code == code))
         return result.scalar_one_or_none()

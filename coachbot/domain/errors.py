@@ -29,5 +29,9 @@ class InvalidInvite(CoachbotError):
     """The invite code is unknown, used or expired."""
 
 
+class NotATherapist(CoachbotError):
+    """A therapist command from someone who is not a therapist."""
+
+
 class RoleConflict(CoachbotError):
     """A patient cannot become a therapist with the same account, nor the other way."""
