@@ -20,6 +20,7 @@ from conversations.checkin import TelegramSessionSender
 from conversations.context import CoachApplication, CoachContext, Services, tr
 from conversations.menu import bot_commands
 from conversations.ordering import PerPersonOrder
+from conversations.therapist import TelegramAlertSender
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ def build_application(
             grace=settings.catch_up_grace,
             messages_per_second=settings.dispatch_messages_per_second,
             batch_size=settings.dispatch_batch_size,
+            alert_sender=TelegramAlertSender(application.bot),
+            silent_days=settings.silent_days,
         )
         for language in LANGUAGES:
             await application.bot.set_my_commands(

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # The bot's @username for deep links; asked from Telegram (getMe) when unset.
     telegram_bot_username: str | None = None
     invite_valid_days: int = Field(default=14, ge=1, le=365)
+    # A linked patient without any report for this many days raises an alert.
+    silent_days: int = Field(default=3, ge=1, le=60)
     # A Telegram chat (the operator's) told about unexpected errors; no health data.
     operator_chat_id: int | None = None
     # How long a SQLite writer waits for another to finish before giving up.

@@ -38,6 +38,12 @@ class DeliveryUncertain(Exception):
     """No answer in time: the message may have gone out, so it is never sent again."""
 
 
+class AlertSender(Protocol):
+    def __call__(self, notice: services.AlertNotice) -> Awaitable[None]:
+        """Tell the therapist about the alert."""
+        ...
+
+
 class SessionSender(Protocol):
     def __call__(self, patient: Patient, session: Session) -> Awaitable[int]:
         """Send the session to the patient and return the message id."""
@@ -80,6 +86,8 @@ class Dispatcher:
         grace: timedelta = timedelta(minutes=180),
         messages_per_second: float = 20.0,
         batch_size: int = 200,
+        alert_sender: AlertSender | None = None,
+        silent_days: int = 3,
     ) -> None:
         self._uow = uow
         self._catalogue = catalogue
@@ -89,6 +97,8 @@ class Dispatcher:
         self._pacer = Pacer(messages_per_second)
         self._batch = batch_size
         self._lock = asyncio.Lock()
+        self._alert_sender = alert_sender
+        self._silent_days = silent_days
 
     async def tick(self) -> TickResult:
         """One round: close ended days, plan, claim what is due and send it."""
@@ -98,6 +108,7 @@ class Dispatcher:
             await self._housekeeping(result)
             for session_id in await self._claim(result):
                 await self._deliver(session_id, result)
+            await self._tell_therapists()
             if result.sent or result.missed or result.failed or result.blocked:
                 log.info(
                     "dispatch: sent %d, missed %d, failed %d, blocked %d",
@@ -127,6 +138,20 @@ class Dispatcher:
                 if await services.ensure_next_session(uow, patient, self._catalogue, now):
                     result.planned += 1
             await uow.commit()
+
+    async def _tell_therapists(self) -> None:
+        if self._alert_sender is None:
+            return
+        async with self._uow() as uow:
+            await services.raise_silence_alerts(uow, self._clock(), self._silent_days)
+            notices = await services.claim_alert_notices(uow, self._clock(), self._batch)
+            await uow.commit()
+        for notice in notices:
+            await self._pacer.wait()
+            try:
+                await self._alert_sender(notice)
+            except DeliveryFailed:
+                log.warning("alert %s could not be sent to the therapist", notice.alert.id)
 
     async def _claim(self, result: TickResult) -> list[int]:
         now = self._clock()

@@ -163,6 +163,7 @@ async def consent(
     timezone: str,
     first_step: str,
     now: datetime,
+    display_name: str = "",
 ) -> Patient:
     """Create the patient record once consent is given; nothing is stored before."""
     existing = await uow.patients.by_user(telegram_user_id)
@@ -178,6 +179,7 @@ async def consent(
         consent_at=now,
         created_at=now,
         step=first_step,
+        display_name=display_name[:64],
     )
     uow.patients.add(patient)
     await uow.flush()
@@ -581,6 +583,67 @@ async def progress_of(uow: UnitOfWork, telegram_user_id: int, now: datetime) -> 
         pain_last_week=mean_pain(within(7)),
         days=within(28),
     )
+
+
+# --- alerts for therapists ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertNotice:
+    """An alert to tell a therapist about, with whom it concerns."""
+
+    alert: Alert
+    patient: Patient
+    therapist: Therapist
+
+
+async def claim_alert_notices(uow: UnitOfWork, now: datetime, limit: int) -> list[AlertNotice]:
+    """Alerts not yet sent to the patient's therapist, marked as sent (at most once)."""
+    notices = []
+    for alert in await uow.alerts.unnotified(limit):
+        patient = await uow.patients.get(alert.patient_id)
+        therapist = (
+            await uow.therapists.get(patient.therapist_id)
+            if patient is not None and patient.therapist_id is not None
+            else None
+        )
+        alert.notified_at = now
+        if patient is not None and therapist is not None and therapist.telegram_user_id:
+            notices.append(AlertNotice(alert, patient, therapist))
+    return notices
+
+
+async def acknowledge_alert(
+    uow: UnitOfWork, telegram_user_id: int, alert_id: int, now: datetime
+) -> Alert:
+    """The therapist has seen an alert; it is not raised again."""
+    therapist = await therapist_of(uow, telegram_user_id)
+    alert = await uow.alerts.get(alert_id)
+    patient = await uow.patients.get(alert.patient_id) if alert else None
+    if alert is None or patient is None or patient.therapist_id != therapist.id:
+        raise NotYours
+    if alert.seen_at is not None:
+        raise AlreadyReported
+    alert.seen_at = now
+    return alert
+
+
+async def raise_silence_alerts(uow: UnitOfWork, now: datetime, days: int) -> int:
+    """A SILENT alert for linked patients without any report for `days` days, once per
+    silence (a new one only after they reported again)."""
+    raised = 0
+    for patient in await uow.patients.linked_active():
+        assert patient.id is not None
+        latest = await uow.reports.recent(patient.id, None, 1)
+        last_sign = latest[0].received_at if latest else patient.created_at
+        if now - last_sign < timedelta(days=days):
+            continue
+        previous = await uow.alerts.latest(patient.id, AlertKind.SILENT)
+        if previous is not None and previous.created_at >= last_sign:
+            continue
+        uow.alerts.add(_alert(patient, AlertKind.SILENT, f"{days} days", now))
+        raised += 1
+    return raised
 
 
 # --- pausing, blocking -----------------------------------------------------------

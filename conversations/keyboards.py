@@ -212,6 +212,10 @@ def pause_options(_: Translator) -> InlineKeyboardMarkup:
     )
 
 
+def acknowledge(alert_id: int, _: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(_("✅ Acknowledge"), f"ack:{alert_id}")]])
+
+
 def confirm_delete(_: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

@@ -112,10 +112,11 @@ def welcome_text(_: Translator) -> str:
 
 def privacy_text(_: Translator) -> str:
     return _(
-        "🔒 <b>Privacy:</b> I store only what coaching needs: your Telegram id, language, "
-        "time zone and training times, your back conditions and equipment, your safety "
-        "answers, and your reports (what you did, pain 0-10, how hard it felt). Your "
-        "therapist sees them if you link one. Nothing is sold or shared with anyone else. "
+        "🔒 <b>Privacy:</b> I store only what coaching needs: your Telegram id and first "
+        "name, language, time zone and training times, your back conditions and "
+        "equipment, your safety answers, and your reports (what you did, pain 0-10, how "
+        "hard it felt). Your therapist sees them if you link one. Nothing is sold or "
+        "shared with anyone else. "
         "/mydata sends you everything I store; /delete erases it all."
     )
 
@@ -308,6 +309,7 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
             timezone=context.services.settings.default_timezone,
             first_step=FIRST_STEP,
             now=context.now(),
+            display_name=user.first_name,
         )
         linked = bool(code) and await services.accept_invite(uow, patient, code[0], context.now())
         inviter = (

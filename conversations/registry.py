@@ -50,6 +50,7 @@ def register(application: CoachApplication) -> None:
         CallbackQueryHandler(menu.clearance, pattern=r"^cleared:[yn]$"),
         CallbackQueryHandler(menu.settings_choice, pattern=r"^set:[a-z]+:[a-z0-9_]+$"),
         CallbackQueryHandler(menu.delete_choice, pattern=r"^del:(yes|no)$"),
+        CallbackQueryHandler(therapist.acknowledge, pattern=r"^ack:\d+$"),
         CallbackQueryHandler(therapist.confirm_link, pattern=rf"^link:{INVITE}:[yn]$"),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),

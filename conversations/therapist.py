@@ -12,7 +12,10 @@ from telegram import Bot, Update, User
 from telegram.error import TelegramError
 
 from coachbot import services
-from coachbot.domain.model import Therapist
+from coachbot.dispatch import DeliveryFailed
+from coachbot.domain.model import AlertKind, Therapist
+from coachbot.i18n import Translator
+from conversations import keyboards
 from conversations.context import CoachContext, clear_buttons, tr
 from conversations.render import day_name
 
@@ -95,3 +98,59 @@ async def confirm_link(update: Update, context: CoachContext) -> None:
         )
     )
     await tell_therapist(context.bot, therapist, query.from_user)
+
+
+def alert_text(notice: services.AlertNotice, _: Translator) -> str:
+    """What the therapist reads: who, what happened, what the bot already did."""
+    name = escape(notice.patient.display_name or _("A patient"))
+    detail = escape(notice.alert.detail or "")
+    texts = {
+        AlertKind.RED_FLAG: _(
+            "🚨 {name} answered yes to a red-flag question ({detail}). Training is stopped "
+            "and they were told to seek medical care."
+        ),
+        AlertKind.PAIN_HIGH: _("⚠️ {name} reported high pain ({detail}) after today's session."),
+        AlertKind.PAIN_RISE: _(
+            "⚠️ {name}'s pain ({detail}) is 2 or more points above their baseline."
+        ),
+        AlertKind.SILENT: _("🔕 {name} has sent no report for {detail}."),
+        AlertKind.BOT_BLOCKED: _("🚫 {name} has blocked the bot and gets no more sessions."),
+    }
+    return texts.get(AlertKind(notice.alert.kind), "{name}: {detail}").format(
+        name=name, detail=detail
+    )
+
+
+class TelegramAlertSender:
+    """The dispatcher's alert sender: one message per alert, with an Acknowledge button."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def __call__(self, notice: services.AlertNotice) -> None:
+        assert notice.therapist.telegram_user_id is not None
+        _ = tr(notice.therapist.language)
+        try:
+            await self._bot.send_message(
+                notice.therapist.telegram_user_id,
+                alert_text(notice, _),
+                reply_markup=keyboards.acknowledge(notice.alert.id or 0, _),
+            )
+        except TelegramError as error:
+            raise DeliveryFailed from error
+
+
+async def acknowledge(update: Update, context: CoachContext) -> None:
+    """The therapist acknowledges an alert: it is marked seen and not raised again."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    alert_id = int(query.data.split(":")[1])
+    async with context.uow() as uow:
+        therapist = await services.therapist_of(uow, query.from_user.id)
+        await services.acknowledge_alert(uow, query.from_user.id, alert_id, context.now())
+        await uow.commit()
+    _ = tr(therapist.language)
+    await clear_buttons(query)
+    assert query.message is not None
+    await query.message.chat.send_message(_("✅ Acknowledged."))

@@ -62,6 +62,16 @@ class PatientRepository(_Repository):
         )
         return result.scalars().all()
 
+    async def linked_active(self) -> Sequence[Patient]:
+        """Active patients who have a therapist."""
+        result = await self.session.execute(
+            select(Patient).where(
+                t.patient.c.status == PatientStatus.ACTIVE,
+                t.patient.c.therapist_id.is_not(None),
+            )
+        )
+        return result.scalars().all()
+
     async def paused_until_set(self) -> Sequence[Patient]:
         result = await self.session.execute(
             select(Patient).where(
@@ -220,6 +230,29 @@ class ReportRepository(_Repository):
 class AlertRepository(_Repository):
     def add(self, alert: Alert) -> None:
         self.session.add(alert)
+
+    async def get(self, alert_id: int) -> Alert | None:
+        return await self.session.get(Alert, alert_id)
+
+    async def unnotified(self, limit: int) -> Sequence[Alert]:
+        """Alerts of patients with a therapist that the therapist was not sent yet."""
+        result = await self.session.execute(
+            select(Alert)
+            .join(t.patient, t.patient.c.id == t.alert.c.patient_id)
+            .where(t.alert.c.notified_at.is_(None), t.patient.c.therapist_id.is_not(None))
+            .order_by(t.alert.c.created_at)
+            .limit(limit)
+        )
+        return result.scalars().all()
+
+    async def latest(self, patient_id: int, kind: str) -> Alert | None:
+        result = await self.session.execute(
+            select(Alert)
+            .where(t.alert.c.patient_id == patient_id, t.alert.c.kind == kind)
+            .order_by(t.alert.c.created_at.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
 
     async def for_patient(self, patient_id: int) -> Sequence[Alert]:
         result = await self.session.execute(

@@ -79,6 +79,7 @@ patient = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("blocked_at", UTCDateTime),
     Column("therapist_id", ForeignKey("therapist.id", ondelete="SET NULL")),
+    Column("display_name", String(64), nullable=False, server_default=""),
 )
 
 invite = Table(
@@ -154,6 +155,7 @@ alert = Table(
     Column("detail", String(64)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("seen_at", UTCDateTime),
+    Column("notified_at", UTCDateTime),
 )
 
 plan_change = Table(

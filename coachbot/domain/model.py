@@ -116,6 +116,8 @@ class Patient:
     lessons_sent: int = 0
     therapist_id: int | None = None
     blocked_at: datetime | None = None
+    # The Telegram first name, so a linked therapist knows who an alert is about.
+    display_name: str = ""
     id: int | None = None
 
     @property
@@ -179,6 +181,8 @@ class Alert:
     created_at: datetime
     detail: str | None = None
     seen_at: datetime | None = None
+    # When the therapist was sent it (once); None while not sent or no therapist.
+    notified_at: datetime | None = None
     id: int | None = None
 
 

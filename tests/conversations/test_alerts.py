@@ -1,0 +1,100 @@
+"""The therapist is alerted once, and acknowledges with one tap."""
+
+from __future__ import annotations
+
+from coachbot import services
+from tests.conftest import START, Bot, Clock, wait_for
+from tests.conversations.flows import enrol
+from tests.conversations.test_checkin import session_message
+from tests.fakebot import FakeBotApi, FakeUser
+
+
+async def sign_up(bot: Bot, user: FakeUser, name: str) -> int:
+    async with bot.uow() as uow:
+        therapist = await services.add_therapist(uow, name, START)
+        assert therapist.signup_code is not None and therapist.id is not None
+        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en")
+        await uow.commit()
+        return therapist.id
+
+
+async def linked_patient(fake: FakeBotApi, bot: Bot, patient: FakeUser) -> FakeUser:
+    """Enrol `patient` and link them to a therapist; returns the therapist."""
+    weber = fake.user(5001, "Weber", "en")
+    therapist_id = await sign_up(bot, weber, "Dr. Weber")
+    await enrol(fake, patient)
+    async with bot.uow() as uow:
+        stored = await uow.patients.by_user(patient.id)
+        assert stored is not None
+        stored.therapist_id = therapist_id
+        await uow.commit()
+    return weber
+
+
+async def test_high_pain_alerts_the_therapist_once_and_acknowledging_stops_it(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    weber = await linked_patient(fake, bot, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Done")
+    await fake.tap_button(anna, await fake.next_message(anna.chat_id), "8")
+    alerts = [await fake.next_message(weber.chat_id), await fake.next_message(weber.chat_id)]
+    alerts.sort(key=lambda alert: alert["text"])
+    assert "Anna reported high pain (pain 8)" in alerts[0]["text"]
+    assert "Anna's pain (pain 8) is 2 or more points above" in alerts[1]["text"]
+    data = alerts[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await fake.tap_button(weber, alerts[0], "Acknowledge")
+    assert "Acknowledged" in (await fake.next_message(weber.chat_id))["text"]
+    query = await fake.tap(weber, alerts[0], data)  # a second tap on the same alert
+    await fake.callback_answer(query)
+    assert "already recorded" in (await fake.next_message(weber.chat_id))["text"]
+    # Nothing is repeated on later ticks.
+    await bot.application.bot_data["services"].dispatcher.tick()
+    assert len([m for m in fake.messages(weber.chat_id) if "pain" in m["text"]]) == 2
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.id is not None
+        seen = [a.seen_at is not None for a in await uow.alerts.for_patient(patient.id)]
+    assert sorted(seen) == [False, True]
+
+
+async def test_silence_for_three_days_alerts_once(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    weber = await linked_patient(fake, bot, anna)
+    dispatcher = bot.application.bot_data["services"].dispatcher
+    clock.advance(days=3, hours=1)
+    await dispatcher.tick()
+    notice = await fake.next_message(weber.chat_id)
+    assert "Anna has sent no report for 3 days" in notice["text"]
+    clock.advance(days=1)
+    await dispatcher.tick()
+    assert [m["text"] for m in fake.messages(weber.chat_id)].count(notice["text"]) == 1
+
+
+async def test_another_therapist_cannot_acknowledge(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    weber = await linked_patient(fake, bot, anna)
+    await fake.member_update(anna, "kicked")
+    notice = await fake.next_message(weber.chat_id)
+    assert "blocked the bot" in notice["text"]
+    other = fake.user(5002, "Other", "en")
+    await sign_up(bot, other, "Dr. Other")
+    await fake.send(other, "/start")
+    own = await fake.next_message(other.chat_id)
+    assert "Dr. Other" in own["text"]
+    # A forged button in the other therapist's own chat naming Weber's alert.
+    data = notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    query = await fake.tap(other, own, data)
+    await fake.callback_answer(query)
+    assert "not for you" in (await fake.next_message(other.chat_id))["text"]
+
+    async def unseen() -> bool:
+        async with bot.uow() as uow:
+            patient = await uow.patients.by_user(anna.id)
+            assert patient is not None and patient.id is not None
+            return all(a.seen_at is None for a in await uow.alerts.for_patient(patient.id))
+
+    await wait_for(unseen)
