@@ -14,10 +14,11 @@ from coachbot import services
 from coachbot.dispatch import DeliveryFailed, DeliveryUncertain, RecipientGone
 from coachbot.domain.errors import NotYours, SessionClosed
 from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Session
-from coachbot.domain.safety import Light
+from coachbot.domain.safety import Light, Urgency
 from coachbot.i18n import Translator
 from conversations import keyboards
 from conversations.context import CoachContext, clear_buttons, tr
+from conversations.onboarding import red_flag_advice
 from conversations.render import change_text, session_messages
 
 log = logging.getLogger(__name__)
@@ -253,9 +254,6 @@ async def report_check(update: Update, context: CoachContext) -> None:
     await clear_buttons(query)
     assert query.message is not None
     if value == "y":
-        from coachbot.domain.safety import Urgency
-        from conversations.onboarding import red_flag_advice
-
         await query.message.chat.send_message(red_flag_advice(Urgency.EMERGENCY, _))
     else:
         await query.message.chat.send_message(
