@@ -370,13 +370,21 @@ def _check_may_train(patient: Patient) -> None:
 # --- reports ---------------------------------------------------------------------
 
 
-async def _session_for_report(
-    uow: UnitOfWork, telegram_user_id: int, session_id: int, now: datetime
+async def own_session(
+    uow: UnitOfWork, telegram_user_id: int, session_id: int
 ) -> tuple[Patient, Session]:
+    """The session a button names, if it belongs to the person who pressed it."""
     patient = await patient_of(uow, telegram_user_id)
     session = await uow.sessions.get(session_id)
     if session is None or session.patient_id != patient.id:
         raise NotYours
+    return patient, session
+
+
+async def _session_for_report(
+    uow: UnitOfWork, telegram_user_id: int, session_id: int, now: datetime
+) -> tuple[Patient, Session]:
+    patient, session = await own_session(uow, telegram_user_id, session_id)
     if patient.status == PatientStatus.STOPPED:
         raise TrainingStopped
     if session.local_date != schedule.local_date(now, patient.timezone):

@@ -12,7 +12,7 @@ from catalogue.loader import Catalogue
 from catalogue.schema import Lesson
 from coachbot import services
 from coachbot.dispatch import DeliveryFailed, DeliveryUncertain, RecipientGone
-from coachbot.domain.errors import NotYours, SessionClosed
+from coachbot.domain.errors import SessionClosed
 from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Session
 from coachbot.domain.safety import Light, Urgency
 from coachbot.i18n import Translator
@@ -240,10 +240,8 @@ async def report_check(update: Update, context: CoachContext) -> None:
     await query.answer()
     session_id, value = _session_id(query.data)
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
-        report = await uow.reports.for_session(session_id)
-        session = await uow.sessions.get(session_id)
-        if session is None or session.patient_id != patient.id or report is None:
+        patient, _session = await services.own_session(uow, query.from_user.id, session_id)
+        if await uow.reports.for_session(session_id) is None:
             raise SessionClosed
         if value == "y":
             await services.red_flag_after_report(
@@ -293,10 +291,7 @@ async def answer_lesson_check(update: Update, context: CoachContext) -> None:
     await query.answer()
     session_id, value = _session_id(query.data)
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
-        session = await uow.sessions.get(session_id)
-    if session is None or session.patient_id != patient.id:
-        raise NotYours
+        patient, session = await services.own_session(uow, query.from_user.id, session_id)
     lesson = lesson_of(session, context)
     index = int(value)
     if lesson is None or index >= len(lesson.check.options):
