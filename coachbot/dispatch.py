@@ -122,14 +122,15 @@ class Dispatcher:
     async def _housekeeping(self, result: TickResult) -> None:
         now = self._clock()
         async with self._uow() as uow:
-            for session in await uow.sessions.day_over(now, self._batch):
-                session.state = SessionState.MISSED
-                result.missed += 1
             for session in await uow.sessions.stale_claims(now):
                 # The worker that claimed it died mid-send; it may have gone out,
                 # so it is never sent again. /today still shows it.
                 session.state = SessionState.SENT
                 session.lease_until = None
+            await uow.flush()
+            for session in await uow.sessions.day_over(now, self._batch):
+                session.state = SessionState.MISSED
+                result.missed += 1
             for patient in await uow.patients.paused_until_set():
                 today = schedule.local_date(now, patient.timezone)
                 if patient.paused_until is not None and patient.paused_until <= today:

@@ -567,7 +567,10 @@ class Progress:
 
 async def progress_of(uow: UnitOfWork, telegram_user_id: int, now: datetime) -> Progress:
     """Adherence over 7 and 28 days, streak, and pain first versus last week."""
-    patient = await patient_of(uow, telegram_user_id)
+    return await progress_for(uow, await patient_of(uow, telegram_user_id), now)
+
+
+async def progress_for(uow: UnitOfWork, patient: Patient, now: datetime) -> Progress:
     assert patient.id is not None
     today = schedule.local_date(now, patient.timezone)
     sessions = [s for s in await uow.sessions.for_patient(patient.id) if s.local_date <= today]
@@ -591,6 +594,37 @@ async def progress_of(uow: UnitOfWork, telegram_user_id: int, now: datetime) -> 
         pain_last_week=mean_pain(within(7)),
         days=within(28),
     )
+
+
+# --- the therapist's view ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    patient: Patient
+    progress: Progress
+    open_alerts: int
+    last_report: DayRecord | None
+
+
+async def roster(uow: UnitOfWork, telegram_user_id: int, now: datetime) -> list[RosterRow]:
+    """The therapist's own patients, those needing attention first: open alerts, then
+    the lowest 7-day adherence."""
+    therapist = await therapist_of(uow, telegram_user_id)
+    assert therapist.id is not None
+    rows = []
+    for patient in await uow.patients.of_therapist(therapist.id):
+        assert patient.id is not None
+        progress = await progress_for(uow, patient, now)
+        alerts = [a for a in await uow.alerts.for_patient(patient.id) if a.seen_at is None]
+        reported = [d for d in progress.days if d.pain is not None]
+        rows.append(RosterRow(patient, progress, len(alerts), reported[-1] if reported else None))
+
+    def attention(row: RosterRow) -> tuple[int, float, str]:
+        ratio = row.progress.adherence_7.ratio
+        return (-row.open_alerts, 1.0 if ratio is None else ratio, row.patient.display_name)
+
+    return sorted(rows, key=attention)
 
 
 # --- alerts for therapists ------------------------------------------------------------

@@ -216,6 +216,16 @@ def acknowledge(alert_id: int, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(_("✅ Acknowledge"), f"ack:{alert_id}")]])
 
 
+def pages(prefix: str, page: int, count: int) -> InlineKeyboardMarkup | None:
+    """◀ and ▶ between pages, or nothing for a single page."""
+    buttons = []
+    if page > 0:
+        buttons.append(_button("◀", f"{prefix}:{page - 1}"))
+    if page + 1 < count:
+        buttons.append(_button("▶", f"{prefix}:{page + 1}"))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
 def confirm_delete(_: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

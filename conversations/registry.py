@@ -26,6 +26,7 @@ def register(application: CoachApplication) -> None:
         CommandHandler("plan", overview.plan, filters=private),
         CommandHandler("progress", overview.progress, filters=private),
         CommandHandler("invite", therapist.invite, filters=private),
+        CommandHandler("patients", therapist.patients, filters=private),
         CommandHandler("help", menu.help_command),
         CommandHandler("privacy", menu.privacy),
         CommandHandler("pause", menu.pause, filters=private),
@@ -51,6 +52,7 @@ def register(application: CoachApplication) -> None:
         CallbackQueryHandler(menu.settings_choice, pattern=r"^set:[a-z]+:[a-z0-9_]+$"),
         CallbackQueryHandler(menu.delete_choice, pattern=r"^del:(yes|no)$"),
         CallbackQueryHandler(therapist.acknowledge, pattern=r"^ack:\d+$"),
+        CallbackQueryHandler(therapist.roster_turn, pattern=r"^ros:\d+$"),
         CallbackQueryHandler(therapist.confirm_link, pattern=rf"^link:{INVITE}:[yn]$"),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),

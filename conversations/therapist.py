@@ -154,3 +154,75 @@ async def acknowledge(update: Update, context: CoachContext) -> None:
     await clear_buttons(query)
     assert query.message is not None
     await query.message.chat.send_message(_("✅ Acknowledged."))
+
+
+PAGE_SIZE = 10
+
+
+def roster_page(rows: list[services.RosterRow], page: int, _: Translator) -> str:
+    if not rows:
+        return _("No patients yet. /invite creates an invite for a new patient.")
+    pages = -(-len(rows) // PAGE_SIZE)
+    lines = [
+        _("<b>Your patients</b> (page {page} of {pages}), those needing attention first:").format(
+            page=page + 1, pages=pages
+        )
+    ]
+    for row in rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+        ratio = row.progress.adherence_7.ratio
+        adherence = "–" if ratio is None else f"{round(ratio * 100)}%"
+        first, last = row.progress.pain_first_week, row.progress.pain_last_week
+        trend = (
+            "–"
+            if first is None or last is None
+            else ("↘" if last < first else "↗" if last > first else "→")
+        )
+        last_report = (
+            _("last report {day}: pain {pain}").format(
+                day=row.last_report.day.strftime("%d.%m."), pain=row.last_report.pain
+            )
+            if row.last_report
+            else _("no report yet")
+        )
+        alerts = f" ⚠️ {row.open_alerts}" if row.open_alerts else ""
+        name = escape(row.patient.display_name or _("A patient"))
+        lines.append(
+            f"• <b>{name}</b>{alerts}: "
+            + _("7 days {adherence}, {last_report}, pain trend {trend}").format(
+                adherence=adherence, last_report=last_report, trend=trend
+            )
+        )
+    return "\n".join(lines)
+
+
+async def patients(update: Update, context: CoachContext) -> None:
+    """/patients: the therapist's roster, paged."""
+    assert update.effective_message and update.effective_user
+    await _show_roster(update, context, 0)
+
+
+async def roster_turn(update: Update, context: CoachContext) -> None:
+    """The roster's page buttons."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await _show_roster(update, context, int(query.data.split(":")[1]))
+
+
+async def _show_roster(update: Update, context: CoachContext, page: int) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.uow() as uow:
+        therapist = await services.therapist_of(uow, user.id)
+        rows = await services.roster(uow, user.id, context.now())
+    _ = tr(therapist.language)
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    text = roster_page(rows, page, _)
+    markup = keyboards.pages("ros", page, pages)
+    query = update.callback_query
+    if query is not None:
+        await query.edit_message_text(text, reply_markup=markup)
+    else:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(text, reply_markup=markup)

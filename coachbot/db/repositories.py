@@ -62,6 +62,12 @@ class PatientRepository(_Repository):
         )
         return result.scalars().all()
 
+    async def of_therapist(self, therapist_id: int) -> Sequence[Patient]:
+        result = await self.session.execute(
+            select(Patient).where(t.patient.c.therapist_id == therapist_id).order_by(t.patient.c.id)
+        )
+        return result.scalars().all()
+
     async def linked_active(self) -> Sequence[Patient]:
         """Active patients who have a therapist."""
         result = await self.session.execute(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import Bot, Clock
+from tests.conftest import Bot, Clock, wait_for
 from tests.conversations.flows import enrol, next_containing
-from tests.conversations.test_checkin import session_message
+from tests.conversations.test_checkin import patient_state, session_message
 from tests.fakebot import FakeBotApi, FakeUser
 
 
@@ -42,6 +42,12 @@ async def test_progress_shows_adherence_streak_pain_and_a_chart(
         await next_containing(fake, anna, "report is complete")
     clock.advance(hours=24)  # Thursday 18:00 passes unreported; at midnight it is missed
     await session_message(fake, anna)
+
+    async def thursday_sent() -> bool:
+        _patient, sessions, _reports = await patient_state(bot, anna)
+        return any(s.local_date.day == 26 and s.state == "sent" for s in sessions)
+
+    await wait_for(thursday_sent)
     clock.advance(hours=7)
     await bot.application.bot_data["services"].dispatcher.tick()
     fake.drain(anna.chat_id)

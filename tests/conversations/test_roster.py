@@ -1,0 +1,74 @@
+"""`/patients`: each therapist sees only their own patients, attention first, paged."""
+
+from __future__ import annotations
+
+from coachbot import services
+from coachbot.domain.model import Alert
+from tests.conftest import START, Bot
+from tests.conversations.flows import button_data
+from tests.fakebot import FakeBotApi, FakeUser
+
+
+async def therapist_with_patients(bot: Bot, user: FakeUser, name: str, patients: list[str]) -> None:
+    async with bot.uow() as uow:
+        therapist = await services.add_therapist(uow, name, START)
+        assert therapist.signup_code is not None
+        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en")
+        for n, first_name in enumerate(patients):
+            patient = await services.consent(
+                uow,
+                telegram_user_id=user.id * 100 + n,
+                chat_id=user.id * 100 + n,
+                language="en",
+                timezone="Europe/Berlin",
+                first_step="ob:days",
+                now=START,
+                display_name=first_name,
+            )
+            patient.therapist_id = therapist.id
+            await services.finish_enrolment(
+                uow, patient, bot.application.bot_data["services"].catalogue, START
+            )
+        await uow.commit()
+
+
+async def test_each_therapist_sees_only_their_own_patients_attention_first(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    weber = fake.user(5001, "Weber", "en")
+    beck = fake.user(5002, "Beck", "en")
+    await therapist_with_patients(bot, weber, "Dr. Weber", ["Anton", "Berta"])
+    await therapist_with_patients(bot, beck, "Dr. Beck", ["Carla"])
+    async with bot.uow() as uow:
+        berta = await uow.patients.by_user(5001 * 100 + 1)
+        assert berta is not None and berta.id is not None
+        uow.alerts.add(Alert(patient_id=berta.id, kind="pain_high", created_at=START))
+        await uow.commit()
+    await fake.send(weber, "/patients")
+    roster = await fake.next_message(weber.chat_id)
+    text = roster["text"]
+    assert "Carla" not in text
+    assert text.index("Berta") < text.index("Anton")  # the open alert comes first
+    assert "⚠️ 1" in text
+    await fake.send(beck, "/patients")
+    text = (await fake.next_message(beck.chat_id))["text"]
+    assert "Carla" in text and "Anton" not in text and "Berta" not in text
+
+    await fake.send(anna, "/patients")
+    assert "for therapists" in (await fake.next_message(anna.chat_id))["text"]
+
+
+async def test_roster_pages(fake: FakeBotApi, bot: Bot) -> None:
+    weber = fake.user(5001, "Weber", "en")
+    names = [f"Patient{n:02d}" for n in range(12)]
+    await therapist_with_patients(bot, weber, "Dr. Weber", names)
+    await fake.send(weber, "/patients")
+    first = await fake.next_message(weber.chat_id)
+    assert "page 1 of 2" in first["text"] and first["text"].count("•") == 10
+    assert button_data(first) == ["ros:1"]
+    fake.drain(weber.chat_id)
+    await fake.tap(weber, first, "ros:1")
+    second = await fake.next_edit(weber.chat_id)
+    assert "page 2 of 2" in second["text"] and second["text"].count("•") == 2
+    shown = {name for name in names if name in first["text"] or name in second["text"]}
+    assert shown == set(names)
