@@ -343,7 +343,9 @@ async def mark_sent(
     if patient is None:
         return
     first_send = session.sent_at is None
-    session.state = SessionState.SENT
+    # A patient may already have reported before this is recorded: keep that.
+    if session.state in (SessionState.PLANNED, SessionState.SENDING):
+        session.state = SessionState.SENT
     session.sent_message_id = message_id
     session.sent_at = now
     session.lease_until = None

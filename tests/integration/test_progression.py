@@ -100,3 +100,25 @@ async def test_variants_never_bring_unsuitable_exercises_or_missing_equipment(
         exercise = catalogue.exercises[item.exercise_id]
         assert "after_surgery" not in exercise.unsuitable
         assert not exercise.equipment
+
+
+async def test_a_report_before_the_send_is_recorded_is_kept(
+    sessions: SessionFactory, enrol: Enrol, catalogue: Catalogue
+) -> None:
+    """The patient taps "Done" before the dispatcher has written down the send."""
+    patient = await enrol(4)
+    assert patient.id is not None
+    async with UnitOfWork(sessions) as uow:
+        todays = await services.open_today(uow, 4, catalogue, MONDAY_EVENING)
+        await uow.commit()
+    session_id = todays.session.id or 0
+    async with UnitOfWork(sessions) as uow:
+        await services.record_outcome(uow, 4, session_id, Outcome.DONE, MONDAY_EVENING)
+        await uow.commit()
+    async with UnitOfWork(sessions) as uow:
+        await services.mark_sent(uow, session_id, 42, catalogue, MONDAY_EVENING)
+        await uow.commit()
+    async with UnitOfWork(sessions) as uow:
+        stored = await uow.sessions.get(session_id)
+    assert stored is not None
+    assert (stored.state, stored.sent_message_id) == ("done", 42)
