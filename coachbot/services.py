@@ -62,6 +62,14 @@ async def patient_of(uow: UnitOfWork, telegram_user_id: int) -> Patient:
     return patient
 
 
+async def enrolled_patient(uow: UnitOfWork, telegram_user_id: int) -> Patient:
+    """The patient, once enrolment is finished (NotEnrolled before)."""
+    patient = await patient_of(uow, telegram_user_id)
+    if patient.status == PatientStatus.ONBOARDING:
+        raise NotEnrolled
+    return patient
+
+
 async def find_patient(uow: UnitOfWork, telegram_user_id: int) -> Patient | None:
     return await uow.patients.by_user(telegram_user_id)
 

@@ -15,7 +15,6 @@ from catalogue.schema import EQUIPMENT
 from coachbot import services
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
-from coachbot.domain.errors import NotEnrolled
 from coachbot.domain.model import Patient, PatientStatus, Session
 from coachbot.i18n import N_, Translator
 from conversations import keyboards, onboarding
@@ -265,9 +264,7 @@ async def settings(update: Update, context: CoachContext) -> None:
     """/settings: current settings and what can be changed."""
     assert update.effective_message and update.effective_user
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, update.effective_user.id)
-    if patient.status == PatientStatus.ONBOARDING:
-        raise NotEnrolled
+        patient = await services.enrolled_patient(uow, update.effective_user.id)
     _ = tr(patient.language)
     await update.effective_message.reply_text(
         settings_summary(patient, _), reply_markup=keyboards.settings_menu(_)
@@ -280,9 +277,7 @@ async def settings_choice(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     _prefix, what, value = query.data.split(":", 2)
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
-        if patient.status == PatientStatus.ONBOARDING:
-            raise NotEnrolled
+        patient = await services.enrolled_patient(uow, query.from_user.id)
         reply = await _apply_setting(uow, patient, what, value, context)
         await uow.commit()
     if reply.alert:

@@ -8,8 +8,6 @@ from telegram import Update
 
 from coachbot import services
 from coachbot.domain.adherence import Adherence
-from coachbot.domain.errors import NotEnrolled
-from coachbot.domain.model import PatientStatus
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.i18n import Translator
 from conversations.charts import progress_chart
@@ -22,9 +20,8 @@ async def plan(update: Update, context: CoachContext) -> None:
     assert update.effective_message and update.effective_user
     catalogue = context.services.catalogue
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, update.effective_user.id)
-        if patient.status == PatientStatus.ONBOARDING or patient.id is None:
-            raise NotEnrolled
+        patient = await services.enrolled_patient(uow, update.effective_user.id)
+        assert patient.id is not None
         items = await uow.plans.for_patient(patient.id)
     _ = tr(patient.language)
     parts = {
@@ -68,9 +65,7 @@ async def progress(update: Update, context: CoachContext) -> None:
     """/progress: adherence, streak and pain trend, with a chart of the last 28 days."""
     assert update.effective_message and update.effective_user
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, update.effective_user.id)
-        if patient.status == PatientStatus.ONBOARDING:
-            raise NotEnrolled
+        patient = await services.enrolled_patient(uow, update.effective_user.id)
         summary = await services.progress_of(uow, update.effective_user.id, context.now())
     _ = tr(patient.language)
     first, last = summary.pain_first_week, summary.pain_last_week
