@@ -20,6 +20,7 @@ from conversations.checkin import TelegramSessionSender
 from conversations.context import CoachApplication, CoachContext, Services, tr
 from conversations.menu import bot_commands
 from conversations.ordering import PerPersonOrder
+from conversations.summary import TelegramSummarySender
 from conversations.therapist import TelegramAlertSender
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def build_application(
             batch_size=settings.dispatch_batch_size,
             alert_sender=TelegramAlertSender(application.bot),
             silent_days=settings.silent_days,
+            summary_sender=TelegramSummarySender(application.bot),
         )
         for language in LANGUAGES:
             await application.bot.set_my_commands(

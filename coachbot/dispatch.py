@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from catalogue.loader import Catalogue
-from coachbot import services
+from coachbot import practice, services
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
-from coachbot.domain.model import Patient, PatientStatus, Session, SessionState
+from coachbot.domain.model import Patient, PatientStatus, Session, SessionState, Therapist
+from coachbot.domain.summary import CohortSummary
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,14 @@ class DeliveryUncertain(Exception):
 class AlertSender(Protocol):
     def __call__(self, notice: services.AlertNotice) -> Awaitable[None]:
         """Tell the therapist about the alert."""
+        ...
+
+
+class SummarySender(Protocol):
+    def __call__(
+        self, therapist: Therapist, summary: CohortSummary, now: datetime
+    ) -> Awaitable[None]:
+        """Send the therapist their summary."""
         ...
 
 
@@ -88,6 +97,7 @@ class Dispatcher:
         batch_size: int = 200,
         alert_sender: AlertSender | None = None,
         silent_days: int = 3,
+        summary_sender: SummarySender | None = None,
     ) -> None:
         self._uow = uow
         self._catalogue = catalogue
@@ -99,6 +109,7 @@ class Dispatcher:
         self._lock = asyncio.Lock()
         self._alert_sender = alert_sender
         self._silent_days = silent_days
+        self._summary_sender = summary_sender
 
     async def tick(self) -> TickResult:
         """One round: close ended days, plan, claim what is due and send it."""
@@ -109,6 +120,7 @@ class Dispatcher:
             for session_id in await self._claim(result):
                 await self._deliver(session_id, result)
             await self._tell_therapists()
+            await self._send_summaries()
             if result.sent or result.missed or result.failed or result.blocked:
                 log.info(
                     "dispatch: sent %d, missed %d, failed %d, blocked %d",
@@ -153,6 +165,23 @@ class Dispatcher:
                 await self._alert_sender(notice)
             except DeliveryFailed:
                 log.warning("alert %s could not be sent to the therapist", notice.alert.id)
+
+    async def _send_summaries(self) -> None:
+        """Scheduled summaries that are due, each at most once (claimed, then sent)."""
+        if self._summary_sender is None:
+            return
+        now = self._clock()
+        async with self._uow() as uow:
+            due = await practice.claim_due_summaries(uow, now, self._batch)
+            await uow.commit()
+        for therapist in due:
+            async with self._uow() as uow:
+                summary = await practice.cohort_summary(uow, therapist, now)
+            await self._pacer.wait()
+            try:
+                await self._summary_sender(therapist, summary, now)
+            except DeliveryFailed:
+                log.warning("summary for therapist %s could not be sent", therapist.id)
 
     async def _claim(self, result: TickResult) -> list[int]:
         now = self._clock()

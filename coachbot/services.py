@@ -112,7 +112,7 @@ async def add_therapist(uow: UnitOfWork, name: str, now: datetime) -> Therapist:
 
 
 async def sign_up_therapist(
-    uow: UnitOfWork, code: str, telegram_user_id: int, language: str
+    uow: UnitOfWork, code: str, telegram_user_id: int, language: str, timezone: str
 ) -> Therapist:
     """The therapist opened their sign-up link: this Telegram account is theirs now."""
     therapist = await uow.therapists.by_signup_code(code)
@@ -124,6 +124,7 @@ async def sign_up_therapist(
         raise RoleConflict
     therapist.telegram_user_id = telegram_user_id
     therapist.language = language
+    therapist.timezone = timezone
     therapist.signup_code = None
     return therapist
 
@@ -246,6 +247,22 @@ async def replan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> lis
         )
     await uow.plans.replace(patient.id, items)
     return items
+
+
+async def fit_plan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> list[PlanItem]:
+    """After a change of equipment: a new plan; or, if the therapist locked the plan,
+    the same plan without the exercises no longer possible."""
+    if not patient.plan_locked:
+        return await replan(uow, patient, catalogue)
+    assert patient.id is not None
+    kept = []
+    for item in await uow.plans.for_patient(patient.id):
+        exercise = catalogue.exercises.get(item.exercise_id)
+        if exercise is not None and planning.allowed(exercise, profile_of(patient)):
+            kept.append(item)
+        else:
+            await uow.plans.remove(item)
+    return kept
 
 
 async def build_session(
@@ -489,9 +506,12 @@ async def review_progress(
     """Apply the progression rules to the reports since the last change.
 
     Without a therapist the change is made at once; with one it is proposed
-    and waits for the therapist. Locked plan items never change.
+    and waits for the therapist. A plan the therapist locked, and locked plan
+    items, never change.
     """
     assert patient.id is not None
+    if patient.plan_locked:
+        return None
     last = await uow.plan_changes.latest(patient.id)
     reports = await uow.reports.recent(
         patient.id, last.created_at if last else None, progression.WINDOW

@@ -1,7 +1,8 @@
-"""Small chart images (PNG) for the patient's progress, drawn with matplotlib."""
+"""Small chart images (PNG), drawn with matplotlib: a patient's progress, a therapist's cohort."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 
 import matplotlib
@@ -11,13 +12,14 @@ matplotlib.use("Agg")  # no screen: draw to memory only
 import matplotlib.pyplot as plt
 
 from coachbot.domain.adherence import session_credit
+from coachbot.domain.summary import CohortSummary, PatientFigures
 from coachbot.i18n import Translator
 from coachbot.services import DayRecord
 
 _COLOURS = {1.0: "#2e7d32", 0.5: "#f9a825", 0.0: "#c62828"}
 
 
-def progress_chart(days: list[DayRecord], _: Translator) -> bytes:
+def progress_chart(days: list[DayRecord], _: Translator, title: str | None = None) -> bytes:
     """Bars for what was done each day (green done, yellow partly, red not), pain as a line."""
     figure, axis = plt.subplots(figsize=(6, 3), dpi=100)
     try:
@@ -45,7 +47,59 @@ def progress_chart(days: list[DayRecord], _: Translator) -> bytes:
             )
         pain_axis.set_ylim(0, 10.5)
         pain_axis.set_ylabel(_("Pain (0-10)"))
-        axis.set_title(_("Your last 28 days"))
+        axis.set_title(title or _("Your last 28 days"))
+        figure.tight_layout()
+        buffer = BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def cohort_chart(summary: CohortSummary, _: Translator) -> bytes:
+    """Per patient: adherence this week against the week before, and mean pain."""
+    patients = summary.patients
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(7, 1.2 + 0.45 * max(len(patients), 1)), dpi=100, sharey=True
+    )
+    try:
+        names = [p.name or f"#{p.patient_id}" for p in patients]
+        rows = range(len(patients))
+        height = 0.38
+
+        def values(pick: Callable[[PatientFigures], float | None], scale: float) -> list[float]:
+            return [(v or 0.0) * scale for v in map(pick, patients)]
+
+        left.barh(
+            [r + height / 2 for r in rows],
+            values(lambda p: p.adherence_before.ratio, 100),
+            height,
+            color="#bdbdbd",
+            label=_("week before"),
+        )
+        left.barh(
+            [r - height / 2 for r in rows],
+            values(lambda p: p.adherence_now.ratio, 100),
+            height,
+            color="#2e7d32",
+            label=_("this week"),
+        )
+        left.set_xlim(0, 100)
+        left.set_title(_("Adherence (%)"), fontsize=9)
+        left.set_yticks(list(rows), names, fontsize=8)
+        left.invert_yaxis()
+        left.legend(fontsize=7, loc="lower right")
+        right.barh(
+            [r + height / 2 for r in rows],
+            values(lambda p: p.pain_before, 1),
+            height,
+            color="#bdbdbd",
+        )
+        right.barh(
+            [r - height / 2 for r in rows], values(lambda p: p.pain_now, 1), height, color="#1565c0"
+        )
+        right.set_xlim(0, 10)
+        right.set_title(_("Mean pain (0-10)"), fontsize=9)
         figure.tight_layout()
         buffer = BytesIO()
         figure.savefig(buffer, format="png")

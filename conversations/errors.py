@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from coachbot.domain.errors import (
+    AlreadyDecided,
     AlreadyReported,
     CoachbotError,
+    InvalidChange,
     InvalidInvite,
     NotATherapist,
     NotEnrolled,
     NotYours,
     RoleConflict,
     SessionClosed,
+    StoppedForSafety,
     TrainingStopped,
 )
 from coachbot.i18n import Translator
@@ -25,11 +29,29 @@ from conversations.context import CoachContext, tr
 log = logging.getLogger(__name__)
 
 
-def explain(error: CoachbotError, _: Translator) -> str:
+def explain(error: CoachbotError, _: Translator, therapist: bool = False) -> str:
     if isinstance(error, NotEnrolled):
+        if therapist:
+            return _("This command is for patients. /help lists yours.")
         return _("Please finish setting up first: send /start.")
     if isinstance(error, NotYours):
+        if therapist:
+            return _(
+                "That patient is not linked to you, so nothing was shown or changed. "
+                "/patients lists yours."
+            )
         return _("Sorry, that button is not for you.")
+    if isinstance(error, AlreadyDecided):
+        return _("That proposal was already decided. Nothing was changed.")
+    if isinstance(error, InvalidChange):
+        return _(
+            "That change is not possible any more. Nothing was changed; /patients starts afresh."
+        )
+    if isinstance(error, StoppedForSafety):
+        return _(
+            "Training is stopped after a red-flag answer. The patient restarts it with /resume "
+            "once a doctor has cleared them; nothing was changed."
+        )
     if isinstance(error, SessionClosed):
         return _(
             "That session is from an earlier day and can no longer be changed. "
@@ -54,16 +76,22 @@ def explain(error: CoachbotError, _: Translator) -> str:
     return _("Sorry, that did not work. /help shows what I can do.")
 
 
-async def _language(update: Update, context: CoachContext) -> str:
+async def _person(update: Update, context: CoachContext) -> tuple[str, bool]:
+    """The language to answer in, and whether the person is a therapist."""
     user = update.effective_user
     if user is None:
-        return "en"
+        return "en", False
     try:
         async with context.uow() as uow:
             patient = await uow.patients.by_user(user.id)
+            therapist = await uow.therapists.by_user(user.id) if patient is None else None
     except OperationalError:
-        patient = None
-    return patient.language if patient else (user.language_code or "en")
+        patient = therapist = None
+    if patient is not None:
+        return patient.language, False
+    if therapist is not None:
+        return therapist.language, True
+    return user.language_code or "en", False
 
 
 async def on_error(update: object, context: CoachContext) -> None:
@@ -75,9 +103,10 @@ async def on_error(update: object, context: CoachContext) -> None:
         return
     if isinstance(error, Forbidden):
         return  # the person blocked the bot; my_chat_member handles that
-    _ = tr(await _language(update, context))
+    language, is_therapist = await _person(update, context)
+    _ = tr(language)
     if isinstance(error, CoachbotError):
-        reply = explain(error, _)
+        reply = explain(error, _, is_therapist)
         log.info("update %s: %s", update.update_id, type(error).__name__)
     elif isinstance(error, OperationalError) and "locked" in str(error).lower():
         reply = _("I am very busy right now. Please try again in a moment; nothing was lost.")
@@ -86,6 +115,10 @@ async def on_error(update: object, context: CoachContext) -> None:
         reply = _("Sorry, something went wrong on my side. Please try again in a moment.")
         log.error("update %s failed", update.update_id, exc_info=error)
         await _notify_operator(context, f"update {update.update_id}: {type(error).__name__}")
+    if update.callback_query is not None:
+        # Stops the button's spinner if the handler failed before answering it.
+        with suppress(TelegramError):
+            await update.callback_query.answer()
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(reply)

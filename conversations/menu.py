@@ -15,9 +15,9 @@ from catalogue.schema import EQUIPMENT
 from coachbot import services
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
-from coachbot.domain.model import Patient, PatientStatus, Session
+from coachbot.domain.model import Patient, PatientStatus, Session, Therapist
 from coachbot.i18n import N_, Translator
-from conversations import keyboards, onboarding
+from conversations import keyboards, onboarding, therapist
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_date
 from conversations.render import day_name
@@ -71,9 +71,18 @@ def _language(update: Update, patient: Patient | None) -> str:
     return patient.language if patient else (user.language_code if user else None) or "en"
 
 
+async def _therapist_or_none(context: CoachContext, user_id: int) -> Therapist | None:
+    async with context.uow() as uow:
+        return await uow.therapists.by_user(user_id)
+
+
 async def help_command(update: Update, context: CoachContext) -> None:
     """/help: the commands and what the bot is for."""
     assert update.effective_message and update.effective_user
+    found = await _therapist_or_none(context, update.effective_user.id)
+    if found is not None:
+        await update.effective_message.reply_text(therapist.help_text(tr(found.language)))
+        return
     patient = await _patient_or_none(context, update.effective_user.id)
     _ = tr(_language(update, patient))
     text = help_text(_)
@@ -361,7 +370,7 @@ async def _apply_setting(
         return SettingReply(edit_text=_("🗣 From now on I will write in English."))
     if what == "eq":
         if value == "done":
-            await services.replan(uow, patient, catalogue)
+            await services.fit_plan(uow, patient, catalogue)
             await services.reschedule(uow, patient, catalogue, now)
             return SettingReply(edit_text=_("✅ Saved. Your plan now fits your equipment."))
         chosen = list(patient.equipment)
@@ -457,6 +466,10 @@ async def text(update: Update, context: CoachContext) -> None:
         return
     patient = await _patient_or_none(context, user.id)
     if patient is None:
+        found = await _therapist_or_none(context, user.id)
+        if found is not None:
+            await therapist.therapist_text(message, found, context)
+            return
         _ = tr(user.language_code)
         await message.reply_text(_("Hello! Send /start to begin."))
         return

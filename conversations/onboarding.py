@@ -28,7 +28,10 @@ from conversations import keyboards
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_time
 from conversations.render import day_name
-from conversations.therapist import tell_therapist
+from conversations.summary import ZONE_STEP
+from conversations.therapist import help_text as therapist_help
+from conversations.therapist import set_commands as set_therapist_commands
+from conversations.therapist import tell_therapist, therapist_location
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +198,11 @@ async def start(update: Update, context: CoachContext) -> None:
         new = False
         if therapist is None and code and await uow.therapists.by_signup_code(code):
             therapist = await services.sign_up_therapist(
-                uow, code, user.id, pick_language(user.language_code)
+                uow,
+                code,
+                user.id,
+                pick_language(user.language_code),
+                context.services.settings.default_timezone,
             )
             await uow.commit()
             new = True
@@ -267,9 +274,10 @@ async def greet_therapist(message: Message, therapist: Therapist, new: bool) -> 
             "👋 Welcome, {name}! This Telegram account is now registered as a "
             "therapist account of Coachbot. Patients you invite will be linked to you."
         )
+        await set_therapist_commands(message.get_bot(), therapist)
     else:
         text = _("You are registered as a therapist ({name}).")
-    await message.reply_text(text.format(name=escape(therapist.name)))
+    await message.reply_text(text.format(name=escape(therapist.name)) + "\n\n" + therapist_help(_))
 
 
 async def switch_language(update: Update, context: CoachContext) -> None:
@@ -550,6 +558,10 @@ async def shared_location(update: Update, context: CoachContext) -> None:
         return
     async with context.uow() as uow:
         patient = await services.find_patient(uow, user.id)
+        found = await uow.therapists.by_user(user.id) if patient is None else None
+    if found is not None and found.step == ZONE_STEP:
+        await therapist_location(message, found, context)
+        return
     if patient is None or patient.step not in (ASK_TIMEZONE, "set:tz"):
         _ = tr(patient.language if patient else user.language_code)
         await message.reply_text(

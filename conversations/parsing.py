@@ -50,3 +50,22 @@ def parse_date(text: str, today: date) -> date | None:
     except ValueError:
         return None
     return result if result > today else None
+
+
+def parse_past_date(text: str, today: date) -> date | None:
+    """A date for a report range: ISO or day first; without a year, the latest such day
+    not after today."""
+    iso = _DATE_ISO.match(text)
+    match = _DATE_DMY.match(text)
+    try:
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if not match:
+            return None
+        day, month, year_text = int(match.group(1)), int(match.group(2)), match.group(3)
+        if year_text:
+            return date(int(year_text) + (2000 if len(year_text) == 2 else 0), month, day)
+        result = date(today.year, month, day)
+        return result if result <= today else date(today.year - 1, month, day)
+    except ValueError:
+        return None

@@ -10,7 +10,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import checkin, menu, onboarding, overview, therapist
+from conversations import card, checkin, menu, onboarding, overview, summary, therapist
 from conversations.context import CoachApplication
 from conversations.errors import on_error
 
@@ -27,6 +27,9 @@ def register(application: CoachApplication) -> None:
         CommandHandler("progress", overview.progress, filters=private),
         CommandHandler("invite", therapist.invite, filters=private),
         CommandHandler("patients", therapist.patients, filters=private),
+        CommandHandler("patient", card.patient_command, filters=private),
+        CommandHandler("summary", summary.summary_command, filters=private),
+        CommandHandler("export", summary.export, filters=private),
         CommandHandler("help", menu.help_command),
         CommandHandler("privacy", menu.privacy),
         CommandHandler("pause", menu.pause, filters=private),
@@ -54,6 +57,29 @@ def register(application: CoachApplication) -> None:
         CallbackQueryHandler(therapist.acknowledge, pattern=r"^ack:\d+$"),
         CallbackQueryHandler(therapist.roster_turn, pattern=r"^ros:\d+$"),
         CallbackQueryHandler(therapist.confirm_link, pattern=rf"^link:{INVITE}:[yn]$"),
+        # The patient card and its menus; every one names the patient, checked first.
+        CallbackQueryHandler(card.open_card, pattern=r"^card:\d+$"),
+        CallbackQueryHandler(card.show_card, pattern=r"^pc:\d+$"),
+        CallbackQueryHandler(card.plan_menu, pattern=r"^plan:\d+$"),
+        CallbackQueryHandler(card.item_menu, pattern=r"^item:\d+:\d+$"),
+        CallbackQueryHandler(card.change_dose, pattern=r"^dose:\d+:\d+:(sets|reps|hold):[ud]$"),
+        CallbackQueryHandler(card.remove_item, pattern=r"^rm:\d+:\d+$"),
+        CallbackQueryHandler(card.swap_menu, pattern=r"^swap:\d+:\d+$"),
+        CallbackQueryHandler(card.swap_to, pattern=r"^sw:\d+:\d+:[a-z0-9_]+$"),
+        CallbackQueryHandler(card.add_menu, pattern=r"^addk:\d+(:[a-z]+)?$"),
+        CallbackQueryHandler(card.add_exercise, pattern=r"^add:\d+:[a-z0-9_]+$"),
+        CallbackQueryHandler(card.lock_plan, pattern=r"^lock:\d+:[yn]$"),
+        CallbackQueryHandler(card.decide_proposal, pattern=r"^prop:\d+:\d+:[ar]$"),
+        CallbackQueryHandler(card.time_menu, pattern=r"^ptime:\d+(:([01]\d|2[0-3])[0-5]\d)?$"),
+        CallbackQueryHandler(card.pause_menu, pattern=r"^ppause:\d+(:(7|14|open))?$"),
+        CallbackQueryHandler(card.resume_patient, pattern=r"^presume:\d+$"),
+        CallbackQueryHandler(card.message_prompt, pattern=r"^msg:\d+(:x)?$"),
+        CallbackQueryHandler(card.unlink_question, pattern=r"^unl:\d+(:y)?$"),
+        CallbackQueryHandler(
+            summary.schedule_choice,
+            pattern=r"^sum:(menu|close|tz|time(:([01]\d|2[0-3])[0-5]\d)?|day(:[0-6])?"
+            r"|freq:(daily|weekly|off))$",
+        ),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),

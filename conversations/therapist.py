@@ -1,4 +1,5 @@
-"""The therapist's side of the bot: invites for patients, and being told who joined."""
+"""The therapist's side of the bot: invites, alerts, the roster, their commands and
+their typed answers (the patient card is in `card`, summaries in `summary`)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,83 @@ from html import escape
 from io import BytesIO
 
 import qrcode
-from telegram import Bot, Update, User
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.error import TelegramError
 
 from coachbot import services
 from coachbot.dispatch import DeliveryFailed
 from coachbot.domain.model import AlertKind, Therapist
-from coachbot.i18n import Translator
-from conversations import keyboards
+from coachbot.i18n import N_, Translator
+from coachbot.timezones import zone_at
+from conversations import card, keyboards, summary
 from conversations.context import CoachContext, clear_buttons, tr
 from conversations.render import day_name
+
+# The command menu of a therapist's chat (set for that chat when they sign up).
+COMMANDS = [
+    ("patients", N_("Your patients, those needing attention first")),
+    ("patient", N_("One patient's card, e.g. /patient 12")),
+    ("summary", N_("The summary of all your patients, now")),
+    ("invite", N_("An invite link and QR code for a new patient")),
+    ("export", N_("All sessions as a CSV file: /export [from] [to]")),
+    ("help", N_("What I can do for therapists")),
+]
+
+
+def help_text(_: Translator) -> str:
+    lines = [_("<b>What I can do for therapists</b>")]
+    lines += [f"/{name}: {_(description)}" for name, description in COMMANDS]
+    lines.append(
+        _(
+            "\nOn a patient's card you can change their plan (add, remove, swap an "
+            "exercise, change a dose, lock it against automatic changes), decide proposed "
+            "progressions, change their training time, pause them, message them or unlink "
+            "them. Alerts come at once, each with an Acknowledge button."
+        )
+    )
+    return "\n".join(lines)
+
+
+async def set_commands(bot: Bot, therapist: Therapist) -> None:
+    """The therapist's own command menu in their chat."""
+    if therapist.telegram_user_id is None:
+        return
+    _ = tr(therapist.language)
+    await bot.set_my_commands(
+        [BotCommand(name, _(description)) for name, description in COMMANDS],
+        scope=BotCommandScopeChat(therapist.telegram_user_id),
+    )
+
+
+async def therapist_text(message: Message, therapist: Therapist, context: CoachContext) -> None:
+    """Typed text from a therapist: an answer the bot asked for, or a pointer."""
+    step = therapist.step or ""
+    if step.startswith(card.MESSAGE_STEP + ":"):
+        await card.typed_message(message, therapist, context)
+    elif step == summary.ZONE_STEP:
+        await summary.typed_zone(message, therapist, context)
+    else:
+        _ = tr(therapist.language)
+        await message.reply_text(
+            _("Please use a command or the buttons: /patients, /summary, /invite, /export, /help.")
+        )
+
+
+async def therapist_location(message: Message, therapist: Therapist, context: CoachContext) -> None:
+    """A shared location from a therapist sets the summary's time zone (not stored)."""
+    assert message.location is not None
+    zone = zone_at(message.location.latitude, message.location.longitude)
+    await summary.save_zone(message, therapist, zone, context)
+
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +255,7 @@ def roster_page(rows: list[services.RosterRow], page: int, _: Translator) -> str
         alerts = f" ⚠️ {row.open_alerts}" if row.open_alerts else ""
         name = escape(row.patient.display_name or _("A patient"))
         lines.append(
-            f"• <b>{name}</b>{alerts}: "
+            f"• <b>{name}</b> (#{row.patient.id}){alerts}: "
             + _("7 days {adherence}, {last_report}, pain trend {trend}").format(
                 adherence=adherence, last_report=last_report, trend=trend
             )
@@ -219,10 +287,30 @@ async def _show_roster(update: Update, context: CoachContext, page: int) -> None
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     text = roster_page(rows, page, _)
-    markup = keyboards.pages("ros", page, pages)
+    if rows:
+        text += "\n\n" + _("Tap a name for the patient's card.")
+    markup = roster_buttons(rows, page, pages)
     query = update.callback_query
     if query is not None:
         await query.edit_message_text(text, reply_markup=markup)
     else:
         assert update.effective_message is not None
         await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+def roster_buttons(
+    rows: list[services.RosterRow], page: int, pages: int
+) -> InlineKeyboardMarkup | None:
+    """A button per patient of the page (their card), then ◀ ▶."""
+    names = [
+        InlineKeyboardButton(
+            f"{row.patient.display_name or '#'}{' ⚠️' if row.open_alerts else ''} #{row.patient.id}",
+            callback_data=f"card:{row.patient.id}",
+        )
+        for row in rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]
+    layout = [names[i : i + 2] for i in range(0, len(names), 2)]
+    turns = keyboards.pages("ros", page, pages)
+    if turns is not None:
+        layout += [list(row) for row in turns.inline_keyboard]
+    return InlineKeyboardMarkup(layout) if layout else None

@@ -17,7 +17,7 @@ from coachbot.config import Settings
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.migrate import upgrade
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from conversations.context import CoachApplication
+from conversations.context import CoachApplication, CoachContext, Services
 from tests.fakebot import FakeBotApi, FakeUser
 
 # Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin.
@@ -92,6 +92,11 @@ class Bot:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data[CoachContext.SERVICES_KEY]
+        return services
 
     async def start(self) -> None:
         # The same steps as Application.run_polling, which tests cannot use

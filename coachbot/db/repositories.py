@@ -97,6 +97,15 @@ class PlanRepository(_Repository):
         )
         return list(result.scalars().all())
 
+    async def get(self, item_id: int) -> PlanItem | None:
+        return await self.session.get(PlanItem, item_id)
+
+    def add(self, item: PlanItem) -> None:
+        self.session.add(item)
+
+    async def remove(self, item: PlanItem) -> None:
+        await self.session.delete(item)
+
     async def replace(self, patient_id: int, items: Sequence[PlanItem]) -> None:
         await self.session.execute(delete(PlanItem).where(t.plan_item.c.patient_id == patient_id))
         self.session.add_all(items)
@@ -280,6 +289,9 @@ class PlanChangeRepository(_Repository):
     def add(self, change: PlanChange) -> None:
         self.session.add(change)
 
+    async def get(self, change_id: int) -> PlanChange | None:
+        return await self.session.get(PlanChange, change_id)
+
     async def latest(self, patient_id: int) -> PlanChange | None:
         result = await self.session.execute(
             select(PlanChange)
@@ -326,6 +338,30 @@ class TherapistRepository(_Repository):
             select(func.count()).where(t.patient.c.therapist_id == therapist_id)
         )
         return int(result.scalar_one())
+
+    async def due_summaries(self, now: datetime, limit: int) -> Sequence[Therapist]:
+        """Signed-up therapists whose scheduled summary is due."""
+        result = await self.session.execute(
+            select(Therapist)
+            .where(
+                t.therapist.c.next_summary_at <= now,
+                t.therapist.c.telegram_user_id.is_not(None),
+            )
+            .order_by(t.therapist.c.next_summary_at)
+            .limit(limit)
+        )
+        return result.scalars().all()
+
+    async def unscheduled(self) -> Sequence[Therapist]:
+        """Signed-up therapists who want summaries but have no next one set."""
+        result = await self.session.execute(
+            select(Therapist).where(
+                t.therapist.c.next_summary_at.is_(None),
+                t.therapist.c.telegram_user_id.is_not(None),
+                t.therapist.c.summary_frequency != "off",
+            )
+        )
+        return result.scalars().all()
 
     async def delete(self, therapist: Therapist) -> None:
         await self.session.delete(therapist)

@@ -55,6 +55,12 @@ therapist = Table(
     Column("language", String(5), nullable=False),
     Column("created_at", UTCDateTime),
     Column("signup_code", String(64), unique=True),
+    Column("timezone", String(64), nullable=False, server_default="Europe/Berlin"),
+    Column("summary_frequency", String(8), nullable=False, server_default="weekly"),
+    Column("summary_time", Time, nullable=False, server_default="07:30:00"),
+    Column("summary_weekday", Integer, nullable=False, server_default="0"),
+    Column("next_summary_at", UTCDateTime, index=True),
+    Column("step", String(40)),
 )
 
 patient = Table(
@@ -80,6 +86,7 @@ patient = Table(
     Column("blocked_at", UTCDateTime),
     Column("therapist_id", ForeignKey("therapist.id", ondelete="SET NULL")),
     Column("display_name", String(64), nullable=False, server_default=""),
+    Column("plan_locked", Boolean, nullable=False, server_default="0"),
 )
 
 invite = Table(

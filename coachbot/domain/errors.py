@@ -35,3 +35,15 @@ class NotATherapist(CoachbotError):
 
 class RoleConflict(CoachbotError):
     """A patient cannot become a therapist with the same account, nor the other way."""
+
+
+class AlreadyDecided(CoachbotError):
+    """A proposed plan change was accepted or rejected before."""
+
+
+class InvalidChange(CoachbotError):
+    """A plan edit the plan cannot take (its last exercise, an unsafe or duplicate one)."""
+
+
+class StoppedForSafety(CoachbotError):
+    """A therapist tried to restart training that a red-flag answer stopped."""

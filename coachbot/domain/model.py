@@ -46,6 +46,12 @@ class Difficulty(StrEnum):
     HARD = "hard"
 
 
+class SummaryFrequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
 class AlertKind(StrEnum):
     RED_FLAG = "red_flag"
     PAIN_HIGH = "pain_high"
@@ -78,6 +84,14 @@ class Therapist:
     created_at: datetime | None = None
     # Single-use code of the sign-up deep link, until the therapist opens it.
     signup_code: str | None = None
+    timezone: str = "Europe/Berlin"
+    summary_frequency: str = SummaryFrequency.WEEKLY
+    summary_time: time = time(7, 30)
+    summary_weekday: int = 0  # Monday, for a weekly summary
+    # When the next scheduled summary is due (UTC); None while summaries are off.
+    next_summary_at: datetime | None = None
+    # What the bot waits for the therapist to type ("message:12", "summary:tz").
+    step: str | None = None
     id: int | None = None
 
 
@@ -118,6 +132,8 @@ class Patient:
     blocked_at: datetime | None = None
     # The Telegram first name, so a linked therapist knows who an alert is about.
     display_name: str = ""
+    # Set by the therapist: progression leaves the plan alone.
+    plan_locked: bool = False
     id: int | None = None
 
     @property

@@ -68,3 +68,14 @@ def next_session_day(
     if day == today and due_at(day, prompt_time, timezone) <= now:
         day = next_training_day(today + timedelta(days=1), days, not_before=not_before)
     return day
+
+
+def next_summary_at(now: datetime, timezone: str, at: time, weekday: int | None = None) -> datetime:
+    """The next instant after `now` of local time `at`, every day or on `weekday` only."""
+    day = local_date(now, timezone)
+    while True:
+        if weekday is None or day.weekday() == weekday:
+            instant = due_at(day, at, timezone)
+            if instant > now:
+                return instant
+        day += timedelta(days=1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from coachbot import services
+from tests.conftest import START, Bot
 from tests.fakebot import FakeBotApi, FakeUser
 
 NO_FLAGS = 5  # the five red-flag questions
@@ -108,3 +110,49 @@ async def enrol(
     closing = await fake.next_message(user.chat_id)
     fake.drain(user.chat_id)  # later next_edit calls see only edits from here on
     return closing
+
+
+async def sign_up_therapist(bot: Bot, user: FakeUser, name: str, language: str = "en") -> int:
+    """A therapist record whose Telegram account is `user`; returns its id."""
+    async with bot.uow() as uow:
+        therapist = await services.add_therapist(uow, name, START)
+        assert therapist.signup_code is not None and therapist.id is not None
+        await services.sign_up_therapist(
+            uow, therapist.signup_code, user.id, language, "Europe/Berlin"
+        )
+        await uow.commit()
+        return therapist.id
+
+
+async def therapist_with_patients(
+    bot: Bot,
+    user: FakeUser,
+    name: str,
+    patients: list[str],
+    *,
+    language: str = "en",
+    conditions: tuple[str, ...] = (),
+) -> list[int]:
+    """A signed-up therapist with enrolled, linked patients (Telegram ids user.id*100+n,
+    named `patients`); returns the patients' record ids."""
+    therapist_id = await sign_up_therapist(bot, user, name, language)
+    ids = []
+    async with bot.uow() as uow:
+        for n, first_name in enumerate(patients):
+            patient = await services.consent(
+                uow,
+                telegram_user_id=user.id * 100 + n,
+                chat_id=user.id * 100 + n,
+                language=language,
+                timezone="Europe/Berlin",
+                first_step="ob:days",
+                now=START,
+                display_name=first_name,
+            )
+            patient.therapist_id = therapist_id
+            patient.conditions = list(conditions)
+            await services.finish_enrolment(uow, patient, bot.services.catalogue, START)
+            assert patient.id is not None
+            ids.append(patient.id)
+        await uow.commit()
+    return ids

@@ -13,7 +13,7 @@ async def sign_up(bot: Bot, user: FakeUser, name: str) -> int:
     async with bot.uow() as uow:
         therapist = await services.add_therapist(uow, name, START)
         assert therapist.signup_code is not None and therapist.id is not None
-        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en")
+        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en", "Europe/Berlin")
         await uow.commit()
         return therapist.id
 
@@ -89,7 +89,7 @@ async def test_another_therapist_cannot_acknowledge(
     data = notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     query = await fake.tap(other, own, data)
     await fake.callback_answer(query)
-    assert "not for you" in (await fake.next_message(other.chat_id))["text"]
+    assert "not linked to you" in (await fake.next_message(other.chat_id))["text"]
 
     async def unseen() -> bool:
         async with bot.uow() as uow:

@@ -14,7 +14,7 @@ async def make_therapist(bot: Bot, user: FakeUser, name: str = "Dr. Weber") -> N
     async with bot.uow() as uow:
         therapist = await services.add_therapist(uow, name, START)
         assert therapist.signup_code is not None
-        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en")
+        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en", "Europe/Berlin")
         await uow.commit()
 
 

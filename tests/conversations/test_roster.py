@@ -2,34 +2,10 @@
 
 from __future__ import annotations
 
-from coachbot import services
 from coachbot.domain.model import Alert
 from tests.conftest import START, Bot
-from tests.conversations.flows import button_data
+from tests.conversations.flows import button_data, therapist_with_patients
 from tests.fakebot import FakeBotApi, FakeUser
-
-
-async def therapist_with_patients(bot: Bot, user: FakeUser, name: str, patients: list[str]) -> None:
-    async with bot.uow() as uow:
-        therapist = await services.add_therapist(uow, name, START)
-        assert therapist.signup_code is not None
-        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en")
-        for n, first_name in enumerate(patients):
-            patient = await services.consent(
-                uow,
-                telegram_user_id=user.id * 100 + n,
-                chat_id=user.id * 100 + n,
-                language="en",
-                timezone="Europe/Berlin",
-                first_step="ob:days",
-                now=START,
-                display_name=first_name,
-            )
-            patient.therapist_id = therapist.id
-            await services.finish_enrolment(
-                uow, patient, bot.application.bot_data["services"].catalogue, START
-            )
-        await uow.commit()
 
 
 async def test_each_therapist_sees_only_their_own_patients_attention_first(
@@ -65,10 +41,12 @@ async def test_roster_pages(fake: FakeBotApi, bot: Bot) -> None:
     await fake.send(weber, "/patients")
     first = await fake.next_message(weber.chat_id)
     assert "page 1 of 2" in first["text"] and first["text"].count("•") == 10
-    assert button_data(first) == ["ros:1"]
+    assert [d for d in button_data(first) if d.startswith("ros:")] == ["ros:1"]
+    assert len([d for d in button_data(first) if d.startswith("card:")]) == 10
     fake.drain(weber.chat_id)
     await fake.tap(weber, first, "ros:1")
     second = await fake.next_edit(weber.chat_id)
     assert "page 2 of 2" in second["text"] and second["text"].count("•") == 2
+    assert [d for d in button_data(second) if d.startswith("ros:")] == ["ros:0"]
     shown = {name for name in names if name in first["text"] or name in second["text"]}
     assert shown == set(names)

@@ -1,0 +1,349 @@
+"""The therapist's summaries (scheduled and `/summary`), their schedule, and `/export`."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from datetime import datetime, time, timedelta
+from html import escape
+from io import BytesIO, StringIO
+
+from babel.dates import get_day_names
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+
+from coachbot import practice, services
+from coachbot.dispatch import DeliveryFailed
+from coachbot.domain import schedule
+from coachbot.domain.model import SummaryFrequency, Therapist
+from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
+from coachbot.i18n import Translator
+from coachbot.timezones import resolve_zone
+from conversations import keyboards
+from conversations.charts import cohort_chart
+from conversations.context import CoachContext, tr
+from conversations.parsing import parse_past_date
+
+log = logging.getLogger(__name__)
+
+ZONE_STEP = "summary:tz"
+TRENDS = {Trend.IMPROVED: "↗", Trend.SLIPPED: "↘", Trend.STEADY: "→", Trend.UNKNOWN: "·"}
+PAIN_ARROWS = {Trend.IMPROVED: "↘", Trend.SLIPPED: "↗", Trend.STEADY: "→", Trend.UNKNOWN: ""}
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _percent(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{round(ratio * 100)}%"
+
+
+def _pain(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _name(figures: PatientFigures, _: Translator) -> str:
+    return escape(figures.name or _("A patient")) + f" (#{figures.patient_id})"
+
+
+def summary_text(summary: CohortSummary, therapist: Therapist, now: datetime, _: Translator) -> str:
+    today = schedule.local_date(now, therapist.timezone)
+    start = today - timedelta(days=6)
+    head = {
+        SummaryFrequency.DAILY: _("<b>Your daily summary</b>"),
+        SummaryFrequency.WEEKLY: _("<b>Your weekly summary</b>"),
+    }.get(SummaryFrequency(therapist.summary_frequency), _("<b>Your summary</b>"))
+    lines = [
+        head + f" ({start.strftime('%d.%m.')}–{today.strftime('%d.%m.%Y')})",
+    ]
+    if not summary.patients:
+        lines.append(_("No patients yet. /invite creates an invite for a new patient."))
+        return "\n".join(lines)
+    overall = summary.adherence
+    lines.append(
+        _.ngettext(
+            "All patients: {percent} of {count} session done",
+            "All patients: {percent} of {count} sessions done",
+            overall.prescribed,
+        ).format(percent=_percent(overall.ratio), count=overall.prescribed)
+    )
+    lines += ["", _("<b>Per patient</b>: adherence this week (week before), mean pain")]
+    for p in summary.patients:
+        alerts = " " + _("⚠️ {count} open").format(count=p.open_alerts) if p.open_alerts else ""
+        lines.append(
+            f"{TRENDS[p.trend]} {_name(p, _)}: "
+            + _("{now} ({before}), pain {pain_now} ({pain_before}) {arrow}")
+            .format(
+                now=_percent(p.adherence_now.ratio),
+                before=_percent(p.adherence_before.ratio),
+                pain_now=_pain(p.pain_now),
+                pain_before=_pain(p.pain_before),
+                arrow=PAIN_ARROWS[p.pain_trend],
+            )
+            .rstrip()
+            + alerts
+        )
+    improved = summary.with_trend(Trend.IMPROVED)
+    slipped = summary.with_trend(Trend.SLIPPED)
+    lines.append("")
+    lines.append(
+        _("<b>Improved</b>: {names}").format(names=", ".join(_name(p, _) for p in improved) or "–")
+    )
+    lines.append(
+        _("<b>Slipped</b>: {names}").format(names=", ".join(_name(p, _) for p in slipped) or "–")
+    )
+    lines.append(
+        _.ngettext(
+            "<b>Open alerts</b>: {count}. /patients shows who needs attention.",
+            "<b>Open alerts</b>: {count}. /patients shows who needs attention.",
+            summary.open_alerts,
+        ).format(count=summary.open_alerts)
+    )
+    return "\n".join(lines)
+
+
+def schedule_text(therapist: Therapist, _: Translator) -> str:
+    frequency = SummaryFrequency(therapist.summary_frequency)
+    at = therapist.summary_time.strftime("%H:%M")
+    zone = escape(therapist.timezone)
+    if frequency == SummaryFrequency.OFF:
+        return _("Scheduled summaries are off.")
+    if frequency == SummaryFrequency.DAILY:
+        return _("A summary comes every day at {time} ({zone}).").format(time=at, zone=zone)
+    day = str(get_day_names("wide", locale=therapist.language)[therapist.summary_weekday])
+    return _("A summary comes every {day} at {time} ({zone}).").format(day=day, time=at, zone=zone)
+
+
+def schedule_buttons(therapist: Therapist, _: Translator) -> InlineKeyboardMarkup:
+    frequency = therapist.summary_frequency
+
+    def mark(value: str, label: str) -> InlineKeyboardButton:
+        return _button((keyboards.CHECK if frequency == value else "") + label, f"sum:freq:{value}")
+
+    rows = [
+        [
+            mark(SummaryFrequency.DAILY, _("Daily")),
+            mark(SummaryFrequency.WEEKLY, _("Weekly")),
+            mark(SummaryFrequency.OFF, _("Off")),
+        ],
+        [_button(_("⏰ Time"), "sum:time"), _button(_("🌍 Time zone"), "sum:tz")],
+    ]
+    if frequency == SummaryFrequency.WEEKLY:
+        rows[1].insert(0, _button(_("📅 Day"), "sum:day"))
+    rows.append([_button(_("Close"), "sum:close")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_summary(
+    bot: Bot, therapist: Therapist, summary: CohortSummary, now: datetime
+) -> None:
+    """The summary text with its schedule button, and the cohort chart."""
+    assert therapist.telegram_user_id is not None
+    _ = tr(therapist.language)
+    chat = therapist.telegram_user_id
+    await bot.send_message(
+        chat,
+        summary_text(summary, therapist, now, _),
+        reply_markup=InlineKeyboardMarkup([[_button(_("⚙️ Schedule"), "sum:menu")]]),
+    )
+    if summary.patients:
+        await bot.send_photo(
+            chat, cohort_chart(summary, _), caption=_("Your patients this week and the week before")
+        )
+
+
+class TelegramSummarySender:
+    """The dispatcher's summary sender."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def __call__(self, therapist: Therapist, summary: CohortSummary, now: datetime) -> None:
+        try:
+            await send_summary(self._bot, therapist, summary, now)
+        except TelegramError as error:
+            raise DeliveryFailed from error
+
+
+async def summary_command(update: Update, context: CoachContext) -> None:
+    """/summary: the summary now."""
+    assert update.effective_user is not None
+    now = context.now()
+    async with context.uow() as uow:
+        therapist = await services.therapist_of(uow, update.effective_user.id)
+        summary = await practice.cohort_summary(uow, therapist, now)
+    await send_summary(context.bot, therapist, summary, now)
+
+
+async def schedule_choice(update: Update, context: CoachContext) -> None:
+    """The summary schedule's buttons: frequency, time, weekday, time zone."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    parts = query.data.split(":")[1:]
+    what, value = parts[0], (parts[1] if len(parts) > 1 else None)
+    user_id = query.from_user.id
+    now = context.now()
+    async with context.uow() as uow:
+        therapist = await services.therapist_of(uow, user_id)
+        _ = tr(therapist.language)
+        if what == "close":
+            await query.edit_message_reply_markup(None)
+            return
+        if what == "time" and value is None:
+            await query.edit_message_text(
+                _("At what time should the summary come?"),
+                reply_markup=keyboards.times("sum:time"),
+            )
+            return
+        if what == "day" and value is None:
+            names = get_day_names("wide", locale=therapist.language)
+            rows = [[_button(str(names[d]), f"sum:day:{d}")] for d in range(7)]
+            await query.edit_message_text(
+                _("On which day should the weekly summary come?"),
+                reply_markup=InlineKeyboardMarkup(rows),
+            )
+            return
+        if what == "tz":
+            await practice.set_step(uow, user_id, ZONE_STEP)
+            await uow.commit()
+            await query.message.reply_text(  # type: ignore[union-attr]
+                _("Share your location, tap a zone, or type your city."),
+                reply_markup=keyboards.timezone_reply(therapist.timezone, _),
+            )
+            return
+        if what == "freq" and value in tuple(SummaryFrequency):
+            therapist = await practice.set_summary_schedule(uow, user_id, now, frequency=value)
+        elif what == "time" and value and len(value) == 4 and value.isdigit():
+            at = time(int(value[:2]), int(value[2:]))
+            therapist = await practice.set_summary_schedule(uow, user_id, now, at=at)
+        elif what == "day" and value and value.isdigit():
+            therapist = await practice.set_summary_schedule(uow, user_id, now, weekday=int(value))
+        await uow.commit()
+    await query.edit_message_text(
+        _("<b>Summary schedule</b>") + "\n" + schedule_text(therapist, _),
+        reply_markup=schedule_buttons(therapist, _),
+    )
+
+
+async def typed_zone(message: Message, therapist: Therapist, context: CoachContext) -> None:
+    """The therapist's time zone for summaries, typed as a city or zone."""
+    _ = tr(therapist.language)
+    await save_zone(message, therapist, resolve_zone(message.text or ""), context)
+
+
+async def save_zone(
+    message: Message, therapist: Therapist, zone: str | None, context: CoachContext
+) -> None:
+    """Store the summary's time zone, found from text or a shared location."""
+    assert therapist.telegram_user_id is not None
+    if zone is None:
+        _ = tr(therapist.language)
+        await message.reply_text(
+            _(
+                "Sorry, I could not find that time zone. Please type a big city near you "
+                "(e.g. Berlin, Vienna, London, New York) or tap one of the buttons."
+            )
+        )
+        return
+    async with context.uow() as uow:
+        await practice.set_step(uow, therapist.telegram_user_id, None)
+        saved = await practice.set_summary_schedule(
+            uow, therapist.telegram_user_id, context.now(), timezone=zone
+        )
+        await uow.commit()
+    _ = tr(therapist.language)
+    await message.reply_text(
+        _("🌍 Time zone set to {zone}.").format(zone=escape(zone)) + "\n" + schedule_text(saved, _),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+
+
+# --- export ------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "patient_id",
+    "patient",
+    "date",
+    "state",
+    "outcome",
+    "pain_before",
+    "pain_after",
+    "difficulty",
+    "reported_at",
+    "exercises",
+)
+
+
+def export_csv(rows: list[practice.ExportRow]) -> bytes:
+    buffer = StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        report = row.report
+        writer.writerow(
+            [
+                row.patient.id,
+                row.patient.display_name,
+                row.session.local_date.isoformat(),
+                row.session.state,
+                report.outcome if report else "",
+                "" if report is None or report.pain_before is None else report.pain_before,
+                "" if report is None or report.pain_after is None else report.pain_after,
+                report.difficulty or "" if report else "",
+                report.received_at.isoformat() if report else "",
+                " ".join(item.exercise_id for item in row.session.exercises),
+            ]
+        )
+    # A byte-order mark so spreadsheet programs read the names' umlauts right.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+async def export(update: Update, context: CoachContext) -> None:
+    """/export [from] [to]: every session of the therapist's patients as CSV."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    user_id = update.effective_user.id
+    now = context.now()
+    async with context.uow() as uow:
+        therapist = await services.therapist_of(uow, user_id)
+    _ = tr(therapist.language)
+    today = schedule.local_date(now, therapist.timezone)
+    args = context.args or []
+    days = [parse_past_date(arg, today) for arg in args[:2]]
+    if len(args) > 2 or any(day is None for day in days):
+        await message.reply_text(
+            _(
+                "Please write the dates like this: /export 2026-11-01 2026-11-30, or just "
+                "/export for everything."
+            )
+        )
+        return
+    start = days[0] if days else None
+    end = days[1] if len(days) > 1 else None
+    if start and end and end < start:
+        start, end = end, start
+    async with context.uow() as uow:
+        rows = await practice.export_rows(uow, user_id, now, start, end)
+    if not rows:
+        await message.reply_text(_("No sessions in that range yet."))
+        return
+    name = (
+        f"coachbot-sessions-{(start or rows[0].session.local_date).isoformat()}-"
+        f"{(end or today).isoformat()}.csv"
+    )
+    await message.reply_document(
+        BytesIO(export_csv(rows)),
+        filename=name,
+        caption=_.ngettext(
+            "{count} session, one row each.", "{count} sessions, one row each.", len(rows)
+        ).format(count=len(rows)),
+    )
