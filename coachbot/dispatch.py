@@ -177,6 +177,8 @@ class Dispatcher:
         for therapist in due:
             async with self._uow() as uow:
                 summary = await practice.cohort_summary(uow, therapist, now)
+            if not summary.patients:
+                continue  # nothing to report yet; /summary still answers
             await self._pacer.wait()
             try:
                 await self._summary_sender(therapist, summary, now)

@@ -59,6 +59,7 @@ STRIP = {
     SessionState.EXCUSED: "⏸",
 }
 OPEN_DAY = "⬜"
+SHOWN_ALERTS = 5  # the newest; the card must stay within one message
 NO_SESSION = "▫️"
 
 
@@ -160,7 +161,14 @@ def card_text(card: practice.PatientCard, catalogue: Catalogue, today: date, _: 
         )
     if card.open_alerts:
         lines += ["", _("<b>Open alerts</b>")]
-        for alert in card.open_alerts:
+        hidden = len(card.open_alerts) - SHOWN_ALERTS
+        if hidden > 0:
+            lines.append(
+                _.ngettext("… and {count} older one", "… and {count} older ones", hidden).format(
+                    count=hidden
+                )
+            )
+        for alert in card.open_alerts[-SHOWN_ALERTS:]:
             lines.append(
                 f"• {alert.created_at.strftime('%d.%m.')} {escape(alert_kind(alert.kind, _))}"
                 + (f" ({escape(alert.detail)})" if alert.detail else "")

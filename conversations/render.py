@@ -110,12 +110,12 @@ def session_messages(session: Session, catalogue: Catalogue, _: Translator) -> l
     return pack([block for block in blocks if block])
 
 
-def pack(blocks: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks with blank lines into as few messages as fit the limit."""
+def pack(blocks: list[str], limit: int = MESSAGE_LIMIT, joiner: str = "\n\n") -> list[str]:
+    """Join blocks (with blank lines) into as few messages as fit the limit."""
     messages: list[str] = []
     current = ""
     for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
+        candidate = f"{current}{joiner}{block}" if current else block
         if len(candidate) <= limit:
             current = candidate
             continue

@@ -30,6 +30,7 @@ from conversations import keyboards
 from conversations.charts import cohort_chart
 from conversations.context import CoachContext, tr
 from conversations.parsing import parse_past_date
+from conversations.render import pack
 
 log = logging.getLogger(__name__)
 
@@ -149,11 +150,16 @@ async def send_summary(
     assert therapist.telegram_user_id is not None
     _ = tr(therapist.language)
     chat = therapist.telegram_user_id
-    await bot.send_message(
-        chat,
-        summary_text(summary, therapist, now, _),
-        reply_markup=InlineKeyboardMarkup([[_button(_("⚙️ Schedule"), "sum:menu")]]),
-    )
+    # A large practice's summary runs over one message; lines are split whole.
+    parts = pack(summary_text(summary, therapist, now, _).split("\n"), joiner="\n")
+    for number, part in enumerate(parts, start=1):
+        await bot.send_message(
+            chat,
+            part,
+            reply_markup=InlineKeyboardMarkup([[_button(_("⚙️ Schedule"), "sum:menu")]])
+            if number == len(parts)
+            else None,
+        )
     if summary.patients:
         await bot.send_photo(
             chat, cohort_chart(summary, _), caption=_("Your patients this week and the week before")
