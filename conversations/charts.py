@@ -59,9 +59,8 @@ def progress_chart(days: list[DayRecord], _: Translator, title: str | None = Non
 def cohort_chart(summary: CohortSummary, _: Translator) -> bytes:
     """Per patient: adherence this week against the week before, and mean pain."""
     patients = summary.patients
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(7, 1.2 + 0.45 * max(len(patients), 1)), dpi=100, sharey=True
-    )
+    height_inches = 1.5 + 0.45 * max(len(patients), 1)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(7, height_inches), dpi=100, sharey=True)
     try:
         names = [p.name or f"#{p.patient_id}" for p in patients]
         rows = range(len(patients))
@@ -88,7 +87,8 @@ def cohort_chart(summary: CohortSummary, _: Translator) -> bytes:
         left.set_title(_("Adherence (%)"), fontsize=9)
         left.set_yticks(list(rows), names, fontsize=8)
         left.invert_yaxis()
-        left.legend(fontsize=7, loc="lower right")
+        # Below both panels, so it never hides a bar.
+        figure.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=7)
         right.barh(
             [r + height / 2 for r in rows],
             values(lambda p: p.pain_before, 1),
@@ -100,7 +100,7 @@ def cohort_chart(summary: CohortSummary, _: Translator) -> bytes:
         )
         right.set_xlim(0, 10)
         right.set_title(_("Mean pain (0-10)"), fontsize=9)
-        figure.tight_layout()
+        figure.tight_layout(rect=(0, 0.3 / height_inches, 1, 1))
         buffer = BytesIO()
         figure.savefig(buffer, format="png")
         return buffer.getvalue()

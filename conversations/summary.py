@@ -69,13 +69,16 @@ def summary_text(summary: CohortSummary, therapist: Therapist, now: datetime, _:
         lines.append(_("No patients yet. /invite creates an invite for a new patient."))
         return "\n".join(lines)
     overall = summary.adherence
-    lines.append(
-        _.ngettext(
-            "All patients: {percent} of {count} session done",
-            "All patients: {percent} of {count} sessions done",
-            overall.prescribed,
-        ).format(percent=_percent(overall.ratio), count=overall.prescribed)
-    )
+    if overall.prescribed == 0:
+        lines.append(_("No sessions were due this week yet."))
+    else:
+        lines.append(
+            _.ngettext(
+                "All patients: {percent} of {count} session done",
+                "All patients: {percent} of {count} sessions done",
+                overall.prescribed,
+            ).format(percent=_percent(overall.ratio), count=overall.prescribed)
+        )
     lines += ["", _("<b>Per patient</b>: adherence this week (week before), mean pain")]
     for p in summary.patients:
         alerts = " " + _("⚠️ {count} open").format(count=p.open_alerts) if p.open_alerts else ""
@@ -160,7 +163,7 @@ async def send_summary(
             if number == len(parts)
             else None,
         )
-    if summary.patients:
+    if any(p.adherence_now.prescribed or p.adherence_before.prescribed for p in summary.patients):
         await bot.send_photo(
             chat, cohort_chart(summary, _), caption=_("Your patients this week and the week before")
         )
