@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
 from catalogue.loader import BUILTIN, load_catalogue
@@ -22,6 +23,7 @@ from conversations.menu import bot_commands
 from conversations.ordering import PerPersonOrder
 from conversations.summary import TelegramSummarySender
 from conversations.therapist import TelegramAlertSender
+from conversations.therapist import set_commands as set_therapist_commands
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ def build_application(
             await application.bot.set_my_commands(
                 bot_commands(tr(language)), language_code=None if language == "en" else language
             )
+        await _therapist_menus(application, services)
         assert application.job_queue is not None
         application.job_queue.run_repeating(
             _tick, interval=settings.dispatch_interval_seconds, first=0.0, name=DISPATCH_JOB
@@ -101,6 +104,18 @@ def build_application(
     application.bot_data[CoachContext.SERVICES_KEY] = services
     register(application)
     return application
+
+
+async def _therapist_menus(application: CoachApplication, services: Services) -> None:
+    """Every signed-up therapist's chat shows the therapist commands (also those who
+    signed up before a new command existed)."""
+    async with services.uow() as uow:
+        therapists = await uow.therapists.all()
+    for therapist in therapists:
+        try:
+            await set_therapist_commands(application.bot, therapist)
+        except TelegramError as error:
+            log.warning("therapist %s: command menu not set: %s", therapist.id, error)
 
 
 async def _tick(context: CoachContext) -> None:

@@ -187,15 +187,14 @@ def therapist_add(args: argparse.Namespace) -> int:
 async def _therapist_rows(settings: Settings, remove: int | None) -> list[str] | bool:
     from coachbot.db.engine import create_engine, session_factory
     from coachbot.db.uow import UnitOfWork
+    from coachbot.practice import remove_therapist
 
     engine = create_engine(settings.database_url)
     try:
         async with UnitOfWork(session_factory(engine)) as uow:
             if remove is not None:
-                therapist = await uow.therapists.get(remove)
-                if therapist is None:
+                if not await remove_therapist(uow, remove, datetime.now(UTC)):
                     return False
-                await uow.therapists.delete(therapist)
                 await uow.commit()
                 return True
             rows = []

@@ -8,6 +8,7 @@ button or typed id naming anyone else's patient changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -332,13 +333,29 @@ async def unlink(
 ) -> tuple[Therapist, Patient]:
     """End the link; pending proposals lapse and the plan adapts on its own again."""
     therapist, patient = await own_patient(uow, telegram_user_id, patient_id)
-    for change in await uow.plan_changes.for_patient(patient_id):
+    _release(patient, await uow.plan_changes.for_patient(patient_id), now)
+    return therapist, patient
+
+
+def _release(patient: Patient, changes: Sequence[PlanChange], now: datetime) -> None:
+    """The patient goes on without a therapist: proposals lapse, progression is theirs."""
+    for change in changes:
         if change.status == ChangeStatus.PROPOSED:
             change.status = ChangeStatus.REJECTED
             change.decided_at = now
     patient.therapist_id = None
     patient.plan_locked = False
-    return therapist, patient
+
+
+async def remove_therapist(uow: UnitOfWork, therapist_id: int, now: datetime) -> bool:
+    """The operator removes a therapist; their patients keep training on their own."""
+    therapist = await uow.therapists.get(therapist_id)
+    if therapist is None:
+        return False
+    for patient in await uow.patients.of_therapist(therapist_id):
+        _release(patient, await uow.plan_changes.for_patient(patient.id or 0), now)
+    await uow.therapists.delete(therapist)
+    return True
 
 
 # --- typed answers ----------------------------------------------------------------------

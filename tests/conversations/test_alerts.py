@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coachbot import services
 from tests.conftest import START, Bot, Clock, wait_for
-from tests.conversations.flows import enrol
+from tests.conversations.flows import enrol, next_containing
 from tests.conversations.test_checkin import session_message
 from tests.fakebot import FakeBotApi, FakeUser
 
@@ -98,3 +98,29 @@ async def test_another_therapist_cannot_acknowledge(
             return all(a.seen_at is None for a in await uow.alerts.for_patient(patient.id))
 
     await wait_for(unseen)
+
+
+async def test_red_flag_alerts_the_therapist_once(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    weber = await linked_patient(fake, bot, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Partly")
+    await fake.tap_button(anna, await fake.next_message(anna.chat_id), "8")
+    check = await next_containing(fake, anna, "bladder")
+    await fake.tap_button(anna, check, "Yes")
+    await next_containing(fake, anna, "do not exercise")
+
+    def red_flag_notices() -> list[str]:
+        return [m["text"] for m in fake.messages(weber.chat_id) if "🚨" in m.get("text", "")]
+
+    await fake.wait_until(lambda: len(red_flag_notices()) == 1, what="the red-flag alert")
+    assert "Anna answered yes to a red-flag question" in red_flag_notices()[0]
+    assert "Training is stopped" in red_flag_notices()[0]
+    dispatcher = bot.services.dispatcher
+    assert dispatcher is not None
+    for _ in range(3):
+        clock.advance(hours=1)
+        await dispatcher.tick()
+    assert len(red_flag_notices()) == 1

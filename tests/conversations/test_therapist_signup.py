@@ -48,6 +48,17 @@ async def test_operator_adds_a_therapist_who_signs_up_with_the_link(
     await fake.send(weber, f"/start {signup}")
     welcome = await fake.next_message(weber.chat_id)
     assert "Dr. Anna Weber" in welcome["text"] and "Therapeut" in welcome["text"]
+    # Their chat gets the therapist commands (in their language); patients keep theirs.
+    menu = fake.commands_by_scope[f"chat:{weber.chat_id}"]
+    assert [c["command"] for c in next(iter(menu.values()))] == [
+        "patients",
+        "patient",
+        "summary",
+        "invite",
+        "export",
+        "help",
+    ]
+    assert "today" in [c["command"] for c in fake.commands_by_scope["default"][""]]
     await fake.send(weber, "/start")
     assert "Dr. Anna Weber" in (await fake.next_message(weber.chat_id))["text"]
 
