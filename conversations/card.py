@@ -31,7 +31,7 @@ from coachbot.i18n import N_, Translator
 from conversations import keyboards
 from conversations.charts import progress_chart
 from conversations.context import CoachContext, tr
-from conversations.render import change_text, day_name, dose_text, reason_text
+from conversations.render import change_text, day_name, dose_text
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,10 @@ def card_text(card: practice.PatientCard, catalogue: Catalogue, today: date, _: 
             first=_pain(progress.pain_first_week), last=_pain(progress.pain_last_week)
         ),
         "",
-        _("<b>Last 28 days</b> (✅ done, 🟡 partly, ⏭ skipped, ❌ missed, ⏸ excused)"),
+        _(
+            "<b>Last 28 days</b> (✅ done, 🟡 partly, ⏭ skipped, ❌ missed, ⏸ paused or "
+            "stopped, ⬜ still open, ▫️ no session)"
+        ),
         *strip(card, today),
         "",
         _("<b>Plan</b> 🔒 locked: only you change it")
@@ -161,17 +164,19 @@ def card_text(card: practice.PatientCard, catalogue: Catalogue, today: date, _: 
         )
     if card.open_alerts:
         lines += ["", _("<b>Open alerts</b>")]
-        hidden = len(card.open_alerts) - SHOWN_ALERTS
-        if hidden > 0:
-            lines.append(
-                _.ngettext("… and {count} older one", "… and {count} older ones", hidden).format(
-                    count=hidden
-                )
-            )
         for alert in card.open_alerts[-SHOWN_ALERTS:]:
             lines.append(
                 f"• {alert.created_at.strftime('%d.%m.')} {escape(alert_kind(alert.kind, _))}"
                 + (f" ({escape(alert.detail)})" if alert.detail else "")
+            )
+        hidden = len(card.open_alerts) - SHOWN_ALERTS
+        if hidden > 0:
+            lines.append(
+                _.ngettext(
+                    "({count} older open alert not shown)",
+                    "({count} older open alerts not shown)",
+                    hidden,
+                ).format(count=hidden)
             )
     for change in card.proposals:
         head = (
@@ -179,9 +184,22 @@ def card_text(card: practice.PatientCard, catalogue: Catalogue, today: date, _: 
             if change.direction == "progress"
             else _("<b>Proposed: a step down</b>, because {why}")
         )
-        lines += ["", head.format(why=escape(reason_text(change.reason, _)))]
+        lines += ["", head.format(why=escape(therapist_reason(change.reason, _)))]
         lines += change_text(change, catalogue, _).split("\n")[1:]
     return "\n".join(lines)
+
+
+def therapist_reason(reason: str, _: Translator) -> str:
+    """Why progression proposed a change, told to the therapist."""
+    reasons = {
+        "easy_streak": _(
+            "the whole session was done three times in a row with low pain and felt easy"
+        ),
+        "pain_high": _("the patient's pain was 6 or more"),
+        "pain_rise": _("the patient's pain was clearly above their baseline"),
+        "too_hard": _("it felt too hard more than once"),
+    }
+    return reasons.get(reason, reason)
 
 
 def alert_kind(kind: str, _: Translator) -> str:
@@ -409,7 +427,9 @@ async def change_dose(update: Update, context: CoachContext) -> None:
             await uow.commit()
     except InvalidChange:
         _ = tr(therapist.language)
-        await query.answer(_("That dose is at its limit."), show_alert=True)
+        await query.answer(
+            _("The dose cannot go further that way; nothing was changed."), show_alert=True
+        )
         return
     _ = tr(therapist.language)
     await query.answer(_("Dose changed."))
@@ -480,7 +500,8 @@ async def swap_menu(update: Update, context: CoachContext) -> None:
         return
     await query.edit_message_text(
         _(
-            "Swap {exercise} for (only exercises safe for this patient's conditions and equipment):"
+            "Swap {exercise} for which exercise? Only those safe for this patient's "
+            "conditions and equipment are shown."
         ).format(exercise=escape(_title(catalogue, item.exercise_id, therapist.language))),
         reply_markup=_choices(
             f"sw:{pid}:{item_id}",
@@ -656,7 +677,7 @@ async def time_menu(update: Update, context: CoachContext) -> None:
         rows = [list(row) for row in keyboards.times(f"ptime:{pid}").inline_keyboard]
         rows.append(_back(pid, _))
         await query.edit_message_text(
-            _("New training time for {name} (now {time}, their local time):").format(
+            _("New training time for {name} (currently {time}, their local time):").format(
                 name=escape(patient.display_name), time=patient.prompt_time.strftime("%H:%M")
             ),
             reply_markup=InlineKeyboardMarkup(rows),
@@ -705,7 +726,7 @@ async def pause_menu(update: Update, context: CoachContext) -> None:
             _back(pid, _),
         ]
         await query.edit_message_text(
-            _("Pause {name}'s training for how long?").format(name=escape(patient.display_name)),
+            _("How long should {name}'s training pause?").format(name=escape(patient.display_name)),
             reply_markup=InlineKeyboardMarkup(rows),
         )
         return
@@ -793,7 +814,7 @@ async def typed_message(message: Message, therapist: Therapist, context: CoachCo
     text = (message.text or "").strip()
     if not text or len(text) > practice.MESSAGE_LIMIT:
         await message.reply_text(
-            _("Please keep it to {limit} characters; nothing was sent yet.").format(
+            _("Please type a message of up to {limit} characters; nothing was sent.").format(
                 limit=practice.MESSAGE_LIMIT
             )
         )

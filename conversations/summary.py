@@ -353,6 +353,8 @@ async def export(update: Update, context: CoachContext) -> None:
         BytesIO(export_csv(rows)),
         filename=name,
         caption=_.ngettext(
-            "{count} session, one row each.", "{count} sessions, one row each.", len(rows)
+            "{count} session, one row per session.",
+            "{count} sessions, one row per session.",
+            len(rows),
         ).format(count=len(rows)),
     )

@@ -47,8 +47,8 @@ def help_text(_: Translator) -> str:
     lines.append(
         _(
             "\nOn a patient's card you can change their plan (add, remove, swap an "
-            "exercise, change a dose, lock it against automatic changes), decide proposed "
-            "progressions, change their training time, pause them, message them or unlink "
+            "exercise, change a dose, lock it against automatic changes), accept or reject "
+            "proposed plan changes, change their training time, pause them, message them or unlink "
             "them. Alerts come at once, each with an Acknowledge button."
         )
     )

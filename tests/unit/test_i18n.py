@@ -11,7 +11,8 @@ from babel.messages.pofile import read_po
 from coachbot.i18n import LOCALE_DIR, Translator, pick_language
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+# p_ translates for the other person of a conversation (a therapist's action told to the patient).
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "p_": None}
 
 
 def source_messages() -> set[str]:
