@@ -18,6 +18,7 @@ from coachbot.db.uow import UnitOfWork
 from coachbot.domain import planning, schedule
 from coachbot.domain.errors import (
     AlreadyDecided,
+    GoneFromPlan,
     InvalidChange,
     NotYours,
     StoppedForSafety,
@@ -132,11 +133,7 @@ async def _plan_changed(
     ordered = sorted(items, key=lambda item: (_part(catalogue, item.exercise_id), item.position))
     for position, item in enumerate(ordered):
         item.position = position
-    today = schedule.local_date(now, patient.timezone)
-    for session in await uow.sessions.planned_from(patient.id, today):
-        await uow.session.delete(session)
-    await uow.flush()
-    await services.ensure_next_session(uow, patient, catalogue, now)
+    await services.refresh_planned(uow, patient, catalogue, now)
 
 
 async def _own_item(
@@ -145,7 +142,7 @@ async def _own_item(
     _therapist, patient = await own_patient(uow, telegram_user_id, patient_id)
     item = await uow.plans.get(item_id)
     if item is None or item.patient_id != patient.id:
-        raise InvalidChange("no such plan item")
+        raise GoneFromPlan
     return patient, item
 
 
@@ -206,6 +203,9 @@ async def swap_exercise(
     """Put another exercise in an item's place; returns the old exercise id and the item."""
     patient, item = await _own_item(uow, telegram_user_id, patient_id, item_id)
     _check_addable(catalogue, patient, await uow.plans.for_patient(patient_id), exercise_id)
+    if _part(catalogue, exercise_id) != _part(catalogue, item.exercise_id):
+        # A swap keeps the session's shape: a warm-up for a warm-up, and so on.
+        raise InvalidChange("not the same kind")
     old = item.exercise_id
     dose = services.catalogue_dose(catalogue, exercise_id, patient.level)
     item.exercise_id = exercise_id

@@ -568,10 +568,23 @@ async def apply_change(
         item.reps = moved.after.reps
         item.hold_seconds = moved.after.hold_seconds
         item.rest_seconds = moved.after.rest_seconds
-    today = schedule.local_date(now, patient.timezone)
-    for session in await uow.sessions.planned_from(patient.id, today + timedelta(days=1)):
-        await uow.session.delete(session)
+    await refresh_planned(uow, patient, catalogue, now)
+
+
+async def refresh_planned(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+) -> None:
+    """Sessions not sent yet (today's included) take the plan as it is now.
+
+    They are rebuilt in place rather than replaced, so a session falling due
+    this very moment is never lost to the dispatcher.
+    """
+    assert patient.id is not None
     await uow.flush()
+    today = schedule.local_date(now, patient.timezone)
+    for session in await uow.sessions.planned_from(patient.id, today):
+        rebuilt = await build_session(uow, patient, catalogue, session.local_date)
+        session.exercises = rebuilt.exercises
     await ensure_next_session(uow, patient, catalogue, now)
 
 

@@ -18,7 +18,7 @@ from telegram.error import Forbidden, TelegramError
 from catalogue.loader import Catalogue
 from coachbot import practice, services
 from coachbot.domain import planning, schedule
-from coachbot.domain.errors import InvalidChange, NotYours
+from coachbot.domain.errors import GoneFromPlan, InvalidChange, NotYours
 from coachbot.domain.model import (
     OPEN_STATES,
     ChangeStatus,
@@ -361,7 +361,7 @@ async def _item_view(
         item = await uow.plans.get(item_id)
     _ = tr(therapist.language)
     if item is None or item.patient_id != pid:
-        raise InvalidChange("no such plan item")
+        raise GoneFromPlan
     exercise = catalogue.exercises.get(item.exercise_id)
     cautions = exercise.cautions.get(therapist.language) if exercise else []
     text = "\n".join(
@@ -492,7 +492,7 @@ async def swap_menu(update: Update, context: CoachContext) -> None:
     _ = tr(therapist.language)
     item = next((i for i in items if i.id == item_id), None)
     if item is None:
-        raise InvalidChange("no such plan item")
+        raise GoneFromPlan
     kind = catalogue.exercises[item.exercise_id].kinds[0]
     options = practice.candidates(catalogue, patient, items, kind)
     if not options:

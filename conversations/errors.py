@@ -13,6 +13,7 @@ from coachbot.domain.errors import (
     AlreadyDecided,
     AlreadyReported,
     CoachbotError,
+    GoneFromPlan,
     InvalidChange,
     InvalidInvite,
     NotATherapist,
@@ -43,6 +44,8 @@ def explain(error: CoachbotError, _: Translator, therapist: bool = False) -> str
         return _("Sorry, that button is not for you.")
     if isinstance(error, AlreadyDecided):
         return _("That proposal was already decided. Nothing was changed.")
+    if isinstance(error, GoneFromPlan):
+        return _("That exercise is no longer in the plan; nothing was changed.")
     if isinstance(error, InvalidChange):
         return _(
             "That change is not possible any more. Nothing was changed; /patients starts afresh."

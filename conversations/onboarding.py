@@ -309,6 +309,13 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
         )
         return
     async with context.uow() as uow:
+        if await services.find_patient(uow, user.id) is not None:
+            # An old welcome message: consent was given before, and an invite it
+            # carries links only after the question /start asks (never silently).
+            await query.edit_message_text(
+                _("You have already agreed and are registered. /help shows what you can do.")
+            )
+            return
         patient = await services.consent(
             uow,
             telegram_user_id=user.id,

@@ -47,3 +47,7 @@ class InvalidChange(CoachbotError):
 
 class StoppedForSafety(CoachbotError):
     """A therapist tried to restart training that a red-flag answer stopped."""
+
+
+class GoneFromPlan(CoachbotError):
+    """A button names a plan item that is no longer in the patient's plan."""
