@@ -561,7 +561,8 @@ async def apply_change(
     by_exercise = {c.exercise_id: c for c in change.changes}
     for item in await uow.plans.for_patient(patient.id):
         moved = by_exercise.get(item.exercise_id)
-        if moved is None:
+        if moved is None or item.dose != moved.before:
+            # Changed by hand since the proposal was made: the therapist's dose stands.
             continue
         item.exercise_id = moved.new_exercise_id or item.exercise_id
         item.sets = moved.after.sets

@@ -490,6 +490,27 @@ async def test_accepting_a_proposal_changes_the_plan_and_tells_the_patient(
     assert len(fake.messages(patient.chat_id)) == 1
 
 
+async def test_accepting_keeps_a_dose_the_therapist_changed_by_hand_since(
+    fake: FakeBotApi, bot: Bot, clock: Clock
+) -> None:
+    weber = fake.user(WEBER, "Weber", "en")
+    [anton] = await therapist_with_patients(bot, weber, "Dr. Weber", ["Anton"])
+    patient_user(fake, weber, 0, "Anton")
+    change = await propose(bot, anton, clock())
+    first = change.changes[0]
+    item = next(i for i in await plan_of(bot, anton) if i.exercise_id == first.exercise_id)
+    card = await card_message(fake, weber, anton)
+    await tap_edit(fake, weber, card, f"dose:{anton}:{item.id}:sets:u")
+    by_hand = next(i for i in await plan_of(bot, anton) if i.id == item.id).dose
+    assert by_hand.sets == first.before.sets + 1
+
+    await tap_edit(fake, weber, card, f"prop:{anton}:{change.id}:a")
+    plan = {i.exercise_id: i.dose for i in await plan_of(bot, anton)}
+    assert plan[first.exercise_id] == by_hand  # not the proposal's "after"
+    for other in change.changes[1:]:
+        assert plan.get(other.new_exercise_id or other.exercise_id) == other.after
+
+
 async def test_an_accepted_proposal_reaches_todays_unsent_session(
     fake: FakeBotApi, bot: Bot, clock: Clock
 ) -> None:
