@@ -31,7 +31,7 @@ from coachbot.i18n import N_, Translator
 from conversations import keyboards
 from conversations.charts import progress_chart
 from conversations.context import CoachContext, tr
-from conversations.render import change_text, day_name, dose_text
+from conversations.render import change_text, day_name, dose_text, mean_pain, percent
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +74,6 @@ def _back(patient_id: int, _: Translator) -> list[InlineKeyboardButton]:
 def _title(catalogue: Catalogue, exercise_id: str, language: str) -> str:
     exercise = catalogue.exercises.get(exercise_id)
     return exercise.title.get(language) if exercise else exercise_id
-
-
-def _percent(ratio: float | None) -> str:
-    return "–" if ratio is None else f"{round(ratio * 100)}%"
-
-
-def _pain(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
 
 
 # --- the card's text and buttons ---------------------------------------------------
@@ -139,12 +131,13 @@ def card_text(card: practice.PatientCard, catalogue: Catalogue, today: date, _: 
             pain="–" if patient.baseline_pain is None else patient.baseline_pain
         ),
         _("Adherence: 7 days {week}, 28 days {month} · streak {streak}").format(
-            week=_percent(progress.adherence_7.ratio),
-            month=_percent(progress.adherence_28.ratio),
+            week=percent(progress.adherence_7.ratio),
+            month=percent(progress.adherence_28.ratio),
             streak=progress.streak,
         ),
         _("Pain: first week {first}, last 7 days {last}").format(
-            first=_pain(progress.pain_first_week), last=_pain(progress.pain_last_week)
+            first=mean_pain(progress.pain_first_week, language),
+            last=mean_pain(progress.pain_last_week, language),
         ),
         "",
         _(

@@ -12,7 +12,7 @@ from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.i18n import Translator
 from conversations.charts import progress_chart
 from conversations.context import CoachContext, tr
-from conversations.render import dose_text
+from conversations.render import dose_text, mean_pain
 
 
 async def plan(update: Update, context: CoachContext) -> None:
@@ -57,10 +57,6 @@ def _percent(value: Adherence, _: Translator) -> str:
     ).format(percent=round(ratio * 100), count=value.prescribed)
 
 
-def _pain(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
-
-
 async def progress(update: Update, context: CoachContext) -> None:
     """/progress: adherence, streak and pain trend, with a chart of the last 28 days."""
     assert update.effective_message and update.effective_user
@@ -88,7 +84,9 @@ async def progress(update: Update, context: CoachContext) -> None:
                 summary.streak,
             ).format(count=summary.streak),
             _("Pain: first week {first}, last 7 days {last}, {trend}").format(
-                first=_pain(first), last=_pain(last), trend=trend
+                first=mean_pain(first, patient.language),
+                last=mean_pain(last, patient.language),
+                trend=trend,
             ),
         ]
     )

@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from catalogue.loader import Catalogue
 from coachbot.domain.model import ChangeStatus, Dose, PlanChange, Session
@@ -18,6 +19,15 @@ _DAY_FORMATS = {"en": "EEEE, d MMMM", "de": "EEEE, d. MMMM"}
 
 def day_name(day: date, language: str) -> str:
     return format_date(day, format=_DAY_FORMATS.get(language, "EEEE, d MMMM"), locale=language)
+
+
+def mean_pain(value: float | None, language: str) -> str:
+    """A mean pain score with one decimal, written as the language writes it (2,5)."""
+    return "–" if value is None else format_decimal(value, format="0.0", locale=language)
+
+
+def percent(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{round(ratio * 100)}%"
 
 
 def dose_text(dose: Dose, _: Translator) -> str:

@@ -30,7 +30,7 @@ from conversations import keyboards
 from conversations.charts import cohort_chart
 from conversations.context import CoachContext, tr
 from conversations.parsing import parse_past_date
-from conversations.render import pack
+from conversations.render import mean_pain, pack, percent
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,6 @@ PAIN_ARROWS = {Trend.IMPROVED: "↘", Trend.SLIPPED: "↗", Trend.STEADY: "→",
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
-
-
-def _percent(ratio: float | None) -> str:
-    return "–" if ratio is None else f"{round(ratio * 100)}%"
-
-
-def _pain(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
 
 
 def _name(figures: PatientFigures, _: Translator) -> str:
@@ -77,7 +69,7 @@ def summary_text(summary: CohortSummary, therapist: Therapist, now: datetime, _:
                 "All patients: {percent} of {count} session done",
                 "All patients: {percent} of {count} sessions done",
                 overall.prescribed,
-            ).format(percent=_percent(overall.ratio), count=overall.prescribed)
+            ).format(percent=percent(overall.ratio), count=overall.prescribed)
         )
     lines += ["", _("<b>Per patient</b>: adherence this week (week before), mean pain")]
     for p in summary.patients:
@@ -86,10 +78,10 @@ def summary_text(summary: CohortSummary, therapist: Therapist, now: datetime, _:
             f"{TRENDS[p.trend]} {_name(p, _)}: "
             + _("{now} ({before}), pain {pain_now} ({pain_before}) {arrow}")
             .format(
-                now=_percent(p.adherence_now.ratio),
-                before=_percent(p.adherence_before.ratio),
-                pain_now=_pain(p.pain_now),
-                pain_before=_pain(p.pain_before),
+                now=percent(p.adherence_now.ratio),
+                before=percent(p.adherence_before.ratio),
+                pain_now=mean_pain(p.pain_now, _.language),
+                pain_before=mean_pain(p.pain_before, _.language),
                 arrow=PAIN_ARROWS[p.pain_trend],
             )
             .rstrip()

@@ -28,7 +28,7 @@ from coachbot.i18n import N_, Translator
 from coachbot.timezones import zone_at
 from conversations import card, keyboards, summary
 from conversations.context import CoachContext, clear_buttons, tr
-from conversations.render import day_name
+from conversations.render import day_name, percent
 
 # The command menu of a therapist's chat (set for that chat when they sign up).
 COMMANDS = [
@@ -237,8 +237,7 @@ def roster_page(rows: list[services.RosterRow], page: int, _: Translator) -> str
         )
     ]
     for row in rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-        ratio = row.progress.adherence_7.ratio
-        adherence = "–" if ratio is None else f"{round(ratio * 100)}%"
+        adherence = percent(row.progress.adherence_7.ratio)
         first, last = row.progress.pain_first_week, row.progress.pain_last_week
         trend = (
             "–"

@@ -18,6 +18,8 @@ from coachbot.domain.adherence import Adherence, adherence
 ADHERENCE_STEP = 0.15
 PAIN_STEP = 1.0
 WEEK = 7
+# Means are fractions (10/3 ...): a change of exactly one step must count.
+EPSILON = 1e-9
 
 
 class Trend(StrEnum):
@@ -48,9 +50,10 @@ class PatientFigures:
     def pain_trend(self) -> Trend:
         if self.pain_now is None or self.pain_before is None:
             return Trend.UNKNOWN
-        if self.pain_now <= self.pain_before - PAIN_STEP:
+        change = self.pain_now - self.pain_before
+        if change <= -PAIN_STEP + EPSILON:
             return Trend.IMPROVED
-        if self.pain_now >= self.pain_before + PAIN_STEP:
+        if change >= PAIN_STEP - EPSILON:
             return Trend.SLIPPED
         return Trend.STEADY
 
@@ -59,9 +62,9 @@ class PatientFigures:
         now, before = self.adherence_now.ratio, self.adherence_before.ratio
         if now is None or before is None:
             return Trend.UNKNOWN
-        if now >= before + ADHERENCE_STEP:
+        if now - before >= ADHERENCE_STEP - EPSILON:
             return Trend.IMPROVED
-        if now <= before - ADHERENCE_STEP:
+        if now - before <= -ADHERENCE_STEP + EPSILON:
             return Trend.SLIPPED
         return Trend.STEADY
 
