@@ -383,3 +383,42 @@ async def test_scheduled_summary_carries_the_figures(
     for name, line in LINES.items():
         assert line.format(id=ids[name]) in lines, (name, text)
     assert await next_summary_at(bot, weber) == utc(2026, 11, 30, 6, 30)
+
+
+async def test_time_zone_from_a_shared_location_and_closing_the_schedule(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    weber = fake.user(5001, "Weber", "en")
+    await with_gina(fake, bot, weber)
+    schedule = await open_schedule(fake, weber)
+    await fake.tap_button(weber, schedule, "Time zone")
+    await fake.next_message(weber.chat_id)  # "Share your location, tap a zone, ..."
+    await fake.send_location(weber, 48.21, 16.37)  # Vienna
+    reply = await fake.next_message(weber.chat_id)
+    assert "Time zone set to Europe/Vienna." in reply["text"]
+    async with bot.uow() as uow:
+        therapist = await uow.therapists.by_user(weber.id)
+        assert therapist is not None and therapist.timezone == "Europe/Vienna"
+        assert therapist.step is None  # a later location is not taken as an answer
+    await fake.tap_button(weber, schedule, "Close")
+    closed = await fake.next_edit(weber.chat_id)
+    assert not closed.get("reply_markup", {}).get("inline_keyboard")
+
+
+async def test_a_large_practice_gets_its_summary_over_several_messages(
+    fake: FakeBotApi, bot: Bot
+) -> None:
+    weber = fake.user(51, "Weber", "en")
+    names = [f"Patient with a long name {n:02d}" for n in range(90)]
+    ids = await therapist_with_patients(bot, weber, "Dr. Weber", names)
+    await fake.send(weber, "/summary")
+    texts = []
+    while len(texts) < 10:
+        message = await fake.next_message(weber.chat_id)
+        texts.append(message["text"])
+        if message.get("reply_markup"):
+            break  # the schedule button comes under the last part
+    assert len(texts) >= 2 and all(len(text) <= 4096 for text in texts)
+    whole = "\n".join(texts)
+    assert all(f"(#{pid})" in whole for pid in ids)
+    assert "Open alerts" in texts[-1]
