@@ -80,6 +80,14 @@ async def test_another_therapist_cannot_acknowledge(
     await fake.member_update(anna, "kicked")
     notice = await fake.next_message(weber.chat_id)
     assert "blocked the bot" in notice["text"]
+    # Once: neither later ticks nor a second "kicked" update repeat it.
+    await fake.member_update(anna, "kicked")
+    dispatcher = bot.services.dispatcher
+    assert dispatcher is not None
+    for _ in range(2):
+        clock.advance(hours=1)
+        await dispatcher.tick()
+    assert [m["text"] for m in fake.messages(weber.chat_id)].count(notice["text"]) == 1
     other = fake.user(5002, "Other", "en")
     await sign_up(bot, other, "Dr. Other")
     await fake.send(other, "/start")
