@@ -8,6 +8,7 @@ button names the patient; `practice.own_patient` refuses anyone else's.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, time, timedelta
 from html import escape
 
@@ -22,6 +23,7 @@ from coachbot.domain.errors import GoneFromPlan, InvalidChange, NotYours
 from coachbot.domain.model import (
     OPEN_STATES,
     ChangeStatus,
+    Patient,
     PatientStatus,
     PlanItem,
     SessionState,
@@ -264,6 +266,26 @@ async def _edit_card(update: Update, context: CoachContext, pid: int, note: str 
     assert query is not None
     _card, text, markup, _ = await _load_card(context, query.from_user.id, pid)
     await query.edit_message_text(f"{note}\n\n{text}" if note else text, reply_markup=markup)
+
+
+Menu = tuple[str, list[list[InlineKeyboardButton]]]
+
+
+async def _show_menu(
+    update: Update,
+    context: CoachContext,
+    pid: int,
+    build: Callable[[Patient, Translator], Menu],
+) -> None:
+    """One of the card's menus in place of the card, with the way back under it."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    async with context.uow() as uow:
+        therapist, patient = await practice.own_patient(uow, query.from_user.id, pid)
+    _ = tr(therapist.language)
+    text, rows = build(patient, _)
+    await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup([*rows, _back(pid, _)]))
 
 
 def _ids(data: str) -> list[str]:
@@ -663,18 +685,17 @@ async def time_menu(update: Update, context: CoachContext) -> None:
     parts = _ids(query.data)
     pid = int(parts[0])
     if len(parts) == 1:
-        await query.answer()
-        async with context.uow() as uow:
-            therapist, patient = await practice.own_patient(uow, query.from_user.id, pid)
-        _ = tr(therapist.language)
-        rows = [list(row) for row in keyboards.times(f"ptime:{pid}").inline_keyboard]
-        rows.append(_back(pid, _))
-        await query.edit_message_text(
-            _("New training time for {name} (currently {time}, their local time):").format(
-                name=escape(patient.display_name), time=patient.prompt_time.strftime("%H:%M")
-            ),
-            reply_markup=InlineKeyboardMarkup(rows),
-        )
+
+        def times(patient: Patient, _: Translator) -> Menu:
+            text = _("New training time for {name} (currently {time}, their local time):")
+            return (
+                text.format(
+                    name=escape(patient.display_name), time=patient.prompt_time.strftime("%H:%M")
+                ),
+                [list(row) for row in keyboards.times(f"ptime:{pid}").inline_keyboard],
+            )
+
+        await _show_menu(update, context, pid, times)
         return
     value = parts[1]
     at = time(int(value[:2]), int(value[2:]))
@@ -706,22 +727,22 @@ async def pause_menu(update: Update, context: CoachContext) -> None:
     parts = _ids(query.data)
     pid = int(parts[0])
     if len(parts) == 1:
-        await query.answer()
-        async with context.uow() as uow:
-            therapist, patient = await practice.own_patient(uow, query.from_user.id, pid)
-        _ = tr(therapist.language)
-        rows = [
-            [
-                _button(_("1 week"), f"ppause:{pid}:7"),
-                _button(_("2 weeks"), f"ppause:{pid}:14"),
-                _button(_("Until resumed"), f"ppause:{pid}:open"),
-            ],
-            _back(pid, _),
-        ]
-        await query.edit_message_text(
-            _("How long should {name}'s training pause?").format(name=escape(patient.display_name)),
-            reply_markup=InlineKeyboardMarkup(rows),
-        )
+
+        def lengths(patient: Patient, _: Translator) -> Menu:
+            return (
+                _("How long should {name}'s training pause?").format(
+                    name=escape(patient.display_name)
+                ),
+                [
+                    [
+                        _button(_("1 week"), f"ppause:{pid}:7"),
+                        _button(_("2 weeks"), f"ppause:{pid}:14"),
+                        _button(_("Until resumed"), f"ppause:{pid}:open"),
+                    ]
+                ],
+            )
+
+        await _show_menu(update, context, pid, lengths)
         return
     days = None if parts[1] == "open" else int(parts[1])
     async with context.uow() as uow:
