@@ -18,7 +18,10 @@ async def test_each_therapist_sees_only_their_own_patients_attention_first(
     async with bot.uow() as uow:
         berta = await uow.patients.by_user(5001 * 100 + 1)
         assert berta is not None and berta.id is not None
-        uow.alerts.add(Alert(patient_id=berta.id, kind="pain_high", created_at=START))
+        # Already sent to the therapist, so no notice races the roster reply.
+        uow.alerts.add(
+            Alert(patient_id=berta.id, kind="pain_high", created_at=START, notified_at=START)
+        )
         await uow.commit()
     await fake.send(weber, "/patients")
     roster = await fake.next_message(weber.chat_id)
