@@ -498,7 +498,6 @@ async def swap_menu(update: Update, context: CoachContext) -> None:
     """The exercises of the same kind this patient may do instead."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
     pid, item_id = (int(part) for part in _ids(query.data))
     catalogue = context.services.catalogue
     async with context.uow() as uow:
@@ -510,9 +509,11 @@ async def swap_menu(update: Update, context: CoachContext) -> None:
         raise GoneFromPlan
     kind = catalogue.exercises[item.exercise_id].kinds[0]
     options = practice.candidates(catalogue, patient, items, kind)
+    # One answer per tap: the alert if there is nothing to offer, else a plain one.
     if not options:
         await query.answer(_("No other exercise of this kind suits this patient."), show_alert=True)
         return
+    await query.answer()
     await query.edit_message_text(
         _(
             "Swap {exercise} for which exercise? Only those safe for this patient's "
@@ -561,7 +562,6 @@ async def add_menu(update: Update, context: CoachContext) -> None:
     """Adding an exercise: first its kind, then the exercise."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
     parts = _ids(query.data)
     pid = int(parts[0])
     catalogue = context.services.catalogue
@@ -570,6 +570,7 @@ async def add_menu(update: Update, context: CoachContext) -> None:
         items = await uow.plans.for_patient(pid)
     _ = tr(therapist.language)
     if len(parts) == 1:
+        await query.answer()
         rows = [[_button(_(label), f"addk:{pid}:{kind}")] for kind, label in KIND_LABELS.items()]
         rows.append([_button(_("‹ Plan"), f"plan:{pid}")])
         await query.edit_message_text(
@@ -580,6 +581,7 @@ async def add_menu(update: Update, context: CoachContext) -> None:
     if not options:
         await query.answer(_("No other exercise of this kind suits this patient."), show_alert=True)
         return
+    await query.answer()
     await query.edit_message_text(
         _(
             "Add which exercise? Only those safe for this patient's conditions and equipment "

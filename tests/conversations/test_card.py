@@ -90,3 +90,15 @@ async def test_walk_through_every_card_action(fake: FakeBotApi, bot: Bot) -> Non
     async with bot.uow() as uow:
         stored = await uow.patients.get(anton)
         assert stored is not None and stored.therapist_id is None
+
+
+async def test_no_exercise_to_add_or_swap_is_said_in_an_alert(fake: FakeBotApi, bot: Bot) -> None:
+    weber = fake.user(5001, "Weber", "en")
+    [anton] = await therapist_with_patients(bot, weber, "Dr. Weber", ["Anton"])
+    await fake.send(weber, f"/patient {anton}")
+    card = await fake.next_message(weber.chat_id)
+    # Without a vibration plate no vibration exercise is possible.
+    query = await fake.tap(weber, card, f"addk:{anton}:vibration")
+    answer = await fake.callback_answer(query)
+    assert answer.get("show_alert") and "No other exercise" in answer["text"]
+    assert "Edit plan" in str(card["reply_markup"])  # the card stayed as it was
