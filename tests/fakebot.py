@@ -24,27 +24,44 @@ every bot message in a chat; `next_message`/`next_edit` walk per-chat cursors th
 bot sent and edited (each returns a snapshot taken when the message was sent or edited);
 `callback_answer` waits for answerCallbackQuery; `wait_until` waits for any condition;
 `errors()` lists failed calls the bot received. All waiting re-checks after every request the
-fake handles, never by sleeping a fixed time.
+fake handles, never by sleeping a fixed time. For delivery tests and benchmarks, every call
+carries a monotonic timestamp (`ApiCall.at`): `delivered(chat_id)` lists the successful
+message-producing calls to a chat (so duplicates and lost messages show), `max_in_window()` and
+`rate_between()` measure how fast the bot sent, `flood_refusals()` lists the 429s of the flood
+model.
 
 Import it as ``from tests.fakebot import FakeBotApi, FakeUser`` (pytest's pythonpath is ".").
 
 Faults: `fail()` makes the next matching requests answer 429/403/5xx or answer late (to
 trigger client timeouts; a delayed request still takes effect afterwards, as a timed-out
 request to Telegram may have). `block()` makes the bot's sends to a user answer 403.
+`chaos()` makes a seeded random share of requests fail or answer late, for retry and
+idempotency tests. `flood_control()` switches on Telegram's flood limits as token buckets
+(about 30 messages/s per bot, 1/s per chat, small bursts): a message beyond them answers 429
+"retry after N" and has no effect. Both are off by default. `ApiCall.fault` tells which of
+fail/chaos/flood shaped an answer. The flood model runs on `FakeBotApi(clock=...)`,
+time.monotonic() unless a test injects a clock it moves by hand.
+
+Standalone: ``python -m tests.fakebot --users 100 --flood`` serves the fake until Ctrl-C and
+prints its base URL and token, so a benchmark can run real ``coachbot run`` processes against it.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import copy
 import json
+import math
 import mimetypes
+import random
 import re
+import signal
 import struct
 import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -53,6 +70,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 __all__ = [
+    "FLOOD_COUNTED",
     "ApiCall",
     "ApiError",
     "FakeBotApi",
@@ -77,6 +95,39 @@ NOT_MODIFIED = (
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+# The methods Telegram's flood limits count: those that produce or change a message. Everything
+# else (getUpdates, answerCallbackQuery, sendChatAction, deleteMessage, ...) is never counted nor
+# refused by the flood model. One constant, so the bot's own rate limiter can be checked
+# against the same list.
+FLOOD_COUNTED = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "copyMessage",
+        "forwardMessage",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
+)
+
+# The 400 a chaos failure answers: for a send, a refusal of its content (a bot that took a
+# random "chat not found" for a blocked user would wrongly stop writing to people); for an
+# edit or copy, what Telegram says when the target vanished meanwhile.
+_CHAOS_BAD_REQUEST = {
+    "sendMessage": "can't parse entities: can't find end of the entity starting at byte offset 7",
+    "sendPhoto": "can't parse entities: can't find end of the entity starting at byte offset 7",
+    "sendDocument": "can't parse entities: can't find end of the entity starting at byte offset 7",
+    "editMessageText": "message to edit not found",
+    "editMessageCaption": "message to edit not found",
+    "editMessageReplyMarkup": "message to edit not found",
+    "copyMessage": "message to copy not found",
+    "forwardMessage": "message to forward not found",
+    "deleteMessage": "message to delete not found",
+    "answerCallbackQuery": QUERY_INVALID.removeprefix("Bad Request: "),
+}
 
 _DEFAULT_DESCRIPTIONS = {
     400: "Bad Request",
@@ -202,6 +253,12 @@ class ApiCall:
     error_code: int | None
     description: str | None = None
     client_gone: bool = False  # the client had disconnected (e.g. timed out) before the answer
+    # When the fake decided the answer (time.monotonic(), or the fake's injected clock); for a
+    # successful call that is when its effect happened, even if the answer was held back.
+    at: float = field(default_factory=time.monotonic)
+    # Which fault model shaped the answer: "fail" (fail()), "chaos" (chaos(), an error or a late
+    # answer) or "flood" (a 429 of flood_control()); None for an ordinary answer.
+    fault: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +321,67 @@ class _Fault:
             if self.retry_after is not None:
                 parameters = {"retry_after": self.retry_after}
         return ApiError(self.status, self.description or description, parameters)
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: at most `burst` tokens, refilled at `rate` tokens per second."""
+
+    rate: float
+    burst: int
+    tokens: float
+    at: float
+
+    def wait(self, now: float) -> float:
+        """Seconds until the bucket holds a whole token (0.0: it holds one now)."""
+        self.tokens = min(float(self.burst), self.tokens + max(0.0, now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+
+
+@dataclass
+class _Flood:
+    """Telegram's flood limits: one bucket for the whole bot, one per chat (made when needed)."""
+
+    bot: _Bucket
+    chat_rate: float
+    chat_burst: int
+    chats: dict[int, _Bucket] = field(default_factory=dict)
+
+    def buckets(self, params: JSON, now: float) -> list[_Bucket]:
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int):  # no chat (inline message) or one the API rejects
+            return [self.bot]
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = self.chats[chat_id] = _Bucket(
+                self.chat_rate, self.chat_burst, self.chat_burst, now
+            )
+        return [self.bot, chat]
+
+
+@dataclass
+class _Chaos:
+    rate: float
+    statuses: tuple[int, ...]
+    timeout_share: float
+    delay: float
+    methods: frozenset[str]  # lower case
+    rng: random.Random
+
+    def roll(self, method: str) -> ApiError | float | None:
+        """None: no fault; a float: answer that many seconds late; else the error to answer."""
+        if method.lower() not in self.methods or self.rng.random() >= self.rate:
+            return None
+        if self.rng.random() < self.timeout_share:
+            return self.delay
+        status = self.rng.choice(self.statuses)
+        description = None
+        if status == 400:
+            description = f"Bad Request: {_CHAOS_BAD_REQUEST.get(method, 'chat not found')}"
+        error = _Fault(method.lower(), status, 1, None, None, None, description).error()
+        assert error is not None  # chaos() only accepts error statuses
+        return error
 
 
 @dataclass
@@ -942,7 +1060,11 @@ class FakeBotApi:
         bot_username: str = "coachbot_test_bot",
         bot_id: int = 123456,
         bot_first_name: str = "Coachbot",
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock` (seconds, monotonic) drives the flood model and `ApiCall.at`; a test may
+        inject a hand-moved one to check the buckets exactly without waiting."""
         self.token = token
         self.bot_username = bot_username
         self.bot_id = bot_id
@@ -972,6 +1094,9 @@ class FakeBotApi:
         self._files: dict[str, _File] = {}
         self._next_file = 0
         self._faults: list[_Fault] = []
+        self._flood: _Flood | None = None
+        self._chaos: _Chaos | None = None
+        self.clock = clock
         self._changed = asyncio.Event()
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -1012,8 +1137,8 @@ class FakeBotApi:
 
     # ---------------------------------------------------------------- lifecycle
 
-    async def start(self) -> None:
-        """Serve on 127.0.0.1 on a free port; sets `base_url`."""
+    async def start(self, port: int = 0) -> None:
+        """Serve on 127.0.0.1 on `port` (0: a free one); sets `base_url`."""
         if self._runner is not None:
             raise RuntimeError("FakeBotApi already started")
         self._closing = asyncio.Event()
@@ -1026,7 +1151,7 @@ class FakeBotApi:
             app, access_log=None, shutdown_timeout=2.0, handler_cancellation=False
         )
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
         self._runner = runner
         host, port = runner.addresses[0][:2]
@@ -1289,6 +1414,61 @@ class FakeBotApi:
         """getUpdates requests currently long-polling."""
         return self._waiting_polls
 
+    # ---------------------------------------------------------------- delivery and rates
+
+    def delivered(self, chat_id: int, method: str | None = None) -> list[ApiCall]:
+        """The successful calls that produced or changed a message in the chat, in order.
+
+        Every method of FLOOD_COUNTED (sends, copies, forwards and edits) unless `method`
+        narrows it down. A request whose answer came late or never reached the client counts:
+        it took effect, so a retry of it shows as a duplicate here.
+        """
+        wanted = None if method is None else method.lower()
+        return [
+            call
+            for call in self._counted()
+            if call.params.get("chat_id") == chat_id
+            and (wanted is None or call.method.lower() == wanted)
+        ]
+
+    def max_in_window(self, seconds: float = 1.0, chat_id: int | None = None) -> int:
+        """The most successful FLOOD_COUNTED calls (whole bot, or one chat) in any window
+        [t, t + seconds): what Telegram's flood limits look at."""
+        if seconds <= 0:
+            raise ValueError("seconds must be positive")
+        times = [call.at for call in self._counted(chat_id)]
+        best, first = 0, 0
+        for last, at in enumerate(times):
+            while at - times[first] >= seconds:
+                first += 1
+            best = max(best, last - first + 1)
+        return best
+
+    def rate_between(self, start: float, end: float, chat_id: int | None = None) -> float:
+        """Successful FLOOD_COUNTED calls per second with start <= at < end (timestamps from
+        the fake's clock, time.monotonic() by default)."""
+        if end <= start:
+            raise ValueError("end must be after start")
+        count = sum(1 for call in self._counted(chat_id) if start <= call.at < end)
+        return count / (end - start)
+
+    def flood_refusals(self, chat_id: int | None = None) -> list[ApiCall]:
+        """The 429 answers of the flood model (not those injected with fail() or chaos())."""
+        return [
+            call
+            for call in self.calls
+            if call.fault == "flood" and (chat_id is None or call.params.get("chat_id") == chat_id)
+        ]
+
+    def _counted(self, chat_id: int | None = None) -> list[ApiCall]:
+        return [
+            call
+            for call in self.calls
+            if call.ok
+            and call.method in FLOOD_COUNTED
+            and (chat_id is None or call.params.get("chat_id") == chat_id)
+        ]
+
     # ---------------------------------------------------------------- fault injection
 
     def fail(
@@ -1316,6 +1496,73 @@ class FakeBotApi:
         self._faults.append(
             _Fault(method.lower(), status, times, chat_id, retry_after, delay, description)
         )
+
+    def flood_control(
+        self,
+        bot_rate: float | None = 30.0,
+        bot_burst: int = 5,
+        chat_rate: float = 1.0,
+        chat_burst: int = 3,
+    ) -> None:
+        """Model Telegram's flood limits; `flood_control(None)` switches them off (the default).
+
+        Token buckets on the fake's clock: one for the bot (`bot_rate` messages per second,
+        at most `bot_burst` at once) and one per chat (`chat_rate`, `chat_burst`), all full
+        now. Only FLOOD_COUNTED methods are counted. A request finding either bucket without
+        a whole token answers 429 "Too Many Requests: retry after N" (N: whole seconds until
+        the refusing buckets hold a token again, at least 1) and has no effect. Only a
+        successful request takes a token, from both buckets; a refused or invalid one takes
+        none. The buckets are checked after fail() and chaos() but before validation, so
+        while they are empty an invalid request gets a 429 rather than its 400.
+        """
+        if bot_rate is None:
+            self._flood = None
+            return
+        if bot_rate <= 0 or chat_rate <= 0:
+            raise ValueError("rates must be positive")
+        if bot_burst < 1 or chat_burst < 1:
+            raise ValueError("bursts must be at least 1")
+        bot = _Bucket(bot_rate, bot_burst, bot_burst, self.clock())
+        self._flood = _Flood(bot, chat_rate, chat_burst)
+
+    def chaos(
+        self,
+        rate: float | None = 0.2,
+        *,
+        statuses: Sequence[int] = (500, 502, 400),
+        timeout_share: float = 0.0,
+        delay: float = 3.0,
+        methods: Iterable[str] = FLOOD_COUNTED,
+        seed: int = 1,
+    ) -> None:
+        """Make a random share `rate` of the requests to `methods` fail; `chaos(None)` or a
+        rate of 0 switches it off (the default).
+
+        Of the failing requests, a share `timeout_share` takes effect but is answered only
+        after `delay` seconds (as if the answer got stuck on its way back), so a client with a
+        shorter read timeout gives up on a request that did happen; the others answer an
+        error with a status drawn from `statuses` and have no effect (400: a realistic "Bad
+        Request: ... not found"; 5xx: the usual gateway errors). Draws come from
+        random.Random(seed), so the same sequence of requests meets the same faults.
+        getUpdates, getMe and answerCallbackQuery are affected only if listed in `methods`;
+        the default is the message methods, FLOOD_COUNTED. A fail() fault takes precedence.
+        """
+        if rate is None or rate == 0:
+            self._chaos = None
+            return
+        statuses = tuple(statuses)
+        if not 0 < rate <= 1 or not 0 <= timeout_share <= 1:
+            raise ValueError("rate and timeout_share must be between 0 and 1")
+        if any(not 400 <= status <= 599 for status in statuses):
+            raise ValueError("statuses must be HTTP error statuses")
+        if not statuses and timeout_share < 1:
+            raise ValueError("statuses is empty; only timeout_share=1 needs none")
+        if timeout_share > 0 and delay <= 0:
+            raise ValueError("a late answer needs a positive delay")
+        if isinstance(methods, str):
+            methods = (methods,)
+        wanted = frozenset(method.lower() for method in methods)
+        self._chaos = _Chaos(rate, statuses, timeout_share, delay, wanted, random.Random(seed))
 
     def block(self, user: FakeUser) -> None:
         """From now on the bot's sends to the user answer 403 "bot was blocked by the user"."""
@@ -1370,6 +1617,8 @@ class FakeBotApi:
         name = request.match_info["method"]
         method = self._method_names.get(name.lower(), name)
         params: JSON = {}
+        cause: str | None = None  # the fault model shaping the answer, for ApiCall.fault
+        late = 0.0  # chaos: the answer is held back this long after the effect
         try:
             if request.match_info["token"] != self.token:
                 if re.fullmatch(r"\d+:[\w-]+", request.match_info["token"]):
@@ -1380,35 +1629,64 @@ class FakeBotApi:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             fault = self._take_fault(method, params)
+            chaos = None if fault is not None or self._chaos is None else self._chaos.roll(method)
             if fault is not None:
+                cause = "fail"
                 if fault.delay:
                     await self._pause(fault.delay)
                 error = fault.error()
                 if error is not None:
                     raise error
+            elif chaos is not None:
+                cause = "chaos"
+                if isinstance(chaos, ApiError):
+                    raise chaos
+                late = chaos
+            buckets: list[_Bucket] = []
+            if self._flood is not None and method in FLOOD_COUNTED:
+                buckets = self._flood.buckets(params, self.clock())
+                refusal = self._flood_refusal(buckets)
+                if refusal is not None:
+                    cause = "flood"
+                    raise refusal
+            # Handlers of counted methods never await, so no other request can take the token
+            # between the check above and the take below, and a failed request takes none.
             result = await handler(params)
+            for bucket in buckets:
+                bucket.tokens -= 1.0
         except ApiError as error:
-            return self._respond_error(request, method, params, error)
+            body: JSON = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.parameters:
+                body["parameters"] = error.parameters
+            call = ApiCall(method, params, False, None, error.code, error.description)
+            status = error.code
         except Exception as exc:
             self.internal_errors.append(exc)
-            bug = ApiError(500, f"Internal Server Error: fake bug: {exc!r}")
-            return self._respond_error(request, method, params, bug)
-        gone = _client_gone(request)
-        self.calls.append(ApiCall(method, params, True, result, None, client_gone=gone))
-        self._notify()
-        return web.json_response({"ok": True, "result": result})
-
-    def _respond_error(
-        self, request: web.Request, method: str, params: JSON, error: ApiError
-    ) -> web.Response:
-        body: JSON = {"ok": False, "error_code": error.code, "description": error.description}
-        if error.parameters:
-            body["parameters"] = error.parameters
-        gone = _client_gone(request)
-        call = ApiCall(method, params, False, None, error.code, error.description, gone)
+            description = f"Internal Server Error: fake bug: {exc!r}"
+            body = {"ok": False, "error_code": 500, "description": description}
+            call, status = ApiCall(method, params, False, None, 500, description), 500
+        else:
+            body, status = {"ok": True, "result": result}, 200
+            call = ApiCall(method, params, True, result, None)
+        call.at, call.fault = self.clock(), cause
+        call.client_gone = _client_gone(request)
         self.calls.append(call)
         self._notify()
-        return web.json_response(body, status=error.code)
+        if late:
+            await self._pause(late)
+            call.client_gone = _client_gone(request)
+            self._notify()
+        return web.json_response(body, status=status)
+
+    def _flood_refusal(self, buckets: list[_Bucket]) -> ApiError | None:
+        """Telegram's 429 if a bucket lacks a token: retry after the time until all have one."""
+        now = self.clock()
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if wait <= 0:
+            return None
+        retry_after = max(1, math.ceil(wait - 1e-9))
+        description = f"Too Many Requests: retry after {retry_after}"
+        return ApiError(429, description, {"retry_after": retry_after})
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
@@ -2091,3 +2369,47 @@ def _coerce(params: JSON) -> JSON:
                     raise _bad(f"can't parse {key} JSON object") from None
         result[key] = value
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Standalone: a fake in its own process, for benchmarks running real `coachbot run` processes.
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    fake = FakeBotApi()
+    for number in range(args.users):
+        fake.user(10_000 + number, f"User{number}")
+    if args.flood:
+        fake.flood_control()
+    if args.chaos:
+        fake.chaos(args.chaos)
+    await fake.start(args.port)
+    print(fake.base_url, fake.token, flush=True)
+    stopped = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+    try:
+        await stopped.wait()
+    finally:
+        # On Ctrl-C or SIGTERM, what a benchmark in another process cannot see, as JSON.
+        counted = fake._counted()
+        summary = {
+            "delivered": len(counted),
+            "first_to_last_s": round(counted[-1].at - counted[0].at, 3) if counted else 0.0,
+            "max_in_1s": fake.max_in_window(1.0),
+            "flood_refusals": len(fake.flood_refusals()),
+            "errors": len(fake.errors()),
+        }
+        print(json.dumps(summary), flush=True)
+        await fake.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.fakebot", description="Serve the fake Bot API until Ctrl-C."
+    )
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    parser.add_argument("--flood", action="store_true", help="Telegram's flood limits")
+    parser.add_argument("--chaos", type=float, default=0.0, metavar="RATE", help="failure share")
+    parser.add_argument("--users", type=int, default=0, metavar="N", help="users 10000.. started")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(parser.parse_args()))

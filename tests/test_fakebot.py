@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import json
+import signal
+import sys
 import warnings
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -42,12 +46,13 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from tests.fakebot import FakeBotApi, UploadedFile, make_png, parse_html
+from tests.fakebot import FLOOD_COUNTED, FakeBotApi, UploadedFile, make_png, parse_html
 
 pytestmark = pytest.mark.asyncio
 
 ANNA = 1001
 BOB = 1002
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest_asyncio.fixture
@@ -590,3 +595,351 @@ async def test_application_polls_and_answers(fake: FakeBotApi) -> None:
     assert fake.pending_updates == 0  # the updater confirmed what it handled
     assert fake.internal_errors == []
     assert fake.errors() == []
+
+
+# ------------------------------------------------------------------ flood control
+
+
+class ManualClock:
+    """A monotonic clock the test moves by hand, so the buckets are checked exactly."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest_asyncio.fixture
+async def clocked() -> AsyncIterator[tuple[FakeBotApi, ManualClock]]:
+    clock = ManualClock()
+    async with FakeBotApi(clock=clock) as api:
+        yield api, clock
+
+
+async def call_api(
+    client: httpx.AsyncClient, fake: FakeBotApi, method: str, **params: Any
+) -> httpx.Response:
+    return await client.post(f"{fake.base_url}/bot{fake.token}/{method}", json=params)
+
+
+async def send_text(client: httpx.AsyncClient, fake: FakeBotApi, chat_id: int, text: str) -> int:
+    """sendMessage; the HTTP status (429: retry_after checked against the description)."""
+    answer = await call_api(client, fake, "sendMessage", chat_id=chat_id, text=text)
+    body = answer.json()
+    if answer.status_code == 429:
+        retry_after = body["parameters"]["retry_after"]
+        assert body["description"] == f"Too Many Requests: retry after {retry_after}"
+    return answer.status_code
+
+
+def retry_after_of(fake: FakeBotApi) -> int:
+    last = fake.calls[-1]
+    assert last.error_code == 429, last
+    assert last.description is not None
+    return int(last.description.rsplit(" ", 1)[1])
+
+
+async def test_flood_chat_bucket(clocked: tuple[FakeBotApi, ManualClock]) -> None:
+    fake, clock = clocked
+    fake.user(ANNA)
+    fake.user(BOB, "Bob")
+    fake.flood_control(bot_rate=100.0, bot_burst=100, chat_rate=0.25, chat_burst=3)
+    async with httpx.AsyncClient() as client:
+        for number in range(3):  # the burst
+            assert await send_text(client, fake, ANNA, f"m{number}") == 200
+        refused = await call_api(client, fake, "sendMessage", chat_id=ANNA, text="too many")
+        assert refused.status_code == 429
+        assert refused.json() == {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 4",
+            "parameters": {"retry_after": 4},
+        }
+        assert await send_text(client, fake, BOB, "other chat") == 200  # its own bucket
+        clock.advance(1.0)  # 0.25 token: 3 s to go
+        assert await send_text(client, fake, ANNA, "still") == 429
+        assert retry_after_of(fake) == 3
+        clock.advance(2.5)  # 0.875 token: 0.5 s to go, rounded up
+        assert await send_text(client, fake, ANNA, "nearly") == 429
+        assert retry_after_of(fake) == 1
+        clock.advance(0.5)  # the refusals took nothing: one whole token now
+        assert await send_text(client, fake, ANNA, "again") == 200
+        assert await send_text(client, fake, ANNA, "once more") == 429
+    assert [m["text"] for m in fake.messages(ANNA)] == ["m0", "m1", "m2", "again"]
+    refusals = fake.flood_refusals(ANNA)
+    assert len(refusals) == 4 and fake.flood_refusals() == refusals
+    assert all(not c.ok and c.error_code == 429 and c.fault == "flood" for c in refusals)
+    assert refusals == [c for c in fake.errors() if c.params["chat_id"] == ANNA]
+
+
+async def test_flood_bot_bucket(clocked: tuple[FakeBotApi, ManualClock]) -> None:
+    fake, clock = clocked
+    carl = 1003
+    for user_id in (ANNA, BOB, carl):
+        fake.user(user_id)
+    fake.flood_control(bot_rate=0.5, bot_burst=2, chat_rate=0.1, chat_burst=1)
+    async with httpx.AsyncClient() as client:
+        assert await send_text(client, fake, ANNA, "a") == 200
+        assert await send_text(client, fake, ANNA, "a2") == 429  # Anna's chat bucket...
+        assert retry_after_of(fake) == 10
+        assert await send_text(client, fake, BOB, "b") == 200  # ...took no bot token
+        assert await send_text(client, fake, carl, "c") == 429  # the bot's bucket is empty
+        assert retry_after_of(fake) == 2
+        clock.advance(2.0)  # one bot token again; Carl's chat kept its token
+        assert await send_text(client, fake, carl, "c") == 200
+        assert await send_text(client, fake, ANNA, "a3") == 429  # both empty: the later one
+        assert retry_after_of(fake) == 8  # Anna's chat (0.2 token), not the bot's 2 s
+        clock.advance(8.0)
+        assert await send_text(client, fake, ANNA, "a4") == 200
+    assert len(fake.flood_refusals()) == 3
+    assert [len(fake.delivered(chat)) for chat in (ANNA, BOB, carl)] == [2, 1, 1]
+
+
+async def test_flood_counts_only_message_methods(clocked: tuple[FakeBotApi, ManualClock]) -> None:
+    fake, _ = clocked
+    anna = fake.user(ANNA)
+    assert {"sendMessage", "editMessageReplyMarkup", "copyMessage"} <= FLOOD_COUNTED
+    assert not FLOOD_COUNTED & {"getUpdates", "answerCallbackQuery", "sendChatAction"}
+    fake.flood_control(bot_rate=0.01, bot_burst=2, chat_rate=0.01, chat_burst=2)
+    async with httpx.AsyncClient() as client:
+        # Failed requests take no token.
+        unknown = await call_api(client, fake, "sendMessage", chat_id=999, text="x")
+        assert unknown.json()["description"] == "Bad Request: chat not found"
+        empty = await call_api(client, fake, "sendMessage", chat_id=ANNA, text="")
+        assert empty.status_code == 400
+        first = await call_api(client, fake, "sendMessage", chat_id=ANNA, text="first")
+        message_id = first.json()["result"]["message_id"]
+        unchanged = await call_api(
+            client, fake, "editMessageText", chat_id=ANNA, message_id=message_id, text="first"
+        )
+        assert "not modified" in unchanged.json()["description"]
+        edited = await call_api(
+            client, fake, "editMessageText", chat_id=ANNA, message_id=message_id, text="edit"
+        )
+        assert edited.status_code == 200  # the second and last token
+        # Out of tokens, a send, an edit and a copy are refused ...
+        assert await send_text(client, fake, ANNA, "third") == 429
+        assert retry_after_of(fake) == 100
+        markup = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
+        again = await call_api(
+            client,
+            fake,
+            "editMessageReplyMarkup",
+            chat_id=ANNA,
+            message_id=message_id,
+            reply_markup=markup,
+        )
+        assert again.status_code == 429
+        copied = await call_api(
+            client, fake, "copyMessage", chat_id=ANNA, from_chat_id=ANNA, message_id=message_id
+        )
+        assert copied.status_code == 429
+        # ... while everything else is never counted nor refused.
+        query_id = await fake.tap(anna, fake.messages(ANNA)[0], "go")
+        uncounted: list[tuple[str, dict[str, Any]]] = [
+            ("getMe", {}),
+            ("getUpdates", {"timeout": 0}),
+            ("answerCallbackQuery", {"callback_query_id": query_id}),
+            ("sendChatAction", {"chat_id": ANNA, "action": "typing"}),
+            ("setMyCommands", {"commands": [{"command": "start", "description": "Start"}]}),
+            ("deleteMessage", {"chat_id": ANNA, "message_id": message_id}),
+        ]
+        for method, params in uncounted:
+            answer = await call_api(client, fake, method, **params)
+            assert answer.status_code == 200, (method, answer.json())
+        fake.flood_control(None)
+        assert await send_text(client, fake, ANNA, "unlimited") == 200
+    assert len(fake.flood_refusals()) == 3
+    assert [c.method for c in fake.delivered(ANNA)] == [
+        "sendMessage",
+        "editMessageText",
+        "sendMessage",
+    ]
+
+
+async def test_flood_in_real_time_through_ptb(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    fake.flood_control(chat_rate=1.0, chat_burst=3)  # the default, on time.monotonic()
+    for number in range(3):
+        await bot.send_message(ANNA, f"burst {number}")
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(ANNA, "one too many")
+    assert retry_seconds(caught.value) == 1
+    fake.fail("sendMessage", status=429, retry_after=5, chat_id=BOB)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(BOB, "injected")  # fail() comes first; not a flood refusal
+    assert [c.params["text"] for c in fake.flood_refusals()] == ["one too many"]
+
+    # Refill: at 50 messages/s a token is back after 20 ms.
+    fake.flood_control(chat_rate=50.0, chat_burst=1)
+    await bot.send_message(ANNA, "fast 1")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while True:
+        try:
+            await bot.send_message(ANNA, "fast 2")
+            break
+        except RetryAfter:
+            assert loop.time() < deadline, "the chat bucket never refilled"
+            await asyncio.sleep(0.002)
+    fast = fake.delivered(ANNA)[-2:]
+    assert [c.params["text"] for c in fast] == ["fast 1", "fast 2"]
+    assert fast[1].at - fast[0].at >= 0.015  # 20 ms, less the time to handle "fast 1"
+
+
+# ------------------------------------------------------------------ chaos
+
+
+async def chaos_outcomes(seed: int) -> tuple[list[tuple[int, str]], int]:
+    """Forty sendMessage under chaos: (status, description) of each, and messages stored."""
+    async with FakeBotApi() as fake:
+        fake.user(ANNA)
+        fake.chaos(0.5, statuses=(500, 502, 400), seed=seed)
+        outcomes = []
+        async with httpx.AsyncClient() as client:
+            for number in range(40):
+                answer = await call_api(client, fake, "sendMessage", chat_id=ANNA, text=str(number))
+                outcomes.append((answer.status_code, answer.json().get("description", "")))
+        assert all(c.fault == "chaos" for c in fake.errors())
+        return outcomes, len(fake.messages(ANNA))
+
+
+async def test_chaos_is_seeded_and_failures_have_no_effect() -> None:
+    outcomes, stored = await chaos_outcomes(seed=7)
+    assert outcomes == (await chaos_outcomes(seed=7))[0]  # repeatable
+    assert outcomes != (await chaos_outcomes(seed=8))[0]
+    assert stored == sum(1 for status, _ in outcomes if status == 200)
+    statuses = {status for status, _ in outcomes}
+    assert statuses == {200, 400, 500, 502}
+    assert 10 <= stored <= 30
+    descriptions = dict(outcomes)
+    assert descriptions[400].startswith("Bad Request: can't parse entities")  # not "gone"
+    assert descriptions[500] == "Internal Server Error"
+    assert descriptions[502] == "Bad Gateway"
+
+
+async def test_chaos_spares_unlisted_methods(fake: FakeBotApi) -> None:
+    anna = fake.user(ANNA)
+    async with httpx.AsyncClient() as client:
+        sent = await call_api(client, fake, "sendMessage", chat_id=ANNA, text="hi")
+        message_id = sent.json()["result"]["message_id"]
+        fake.chaos(1.0, statuses=(400,))
+        edit = await call_api(
+            client, fake, "editMessageText", chat_id=ANNA, message_id=message_id, text="x"
+        )
+        assert edit.json()["description"] == "Bad Request: message to edit not found"
+        query_id = await fake.tap(anna, fake.messages(ANNA)[0], "data")
+        spared: list[tuple[str, dict[str, Any]]] = [
+            ("getMe", {}),
+            ("getUpdates", {"timeout": 0}),
+            ("answerCallbackQuery", {"callback_query_id": query_id}),
+        ]
+        for method, params in spared:
+            answer = await call_api(client, fake, method, **params)
+            assert answer.status_code == 200, (method, answer.json())
+        fake.chaos(1.0, statuses=(502,), methods=("getUpdates",))
+        assert (await call_api(client, fake, "getUpdates", timeout=0)).status_code == 502
+        assert (await call_api(client, fake, "sendMessage", chat_id=ANNA, text="ok")).is_success
+        fake.chaos(None)
+        assert (await call_api(client, fake, "getUpdates", timeout=0)).is_success
+
+
+async def test_chaos_late_answer_takes_effect(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    fake.chaos(1.0, timeout_share=1.0, delay=0.5, methods=("sendMessage",))
+    with pytest.raises(TimedOut):
+        await bot.send_message(ANNA, "Your session", read_timeout=0.1)
+    # The message is there at once, even though its answer never reached the bot.
+    assert [m["text"] for m in fake.messages(ANNA)] == ["Your session"]
+    await fake.wait_until(lambda: fake.calls[-1].client_gone, what="the late answer")
+    fake.chaos(None)
+    await bot.send_message(ANNA, "Your session")  # a naive retry duplicates it
+    first, retry = fake.delivered(ANNA)
+    assert first.ok and first.client_gone and first.fault == "chaos"
+    assert not retry.client_gone and retry.fault is None
+    assert fake.errors() == []
+
+
+# ------------------------------------------------------------------ delivery and rates
+
+
+async def test_delivered_and_rates(clocked: tuple[FakeBotApi, ManualClock]) -> None:
+    fake, clock = clocked
+    fake.user(ANNA)
+    fake.user(BOB, "Bob")
+    start = clock()
+    async with httpx.AsyncClient() as client:
+        # Anna at 0.0, 0.1, 0.6 and 1.05 s; Bob at 1.3 s, edited at 3.1 s.
+        for offset in (0.0, 0.1, 0.5, 0.45):
+            clock.advance(offset)
+            await call_api(
+                client,
+                fake,
+                "sendMessage",
+                chat_id=ANNA,
+                text="Pick one",
+                reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+            )
+        await call_api(client, fake, "getMe")  # not counted
+        await call_api(client, fake, "sendMessage", chat_id=ANNA, text="")  # failed
+        clock.advance(0.25)
+        await call_api(client, fake, "sendMessage", chat_id=BOB, text="b1")
+        clock.advance(1.8)
+        first_id = fake.messages(BOB)[0]["message_id"]
+        await call_api(client, fake, "editMessageText", chat_id=BOB, message_id=first_id, text="b2")
+    to_anna = fake.delivered(ANNA)
+    assert [c.params["text"] for c in to_anna] == ["Pick one"] * 4
+    assert all(c.result["reply_markup"]["inline_keyboard"][0][0]["text"] == "A" for c in to_anna)
+    assert [c.at - start for c in to_anna] == pytest.approx([0.0, 0.1, 0.6, 1.05])
+    assert [c.method for c in fake.delivered(BOB)] == ["sendMessage", "editMessageText"]
+    assert fake.delivered(BOB, "editmessagetext")[0].params["text"] == "b2"
+    assert fake.delivered(BOB, "sendPhoto") == []
+
+    assert fake.max_in_window(1.0) == 3  # [0.1, 1.1) holds 0.1, 0.6, 1.05
+    assert fake.max_in_window(1.1) == 4
+    assert fake.max_in_window(1.0, chat_id=BOB) == 1
+    assert fake.max_in_window(10.0) == 6
+    assert fake.rate_between(start, start + 2.0) == pytest.approx(2.5)  # 5 in 2 s
+    assert fake.rate_between(start + 1.0, start + 4.0, chat_id=BOB) == pytest.approx(2 / 3)
+    assert fake.flood_refusals() == []
+    with pytest.raises(ValueError):
+        fake.rate_between(start, start)
+
+
+# ------------------------------------------------------------------ standalone
+
+
+async def test_standalone_entry_point() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakebot",
+        "--users",
+        "2",
+        "--flood",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    try:
+        base_url, token = (await asyncio.wait_for(process.stdout.readline(), 30)).split()
+        async with Bot(token.decode(), base_url=f"{base_url.decode()}/bot") as client:
+            await client.send_message(10_000, "first user")
+            for number in range(3):  # chat burst 3, 1/s: far faster than the refill
+                await client.send_message(10_001, f"second user {number}")
+            with pytest.raises(RetryAfter):
+                await client.send_message(10_001, "flood")
+            with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+                await client.send_message(10_002, "no such user")
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    summary = json.loads(rest.decode().strip().splitlines()[-1])
+    assert summary["delivered"] == 4
+    assert summary["flood_refusals"] == 1
+    assert summary["errors"] == 2
