@@ -1,33 +1,74 @@
-"""The composition root: builds the PTB Application with every service wired in."""
+"""The composition root: builds the PTB Application with every service wired in, and runs
+it in one of three roles.
+
+- `all` (the default, right for a small host): receives and answers updates, and sends
+  what falls due;
+- `updates`: only receives and answers updates; exactly one process may (the "updates"
+  lease; a second one refuses to start);
+- `dispatch`: only sends what falls due; any number may run on one database.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+import signal
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from catalogue.loader import BUILTIN, load_catalogue
+from coachbot.budget import SendBudget
 from coachbot.config import Settings
+from coachbot.db import leases
+from coachbot.db.budget import SharedStore
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.dispatch import Dispatcher
 from coachbot.i18n import LANGUAGES
 from conversations import register
-from conversations.checkin import TelegramSessionSender
 from conversations.context import CoachApplication, CoachContext, Services, tr
+from conversations.delivery import TelegramCourier
+from conversations.flood import FloodControl
 from conversations.menu import bot_commands
 from conversations.ordering import PerPersonOrder
-from conversations.summary import TelegramSummarySender
-from conversations.therapist import TelegramAlertSender
 from conversations.therapist import set_commands as set_therapist_commands
 
 log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "dispatch"
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# The one process receiving updates renews its lease this often; it lapses after TTL.
+UPDATES_RENEW = timedelta(seconds=10)
+UPDATES_TTL = timedelta(seconds=30)
+BUDGET_BUSY_TIMEOUT_MS = 250
+
+
+class Role(StrEnum):
+    ALL = "all"
+    UPDATES = "updates"
+    DISPATCH = "dispatch"
+
+    @property
+    def receives_updates(self) -> bool:
+        return self is not Role.DISPATCH
+
+    @property
+    def dispatches(self) -> bool:
+        return self is not Role.UPDATES
+
+
+class AnotherReceiver(Exception):
+    """Another live process receives updates for this bot already."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(holder)
+        self.holder = holder
 
 
 def utc_now() -> datetime:
@@ -35,45 +76,57 @@ def utc_now() -> datetime:
 
 
 def build_application(
-    settings: Settings, clock: Callable[[], datetime] = utc_now
+    settings: Settings, clock: Callable[[], datetime] = utc_now, role: Role = Role.ALL
 ) -> CoachApplication:
     """A ready-to-run Application; services start in post_init and stop in post_shutdown."""
     catalogue = load_catalogue([BUILTIN, *settings.extra_catalogue_folders])
     engine = create_engine(settings.database_url, settings.sqlite_busy_timeout_ms)
-    services = Services(
-        settings=settings,
-        catalogue=catalogue,
-        sessions=session_factory(engine),
-        clock=clock,
+    sessions = session_factory(engine)
+    services = Services(settings=settings, catalogue=catalogue, sessions=sessions, clock=clock)
+    # The budget has its own connections with a short busy timeout: should another
+    # writer hold SQLite's lock, replies fall back to pacing alone at once.
+    budget_engine = create_engine(settings.database_url, BUDGET_BUSY_TIMEOUT_MS)
+    budget = SendBudget(
+        SharedStore(session_factory(budget_engine)),
+        rate=settings.send_messages_per_second,
+        chat_rate=settings.chat_messages_per_second,
+        chat_burst=settings.chat_burst,
     )
 
     async def post_init(application: CoachApplication) -> None:
-        sender = TelegramSessionSender(application.bot, catalogue)
-        services.dispatcher = Dispatcher(
-            services.uow,
-            catalogue,
-            clock,
-            sender,
-            grace=settings.catch_up_grace,
-            messages_per_second=settings.dispatch_messages_per_second,
-            batch_size=settings.dispatch_batch_size,
-            alert_sender=TelegramAlertSender(application.bot),
-            silent_days=settings.silent_days,
-            summary_sender=TelegramSummarySender(application.bot),
-        )
-        for language in LANGUAGES:
-            await application.bot.set_my_commands(
-                bot_commands(tr(language)), language_code=None if language == "en" else language
+        if role.dispatches:
+            services.dispatcher = Dispatcher(
+                services.uow,
+                catalogue,
+                clock,
+                TelegramCourier(application.bot, catalogue, budget),
+                grace=settings.catch_up_grace,
+                concurrency=settings.dispatch_concurrency,
+                batch_size=settings.dispatch_batch_size,
+                silent_days=settings.silent_days,
+                operator_chat_id=settings.operator_chat_id,
+                backoff=settings.dispatch_retry,
             )
-        await _therapist_menus(application, services)
-        assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            _tick, interval=settings.dispatch_interval_seconds, first=0.0, name=DISPATCH_JOB
-        )
-        log.info("coachbot started as @%s", application.bot.username)
+            assert application.job_queue is not None
+            application.job_queue.run_repeating(
+                _tick, interval=settings.dispatch_interval_seconds, first=0.0, name=DISPATCH_JOB
+            )
+        if role.receives_updates:
+            for language in LANGUAGES:
+                await application.bot.set_my_commands(
+                    bot_commands(tr(language)),
+                    language_code=None if language == "en" else language,
+                )
+            await _therapist_menus(application, services)
+        log.info("coachbot started as @%s (role %s)", application.bot.username, role)
+
+    async def post_stop(application: CoachApplication) -> None:
+        if services.dispatcher is not None:
+            services.dispatcher.stop()
 
     async def post_shutdown(application: CoachApplication) -> None:
         await engine.dispose()
+        await budget_engine.dispose()
 
     timeout = settings.telegram_read_timeout
     application: CoachApplication = (
@@ -89,21 +142,126 @@ def build_application(
                 tzinfo=UTC,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=settings.telegram_max_retries))
+        .rate_limiter(FloodControl(budget, max_retries=settings.telegram_max_retries))
         # Different people concurrently, each person's taps in the order tapped.
         .concurrent_updates(PerPersonOrder())
+        # The dispatcher's couriers and replies share the pool; room for both.
+        .connection_pool_size(settings.dispatch_concurrency + 64)
         .read_timeout(timeout)
         .write_timeout(timeout)
         .connect_timeout(timeout)
         # A long poll waits up to its own timeout before Telegram answers.
         .get_updates_read_timeout(timeout + 30)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
     application.bot_data[CoachContext.SERVICES_KEY] = services
-    register(application)
+    if role.receives_updates:
+        register(application)
     return application
+
+
+@contextlib.asynccontextmanager
+async def running(
+    application: CoachApplication,
+    role: Role = Role.ALL,
+    *,
+    poll_interval: float = 0.0,
+    poll_timeout: int = 10,
+) -> AsyncIterator[None]:
+    """The application started in its role, and stopped in order on leaving (the steps
+    of `Application.run_polling`, which owns the event loop and cannot take a role)."""
+    services: Services = application.bot_data[CoachContext.SERVICES_KEY]
+    holder = leases.holder_name()
+    renewal: asyncio.Task[None] | None = None
+    await application.initialize()
+    try:
+        if role.receives_updates:
+            await _claim_updates(services, holder)
+            renewal = asyncio.create_task(_renew_updates(services, holder))
+        if application.post_init:
+            await application.post_init(application)
+        if role.receives_updates:
+            assert application.updater is not None
+            await application.updater.start_polling(
+                poll_interval=poll_interval,
+                timeout=poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+        await application.start()
+        try:
+            yield
+        finally:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+            await application.stop()
+    finally:
+        if renewal is not None:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
+            await _release_updates(services, holder)
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+
+
+async def serve(application: CoachApplication, role: Role) -> None:
+    """Run until SIGINT or SIGTERM, then stop gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running(application, role):
+        await stop.wait()
+
+
+async def _claim_updates(services: Services, holder: str) -> None:
+    """Take the "updates" lease, or raise AnotherReceiver. A lease left by a process that
+    died on this host is taken at once; one from another host once it lapses unrenewed."""
+    first_seen: datetime | None = None
+    while True:
+        now = utc_now()
+        async with services.uow() as uow:
+            if await leases.acquire(uow.session, leases.UPDATES, holder, now, UPDATES_TTL):
+                await uow.commit()
+                return
+            current = await leases.read(uow.session, leases.UPDATES)
+        assert current.holder is not None
+        if leases.alive_here(current.holder):
+            raise AnotherReceiver(current.holder)
+        if first_seen is None:
+            first_seen = current.expires_at
+            log.info("another process held the updates lease; waiting to see if it lapses")
+        elif current.expires_at != first_seen:
+            raise AnotherReceiver(current.holder)  # renewed: it is alive
+        await asyncio.sleep(2.0)
+
+
+async def _renew_updates(services: Services, holder: str) -> None:
+    while True:
+        await asyncio.sleep(UPDATES_RENEW.total_seconds())
+        try:
+            async with services.uow() as uow:
+                if not await leases.acquire(
+                    uow.session, leases.UPDATES, holder, utc_now(), UPDATES_TTL
+                ):
+                    log.error("the updates lease was taken by another process")
+                await uow.commit()
+        except Exception as error:
+            log.warning("updates lease not renewed: %s", error)
+
+
+async def _release_updates(services: Services, holder: str) -> None:
+    with contextlib.suppress(Exception):
+        async with services.uow() as uow:
+            await leases.release(uow.session, leases.UPDATES, holder)
+            await uow.commit()
 
 
 async def _therapist_menus(application: CoachApplication, services: Services) -> None:
@@ -119,6 +277,10 @@ async def _therapist_menus(application: CoachApplication, services: Services) ->
 
 
 async def _tick(context: CoachContext) -> None:
+    """The JobQueue's tick starts a round of the dispatcher, unless one is still going.
+
+    The round runs as its own task, so a long burst does not keep the job itself running
+    (APScheduler would warn about every tick skipped meanwhile)."""
     dispatcher = context.services.dispatcher
-    if dispatcher is not None:
-        await dispatcher.tick()
+    if dispatcher is not None and not dispatcher.busy:
+        context.application.create_task(dispatcher.tick(), name="dispatch round")

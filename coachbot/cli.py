@@ -38,19 +38,29 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from telegram.error import InvalidToken, NetworkError
 
-    from coachbot.app import build_application
+    from coachbot.app import AnotherReceiver, Role, build_application, serve
     from coachbot.db.migrate import upgrade
     from coachbot.logs import configure_logging
 
     configure_logging(settings.log_level, [settings.token()])
+    role = Role(args.role)
     try:
         upgrade(settings.database_url)
-        application = build_application(settings)
+        application = build_application(settings, role=role)
     except CatalogueError as error:
         print(f"coachbot: the catalogue is invalid:\n{error}", file=sys.stderr)
         return 1
     try:
-        application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+        asyncio.run(serve(application, role))
+    except AnotherReceiver as error:
+        host, _, rest = error.holder.partition(":")
+        print(
+            f"coachbot: another process (pid {rest.partition(':')[0]} on {host}) is already "
+            "receiving updates for this bot; stop it first, or run this one with "
+            "`--role dispatch`.",
+            file=sys.stderr,
+        )
+        return 2
     except InvalidToken:
         print(
             "coachbot: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.",
@@ -236,6 +246,13 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="coachbot", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="run the bot (long polling)")
+    run_parser.add_argument(
+        "--role",
+        choices=["all", "updates", "dispatch"],
+        default="all",
+        help="all: everything in one process (default); updates: only answer people "
+        "(one process); dispatch: only send what falls due (any number)",
+    )
     run_parser.set_defaults(handler=run)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(
         handler=migrate

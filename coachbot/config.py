@@ -36,16 +36,25 @@ class Settings(BaseSettings):
     # Extra catalogue folders (a clinic's own entries), separated like PATH.
     catalogue_paths: str = ""
 
-    # How often the dispatcher looks for due sessions, and how it paces sends so
-    # that replies to people tapping buttons are not queued behind a burst.
+    # How often the dispatcher looks for what is due, and how many sends it has on the
+    # wire at once (a crash can lose at most these).
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)
-    dispatch_messages_per_second: float = Field(default=20.0, gt=0, le=30)
+    dispatch_concurrency: int = Field(default=4, ge=1, le=32)
     dispatch_batch_size: int = Field(default=200, ge=1)
+    # After a send failed for a passing reason (5xx, network), the first wait before the
+    # next try; it doubles with each failure, up to 10 minutes.
+    dispatch_retry_seconds: float = Field(default=15.0, gt=0)
+    # The bot's whole send budget, shared by every process on the database: messages a
+    # second in all (Telegram allows about 30), and per chat (about 1, after a burst).
+    send_messages_per_second: float = Field(default=28.0, gt=0, le=30)
+    chat_messages_per_second: float = Field(default=1.0, gt=0, le=30)
+    chat_burst: int = Field(default=3, ge=1, le=20)
     # A session that fell due while the bot was down is still sent if it is at
     # most this late; older ones are marked missed rather than sent hours late.
     catch_up_grace_minutes: int = Field(default=180, ge=0)
     # HTTP timeouts towards the Bot API (seconds).
     telegram_read_timeout: float = Field(default=10.0, gt=0)
+    # How often a reply is tried again after Telegram asked to wait (429).
     telegram_max_retries: int = Field(default=3, ge=0)
 
     @field_validator("default_timezone")
@@ -70,6 +79,10 @@ class Settings(BaseSettings):
     @property
     def extra_catalogue_folders(self) -> list[Path]:
         return [Path(part) for part in self.catalogue_paths.split(os.pathsep) if part.strip()]
+
+    @property
+    def dispatch_retry(self) -> timedelta:
+        return timedelta(seconds=self.dispatch_retry_seconds)
 
     @property
     def catch_up_grace(self) -> timedelta:

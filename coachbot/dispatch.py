@@ -1,8 +1,17 @@
-"""The dispatcher: claims due sessions from the database and hands them to a sender.
+"""The dispatcher: sends what falls due (sessions, alerts, summaries) within the budget.
 
-A JobQueue job calls `tick()` every few seconds. All state lives in the
-database, so a restart resumes where it stopped: nothing is lost, and a claim
-(state `sending`) whose worker died is never sent again (at most once).
+A JobQueue job calls `tick()` every few seconds. All state lives in the database, so
+any number of dispatchers, in any number of processes, may run on one database:
+
+- the round's chores (settling claims of dead processes, ending days, planning the next
+  sessions, raising silence alerts, queueing alerts and summaries) are done by the one
+  dispatcher holding the "housekeeping" lease, so nothing is done twice;
+- then a few couriers each loop: wait for a slot of the bot's send budget, claim one
+  thing that is due, send it as one message, record what happened
+  (`coachbot.delivery`). A crash loses at most what was on the wire at that instant.
+
+Database errors are caught per step and per message; what could not be recorded is
+retried for a while, and nothing stays claimed that was not tried.
 """
 
 from __future__ import annotations
@@ -12,76 +21,81 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from catalogue.loader import Catalogue
-from coachbot import practice, services
+from coachbot import delivery, practice, services
+from coachbot.db import leases
 from coachbot.db.uow import UnitOfWork
+from coachbot.delivery import SessionClaim, Settled
 from coachbot.domain import schedule
-from coachbot.domain.model import Patient, PatientStatus, Session, SessionState, Therapist
+from coachbot.domain.delivery import FIRST_BACKOFF, Failure, SendFailed
+from coachbot.domain.model import (
+    OutboxMessage,
+    OutboxPurpose,
+    Outgoing,
+    Patient,
+    Session,
+    Therapist,
+)
 from coachbot.domain.summary import CohortSummary
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+T = TypeVar("T")
+
+CHORES_LEASE = timedelta(minutes=1)
+# Recording an outcome is retried this long (a busy database), well within the send lease.
+RECORD_PATIENCE = timedelta(minutes=3)
 
 
-class RecipientGone(Exception):
-    """The person blocked the bot or deleted their account."""
+class Courier(Protocol):
+    """The dispatcher's way to people (Telegram: `conversations/delivery.py`).
 
+    Each send is one message and raises `SendFailed` if it did not certainly arrive.
+    """
 
-class DeliveryFailed(Exception):
-    """A passing failure (network, server error): try again on a later tick."""
+    async def wait_for_budget(self) -> None:
+        """Return when the bot's send budget has a slot for the dispatcher."""
 
-
-class DeliveryUncertain(Exception):
-    """No answer in time: the message may have gone out, so it is never sent again."""
-
-
-class AlertSender(Protocol):
-    def __call__(self, notice: services.AlertNotice) -> Awaitable[None]:
-        """Tell the therapist about the alert."""
+    async def send_session(self, patient: Patient, session: Session) -> int:
+        """Send the session with its report buttons; returns the message id."""
         ...
 
+    async def send(self, chat_id: int, message: Outgoing) -> int:
+        """Send one stored message; returns the message id."""
+        ...
 
-class SummarySender(Protocol):
-    def __call__(
+    def alert(self, notice: services.AlertNotice) -> Outgoing:
+        """The therapist's message about an alert."""
+        ...
+
+    def summary(
         self, therapist: Therapist, summary: CohortSummary, now: datetime
-    ) -> Awaitable[None]:
-        """Send the therapist their summary."""
-        ...
-
-
-class SessionSender(Protocol):
-    def __call__(self, patient: Patient, session: Session) -> Awaitable[int]:
-        """Send the session to the patient and return the message id."""
+    ) -> list[Outgoing]:
+        """The therapist's summary, as the messages to send in order."""
         ...
 
 
 @dataclass
 class TickResult:
     sent: int = 0
+    messages: int = 0
     missed: int = 0
-    failed: int = 0
+    retried: int = 0
+    undelivered: int = 0
+    uncertain: int = 0
     blocked: int = 0
-    planned: int = 0
 
+    def __bool__(self) -> bool:
+        return any(vars(self).values())
 
-class Pacer:
-    """Spaces sends evenly at `rate` per second, leaving room for replies."""
-
-    def __init__(self, rate: float) -> None:
-        self._interval = 1.0 / rate
-        self._next = 0.0
-
-    async def wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        slot = max(now, self._next)
-        self._next = slot + self._interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {value}" for name, value in vars(self).items() if value)
 
 
 class Dispatcher:
@@ -90,151 +104,270 @@ class Dispatcher:
         uow: UnitOfWorkFactory,
         catalogue: Catalogue,
         clock: Clock,
-        send: SessionSender,
+        courier: Courier,
         *,
         grace: timedelta = timedelta(minutes=180),
-        messages_per_second: float = 20.0,
+        concurrency: int = 4,
         batch_size: int = 200,
-        alert_sender: AlertSender | None = None,
         silent_days: int = 3,
-        summary_sender: SummarySender | None = None,
+        operator_chat_id: int | None = None,
+        backoff: timedelta = FIRST_BACKOFF,
     ) -> None:
         self._uow = uow
         self._catalogue = catalogue
         self._clock = clock
-        self._send = send
+        self._courier = courier
         self._grace = grace
-        self._pacer = Pacer(messages_per_second)
+        self._concurrency = concurrency
         self._batch = batch_size
-        self._lock = asyncio.Lock()
-        self._alert_sender = alert_sender
         self._silent_days = silent_days
-        self._summary_sender = summary_sender
+        self._operator = operator_chat_id
+        self._backoff = backoff
+        self._holder = leases.holder_name()
+        self._lock = asyncio.Lock()
+        self._stopping = False
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    def stop(self) -> None:
+        """Finish what is on the wire, claim nothing new (a graceful shutdown)."""
+        self._stopping = True
 
     async def tick(self) -> TickResult:
-        """One round: close ended days, plan, claim what is due and send it."""
-        # One round at a time; a caller arriving mid-round waits for it to end.
+        """One round: the chores (if this dispatcher holds them), then send what is due."""
         async with self._lock:
             result = TickResult()
-            await self._housekeeping(result)
-            for session_id in await self._claim(result):
-                await self._deliver(session_id, result)
-            await self._tell_therapists()
-            await self._send_summaries()
-            if result.sent or result.missed or result.failed or result.blocked:
-                log.info(
-                    "dispatch: sent %d, missed %d, failed %d, blocked %d",
-                    result.sent,
-                    result.missed,
-                    result.failed,
-                    result.blocked,
-                )
+            if self._stopping:
+                return result
+            if await self._step("housekeeping", lambda: self._housekeeping(result)):
+                await self._step("alerts", self._queue_alerts)
+                await self._step("summaries", self._queue_summaries)
+            await self._send_due(result)
+            if result:
+                log.info("dispatch: %s", result)
             return result
 
-    async def _housekeeping(self, result: TickResult) -> None:
+    async def _step(self, what: str, step: Callable[[], Awaitable[T]]) -> T | None:
+        try:
+            return await step()
+        except DBAPIError as error:
+            log.warning("dispatch: %s skipped this round, database error: %s", what, error.orig)
+            return None
+
+    # --- the chores ------------------------------------------------------------------
+
+    async def _housekeeping(self, result: TickResult) -> bool:
+        """The round's chores, if this dispatcher holds them; whether it does."""
         now = self._clock()
         async with self._uow() as uow:
-            for session in await uow.sessions.stale_claims(now):
-                # The worker that claimed it died mid-send; it may have gone out,
-                # so it is never sent again. /today still shows it.
-                session.state = SessionState.SENT
-                session.lease_until = None
-            await uow.flush()
-            for session in await uow.sessions.day_over(now, self._batch):
-                session.state = SessionState.MISSED
-                result.missed += 1
+            if not await leases.acquire(
+                uow.session, leases.HOUSEKEEPING, self._holder, now, CHORES_LEASE
+            ):
+                return False
+            await delivery.settle_stale_claims(uow, now)
+            result.missed += await uow.sessions.close_ended_days(now)
+            # Fell due long before (the bot was down): too late to remind.
+            result.missed += await uow.sessions.miss_late(now - self._grace)
             for patient in await uow.patients.paused_until_set():
                 today = schedule.local_date(now, patient.timezone)
                 if patient.paused_until is not None and patient.paused_until <= today:
                     await services.resume(uow, patient, self._catalogue, now)
-            for patient in await uow.patients.active_without_open_session(self._batch):
-                if await services.ensure_next_session(uow, patient, self._catalogue, now):
-                    result.planned += 1
             await uow.commit()
-
-    async def _tell_therapists(self) -> None:
-        if self._alert_sender is None:
-            return
         async with self._uow() as uow:
-            await services.raise_silence_alerts(uow, self._clock(), self._silent_days)
-            notices = await services.claim_alert_notices(uow, self._clock(), self._batch)
+            for patient in await uow.patients.active_without_open_session(self._batch):
+                try:
+                    async with uow.session.begin_nested():
+                        await services.ensure_next_session(uow, patient, self._catalogue, now)
+                except IntegrityError:
+                    pass  # planned meanwhile (/today, another worker): nothing to add
             await uow.commit()
-        for notice in notices:
-            await self._pacer.wait()
-            try:
-                await self._alert_sender(notice)
-            except DeliveryFailed:
-                log.warning("alert %s could not be sent to the therapist", notice.alert.id)
+        return True
 
-    async def _send_summaries(self) -> None:
-        """Scheduled summaries that are due, each at most once (claimed, then sent)."""
-        if self._summary_sender is None:
-            return
+    async def _queue_alerts(self) -> None:
         now = self._clock()
         async with self._uow() as uow:
-            due = await practice.claim_due_summaries(uow, now, self._batch)
+            await services.raise_silence_alerts(uow, now, self._silent_days)
+            for notice in await services.claim_alert_notices(uow, now, self._batch):
+                assert notice.therapist.telegram_user_id is not None
+                delivery.queue(
+                    uow,
+                    [self._courier.alert(notice)],
+                    notice.therapist.telegram_user_id,
+                    OutboxPurpose.ALERT,
+                    now,
+                    therapist_id=notice.therapist.id,
+                    alert_id=notice.alert.id,
+                )
+            await uow.commit()
+
+    async def _queue_summaries(self) -> None:
+        """Each due summary is computed and drawn outside any write transaction, then
+        queued in one short one together with moving its schedule on (so exactly once)."""
+        now = self._clock()
+        async with self._uow() as uow:
+            due = await practice.due_summaries(uow, now, self._batch)
             await uow.commit()
         for therapist in due:
+            assert therapist.id is not None and therapist.next_summary_at is not None
             async with self._uow() as uow:
                 summary = await practice.cohort_summary(uow, therapist, now)
-            if not summary.patients:
-                continue  # nothing to report yet; /summary still answers
-            await self._pacer.wait()
-            try:
-                await self._summary_sender(therapist, summary, now)
-            except DeliveryFailed:
-                log.warning("summary for therapist %s could not be sent", therapist.id)
+            # Nothing to report yet (no patients): the schedule moves on; /summary answers.
+            parts = self._courier.summary(therapist, summary, now) if summary.patients else []
+            async with self._uow() as uow:
+                if await practice.move_summary_on(
+                    uow, therapist.id, therapist.next_summary_at, now
+                ):
+                    assert therapist.telegram_user_id is not None
+                    delivery.queue(
+                        uow,
+                        parts,
+                        therapist.telegram_user_id,
+                        OutboxPurpose.SUMMARY,
+                        now,
+                        therapist_id=therapist.id,
+                    )
+                    await uow.commit()
 
-    async def _claim(self, result: TickResult) -> list[int]:
+    # --- sending -------------------------------------------------------------------
+
+    async def _send_due(self, result: TickResult) -> None:
+        """One courier looks first; only when something is due do the others join in,
+        and all stop once one of them finds the queue empty."""
+        drained = asyncio.Event()
+        if await self._courier_round(result, drained):
+            await asyncio.gather(
+                *(self._courier_loop(result, drained) for _ in range(self._concurrency))
+            )
+
+    async def _courier_loop(self, result: TickResult, drained: asyncio.Event) -> None:
+        while await self._courier_round(result, drained):
+            pass
+
+    async def _courier_round(self, result: TickResult, drained: asyncio.Event) -> bool:
+        """Wait for a slot, claim one thing, send it; False once there is nothing more."""
+        if self._stopping or drained.is_set():
+            return False
+        await self._courier.wait_for_budget()
+        job = await self._step("claiming", self._claim)
+        if job is None:
+            drained.set()
+            return False
+        if isinstance(job, SessionClaim):
+            await self._deliver_session(job, result)
+        else:
+            await self._deliver_message(job, result)
+        return True
+
+    async def _claim(self) -> SessionClaim | OutboxMessage | None:
         now = self._clock()
-        claimed = []
         async with self._uow() as uow:
-            for session in await uow.sessions.due(now, self._batch):
-                patient = await uow.patients.get(session.patient_id)
-                if patient is None or patient.status != PatientStatus.ACTIVE:
-                    continue
-                if now - session.due_at > self._grace:
-                    # Fell due long ago while the bot was down: too late to remind.
-                    session.state = SessionState.MISSED
-                    result.missed += 1
-                    await services.ensure_next_session(uow, patient, self._catalogue, now)
-                    continue
-                session.state = SessionState.SENDING
-                session.lease_until = now + services.SEND_LEASE
-                claimed.append(session.id or 0)
+            job: SessionClaim | OutboxMessage | None = await delivery.claim_session(
+                uow, now, self._grace
+            )
+            if job is None:
+                job = await delivery.claim_message(uow, now)
             await uow.commit()
-        return claimed
+        return job
 
-    async def _deliver(self, session_id: int, result: TickResult) -> None:
-        async with self._uow() as uow:
-            session = await uow.sessions.get(session_id)
-            patient = await uow.patients.get(session.patient_id) if session else None
-        if session is None or patient is None:
-            return
-        await self._pacer.wait()
+    async def _deliver_session(self, claim: SessionClaim, result: TickResult) -> None:
+        session_id = claim.session.id or 0
         try:
-            message_id = await self._send(patient, session)
-        except RecipientGone:
-            async with self._uow() as uow:
-                await services.mark_blocked(uow, patient.chat_id, self._clock())
-                await uow.commit()
-            result.blocked += 1
+            message_id = await self._courier.send_session(claim.patient, claim.session)
+        except Exception as error:
+            failed = _as_failure(error, f"session {session_id}")
+
+            async def record_failure(uow: UnitOfWork) -> Settled:
+                settled = await delivery.session_failed(
+                    uow, session_id, failed, self._catalogue, self._clock(), self._backoff
+                )
+                if settled is Settled.GIVEN_UP:
+                    self._tell_operator(uow, f"session {session_id}", failed)
+                return settled
+
+            settled = await self._record(record_failure)
+            _count(result, settled)
             return
-        except DeliveryUncertain:
-            log.warning("dispatch: session %s may not have arrived (timeout)", session_id)
-            async with self._uow() as uow:
-                await services.mark_sent(uow, session_id, None, self._catalogue, self._clock())
-                await uow.commit()
-            result.failed += 1
-            return
-        except DeliveryFailed:
-            log.warning("dispatch: session %s not delivered, will retry", session_id)
-            async with self._uow() as uow:
-                await services.release_claim(uow, session_id)
-                await uow.commit()
-            result.failed += 1
-            return
-        async with self._uow() as uow:
-            await services.mark_sent(uow, session_id, message_id, self._catalogue, self._clock())
-            await uow.commit()
+
+        async def record_sent(uow: UnitOfWork) -> None:
+            await delivery.session_sent(uow, session_id, message_id, self._catalogue, self._clock())
+
+        await self._record(record_sent)
         result.sent += 1
+
+    async def _deliver_message(self, message: OutboxMessage, result: TickResult) -> None:
+        row_id = message.id or 0
+        try:
+            telegram_id = await self._courier.send(message.chat_id, message.content)
+        except Exception as error:
+            failed = _as_failure(error, f"{message.purpose} message {row_id}")
+
+            async def record_failure(uow: UnitOfWork) -> Settled:
+                settled = await delivery.message_failed(
+                    uow, row_id, failed, self._clock(), self._backoff
+                )
+                if settled is Settled.GIVEN_UP and message.chat_id != self._operator:
+                    self._tell_operator(uow, f"{message.purpose} message {row_id}", failed)
+                return settled
+
+            _count(result, await self._record(record_failure))
+            return
+
+        async def record_sent(uow: UnitOfWork) -> None:
+            await delivery.message_sent(uow, row_id, telegram_id, self._clock())
+
+        await self._record(record_sent)
+        result.messages += 1
+
+    async def _record(self, action: Callable[[UnitOfWork], Awaitable[T]]) -> T | None:
+        """Record what happened, retrying while the database is busy: the message is out,
+        so its record must be kept, or the claim would read as "may have arrived"."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + RECORD_PATIENCE.total_seconds()
+        pause = 0.2
+        while True:
+            try:
+                async with self._uow() as uow:
+                    outcome = await action(uow)
+                    await uow.commit()
+                return outcome
+            except DBAPIError as error:
+                if loop.time() > give_up:
+                    log.error("dispatch: could not record a send, database error: %s", error.orig)
+                    return None
+                log.warning("dispatch: recording a send waits for the database: %s", error.orig)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+
+    def _tell_operator(self, uow: UnitOfWork, what: str, failed: SendFailed) -> None:
+        """Refused for good: one ERROR line and one notice to the operator's chat."""
+        log.error("dispatch: %s given up after %s", what, failed)
+        if self._operator is not None:
+            notice = Outgoing(
+                f"⚠️ Coachbot could not deliver {what}: Telegram refused it "
+                f"({failed.reason[:120]}). It was given up; see the logs."
+            )
+            delivery.queue(uow, [notice], self._operator, OutboxPurpose.OPERATOR, self._clock())
+
+
+def _as_failure(error: Exception, what: str) -> SendFailed:
+    if isinstance(error, SendFailed):
+        if error.failure is not Failure.RATE_LIMITED:
+            log.info("dispatch: %s not delivered: %s", what, error)
+        return error
+    # Not Telegram's answer but our own bug (rendering, say): treated as a refusal, so
+    # it is tried a few times and then given up and reported, never retried forever.
+    log.exception("dispatch: %s could not be sent", what)
+    return SendFailed(Failure.REFUSED, type(error).__name__)
+
+
+def _count(result: TickResult, settled: Settled | None) -> None:
+    if settled is Settled.BLOCKED:
+        result.blocked += 1
+    elif settled is Settled.GIVEN_UP:
+        result.undelivered += 1
+    elif settled is Settled.UNCERTAIN:
+        result.uncertain += 1
+    else:
+        result.retried += 1

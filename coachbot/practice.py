@@ -426,14 +426,21 @@ async def set_summary_schedule(
     return therapist
 
 
-async def claim_due_summaries(uow: UnitOfWork, now: datetime, limit: int) -> list[Therapist]:
-    """Therapists whose summary is due, each moved on to their next one (at most once)."""
+async def due_summaries(uow: UnitOfWork, now: datetime, limit: int) -> list[Therapist]:
+    """Therapists whose scheduled summary is due (and a schedule for those without one)."""
     for therapist in await uow.therapists.unscheduled():
         therapist.next_summary_at = next_summary(therapist, now)
-    due = list(await uow.therapists.due_summaries(now, limit))
-    for therapist in due:
-        therapist.next_summary_at = next_summary(therapist, now)
-    return due
+    return list(await uow.therapists.due_summaries(now, limit))
+
+
+async def move_summary_on(uow: UnitOfWork, therapist_id: int, due: datetime, now: datetime) -> bool:
+    """Move the therapist's schedule past the summary due at `due`; False if another
+    dispatcher already did (so each summary is queued once)."""
+    therapist = await uow.therapists.get(therapist_id, lock=True)
+    if therapist is None or therapist.next_summary_at != due:
+        return False
+    therapist.next_summary_at = next_summary(therapist, now)
+    return True
 
 
 # --- export ---------------------------------------------------------------------------------

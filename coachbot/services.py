@@ -48,8 +48,9 @@ from coachbot.domain.model import (
 )
 from coachbot.domain.safety import Light, pain_alerts, traffic_light
 
-# A claim on a session being sent expires after this long (a crashed worker).
-SEND_LEASE = timedelta(minutes=2)
+# A claim on a session being sent expires after this long (a crashed worker); far longer
+# than a send takes, so that recording its outcome can ride out a busy database.
+SEND_LEASE = timedelta(minutes=10)
 
 
 # --- looking people up -----------------------------------------------------------

@@ -59,6 +59,7 @@ STRIP = {
     SessionState.SKIPPED: "⏭",
     SessionState.MISSED: "❌",
     SessionState.EXCUSED: "⏸",
+    SessionState.UNDELIVERED: "⚠️",
 }
 OPEN_DAY = "⬜"
 SHOWN_ALERTS = 5  # the newest; the card must stay within one message
@@ -144,7 +145,7 @@ def card_text(card: practice.PatientCard, catalogue: Catalogue, today: date, _: 
         "",
         _(
             "<b>Last 28 days</b> (✅ done, 🟡 partly, ⏭ skipped, ❌ missed, ⏸ paused or "
-            "stopped, ⬜ still open, ▫️ no session)"
+            "stopped, ⚠️ could not be delivered, ⬜ still open, ▫️ no session)"
         ),
         *strip(card, today),
         "",

@@ -5,21 +5,28 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import Bot, Chat, Message, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram import Chat, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from catalogue.loader import Catalogue
 from catalogue.schema import Lesson
 from coachbot import services
-from coachbot.dispatch import DeliveryFailed, DeliveryUncertain, RecipientGone
+from coachbot.domain.delivery import Failure
 from coachbot.domain.errors import SessionClosed
-from coachbot.domain.model import AlertKind, Difficulty, Outcome, Patient, Session
+from coachbot.domain.model import AlertKind, Difficulty, Outcome, Session
 from coachbot.domain.safety import Light, Urgency
 from coachbot.i18n import Translator
 from conversations import keyboards
-from conversations.context import CoachContext, clear_buttons, tr
+from conversations.context import CoachContext, clear_buttons, set_buttons, tr
+from conversations.flood import failure_of
 from conversations.onboarding import red_flag_advice
-from conversations.render import change_text, session_messages
+from conversations.render import (
+    change_text,
+    exercise_details,
+    lesson_block,
+    relaxation_block,
+    session_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,39 +37,18 @@ OUTCOME_WORDS = {
 }
 
 
-async def send_session(bot: Bot, patient: Patient, session: Session, catalogue: Catalogue) -> int:
-    """Send the session's messages; the last carries the report buttons. Returns its id."""
-    _ = tr(patient.language)
-    texts = session_messages(session, catalogue, _)
-    message_id = 0
-    for index, text in enumerate(texts):
-        markup = keyboards.report(session.id or 0, _) if index == len(texts) - 1 else None
-        sent = await bot.send_message(patient.chat_id, text, reply_markup=markup)
-        message_id = sent.message_id
-    return message_id
-
-
-class TelegramSessionSender:
-    """The dispatcher's sender: Telegram errors become the dispatcher's two outcomes."""
-
-    def __init__(self, bot: Bot, catalogue: Catalogue) -> None:
-        self._bot = bot
-        self._catalogue = catalogue
-
-    async def __call__(self, patient: Patient, session: Session) -> int:
-        try:
-            return await send_session(self._bot, patient, session, self._catalogue)
-        except Forbidden as error:
-            raise RecipientGone from error
-        except TimedOut as error:
-            raise DeliveryUncertain from error
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                raise RecipientGone from error
-            log.error("session %s rejected by Telegram: %s", session.id, error.message)
-            raise DeliveryFailed from error
-        except (NetworkError, TelegramError) as error:
-            raise DeliveryFailed from error
+def session_message(
+    session: Session, catalogue: Catalogue, _: Translator
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The session as the one message it is sent as, with its buttons."""
+    text, complete = session_text(session, catalogue, _)
+    return text, keyboards.session(
+        session.id or 0,
+        _,
+        details=not complete,
+        relaxation=session.relaxation_id in catalogue.relaxation,
+        lesson=session.lesson_id in catalogue.lessons,
+    )
 
 
 async def today(update: Update, context: CoachContext) -> None:
@@ -77,27 +63,55 @@ async def today(update: Update, context: CoachContext) -> None:
         todays = await services.open_today(uow, user.id, services_.catalogue, context.now())
         await uow.commit()
     _ = tr(patient.language)
+    text, markup = session_message(todays.session, services_.catalogue, _)
     if todays.report is not None:
         await message.reply_text(
             _("Today's session is already recorded ({outcome}). Well done for checking in!").format(
                 outcome=OUTCOME_WORDS[Outcome(todays.report.outcome)]
             )
         )
-        for text in session_messages(todays.session, services_.catalogue, _)[:-1]:
-            await message.chat.send_message(text)
+        await message.chat.send_message(text, reply_markup=keyboards.session_extras(markup))
         return
     try:
-        message_id = await send_session(context.bot, patient, todays.session, services_.catalogue)
-    except TelegramError:
-        async with context.uow() as uow:
-            await services.release_claim(uow, todays.session.id or 0)
-            await uow.commit()
-        raise
+        sent = await message.chat.send_message(text, reply_markup=markup)
+    except TelegramError as error:
+        if failure_of(error).failure is not Failure.UNCERTAIN:
+            async with context.uow() as uow:
+                await services.release_claim(uow, todays.session.id or 0)
+                await uow.commit()
+            raise
+        sent = None  # it may have arrived: recorded as sent, never repeated
     async with context.uow() as uow:
         await services.mark_sent(
-            uow, todays.session.id or 0, message_id, services_.catalogue, context.now()
+            uow,
+            todays.session.id or 0,
+            sent.message_id if sent else None,
+            services_.catalogue,
+            context.now(),
         )
         await uow.commit()
+
+
+async def show_extra(update: Update, context: CoachContext) -> None:
+    """A session's extra on request: relaxation, today's lesson, or every exercise in full."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    session_id, value = _session_id(query.data)
+    async with context.uow() as uow:
+        patient, session = await services.own_session(uow, query.from_user.id, session_id)
+    _ = tr(patient.language)
+    catalogue = context.services.catalogue
+    if value == "relax":
+        texts = [relaxation_block(session, catalogue, _)]
+    elif value == "lesson":
+        texts = [lesson_block(session, catalogue, _)]
+    else:
+        texts = exercise_details(session, catalogue, _)
+    assert query.message is not None
+    for text in texts:
+        if text:
+            await query.message.chat.send_message(text)
 
 
 def _session_id(data: str) -> tuple[int, str]:
@@ -117,7 +131,9 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
         await services.record_outcome(uow, query.from_user.id, session_id, outcome, context.now())
         await uow.commit()
     _ = tr(patient.language)
-    await clear_buttons(query)
+    # The report buttons go; relaxation, lesson and the full instructions stay at hand.
+    if isinstance(query.message, Message):
+        await set_buttons(query, keyboards.session_extras(query.message.reply_markup))
     thanks = {
         Outcome.DONE: _("✅ Great work, recorded as done!"),
         Outcome.PARTLY: _("🌓 Recorded as partly done. Every bit counts."),

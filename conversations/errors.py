@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError, TimedOut
 
 from coachbot.domain.errors import (
     AlreadyDecided,
@@ -26,6 +26,7 @@ from coachbot.domain.errors import (
 )
 from coachbot.i18n import Translator
 from conversations.context import CoachContext, tr
+from conversations.flood import FloodControl
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ async def _person(update: Update, context: CoachContext) -> tuple[str, bool]:
         async with context.uow() as uow:
             patient = await uow.patients.by_user(user.id)
             therapist = await uow.therapists.by_user(user.id) if patient is None else None
-    except OperationalError:
+    except DBAPIError:
         patient = therapist = None
     if patient is not None:
         return patient.language, False
@@ -98,7 +99,19 @@ async def _person(update: Update, context: CoachContext) -> tuple[str, bool]:
 
 
 async def on_error(update: object, context: CoachContext) -> None:
-    """Tell the person what to do next; log what went wrong without message texts."""
+    """Tell the person what to do next; log what went wrong without message texts.
+
+    It never raises (PTB would log "uncaught error while handling the error"), answers a
+    button press only if the handler had not, and says nothing after a reply that timed
+    out, because that reply may well have arrived.
+    """
+    try:
+        await _explain_error(update, context)
+    except Exception as error:  # the answer itself failed (timeout, refusal)
+        log.warning("error handler could not answer: %s", type(error).__name__)
+
+
+async def _explain_error(update: object, context: CoachContext) -> None:
     error = context.error
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
@@ -106,6 +119,12 @@ async def on_error(update: object, context: CoachContext) -> None:
         return
     if isinstance(error, Forbidden):
         return  # the person blocked the bot; my_chat_member handles that
+    if isinstance(error, TimedOut | RetryAfter):
+        # The reply may have arrived (a timeout), or Telegram asks us to hold back: a
+        # "something went wrong" now would be wrong or refused. The person can ask again.
+        log.warning("update %s: a reply was not confirmed (%s)", update.update_id, error)
+        await _stop_spinner(update, context)
+        return
     language, is_therapist = await _person(update, context)
     _ = tr(language)
     if isinstance(error, CoachbotError):
@@ -118,13 +137,21 @@ async def on_error(update: object, context: CoachContext) -> None:
         reply = _("Sorry, something went wrong on my side. Please try again in a moment.")
         log.error("update %s failed", update.update_id, exc_info=error)
         await _notify_operator(context, f"update {update.update_id}: {type(error).__name__}")
-    if update.callback_query is not None:
-        # Stops the button's spinner if the handler failed before answering it.
-        with suppress(TelegramError):
-            await update.callback_query.answer()
+    await _stop_spinner(update, context)
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(reply)
+
+
+async def _stop_spinner(update: Update, context: CoachContext) -> None:
+    """Answer the button press if the handler failed before answering it (only then:
+    Telegram refuses a second answer)."""
+    query = update.callback_query
+    limiter = context.bot.rate_limiter
+    if query is None or (isinstance(limiter, FloodControl) and limiter.answered(query.id)):
+        return
+    with suppress(TelegramError):
+        await query.answer()
 
 
 async def _notify_operator(context: CoachContext, what: str) -> None:

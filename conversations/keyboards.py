@@ -17,6 +17,7 @@ from telegram import (
 )
 
 from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS, Lesson
+from coachbot.domain.model import Buttons
 from coachbot.i18n import N_, Translator
 
 CONDITION_LABELS = {
@@ -52,6 +53,22 @@ CHECK = "✅ "
 
 def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
+
+
+def plain(markup: InlineKeyboardMarkup | None) -> Buttons:
+    """Inline buttons as plain data, to store with a message the dispatcher sends later."""
+    if markup is None:
+        return []
+    return [
+        [(button.text, str(button.callback_data)) for button in row]
+        for row in markup.inline_keyboard
+    ]
+
+
+def from_plain(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[_button(label, data) for label, data in row] for row in buttons])
 
 
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -169,14 +186,38 @@ def languages(prefix: str) -> InlineKeyboardMarkup:
     )
 
 
-def report(session_id: int, _: Translator) -> InlineKeyboardMarkup:
+def session(
+    session_id: int, _: Translator, *, details: bool, relaxation: bool, lesson: bool
+) -> InlineKeyboardMarkup:
+    """Under a session: what else it offers, then the report buttons."""
+    extras = []
+    if details:
+        extras.append(_button(_("📋 Full instructions"), f"extra:{session_id}:steps"))
+    if relaxation:
+        extras.append(_button(_("🧘 Relaxation"), f"extra:{session_id}:relax"))
+    if lesson:
+        extras.append(_button(_("📘 Lesson"), f"extra:{session_id}:lesson"))
+    rows = [extras] if extras else []
     return InlineKeyboardMarkup(
         [
+            *rows,
             [_button(_("✅ Done"), f"rep:{session_id}:done")],
             [_button(_("🌓 Partly"), f"rep:{session_id}:partly")],
             [_button(_("⏭ Skipped today"), f"rep:{session_id}:skipped")],
         ]
     )
+
+
+def session_extras(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """A session's buttons once it is reported: its extras only."""
+    if markup is None:
+        return None
+    rows = [
+        row
+        for row in markup.inline_keyboard
+        if all(str(button.callback_data).startswith("extra:") for button in row)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def lesson_check(session_id: int, lesson: Lesson, _: Translator) -> InlineKeyboardMarkup:

@@ -308,31 +308,37 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
             )
         )
         return
+    inviter = None
+    linked = False
     async with context.uow() as uow:
-        if await services.find_patient(uow, user.id) is not None:
-            # An old welcome message: consent was given before, and an invite it
-            # carries links only after the question /start asks (never silently).
-            await query.edit_message_text(
-                _("You have already agreed and are registered. /help shows what you can do.")
+        registered = await services.find_patient(uow, user.id) is not None
+        if not registered:
+            patient = await services.consent(
+                uow,
+                telegram_user_id=user.id,
+                chat_id=query.message.chat.id if query.message else user.id,
+                language=language,
+                timezone=context.services.settings.default_timezone,
+                first_step=FIRST_STEP,
+                now=context.now(),
+                display_name=user.first_name,
             )
-            return
-        patient = await services.consent(
-            uow,
-            telegram_user_id=user.id,
-            chat_id=query.message.chat.id if query.message else user.id,
-            language=language,
-            timezone=context.services.settings.default_timezone,
-            first_step=FIRST_STEP,
-            now=context.now(),
-            display_name=user.first_name,
+            linked = bool(code) and await services.accept_invite(
+                uow, patient, code[0], context.now()
+            )
+            inviter = (
+                await uow.therapists.get(patient.therapist_id)
+                if linked and patient.therapist_id is not None
+                else None
+            )
+            await uow.commit()
+    if registered:
+        # An old welcome message: consent was given before, and an invite it
+        # carries links only after the question /start asks (never silently).
+        await query.edit_message_text(
+            _("You have already agreed and are registered. /help shows what you can do.")
         )
-        linked = bool(code) and await services.accept_invite(uow, patient, code[0], context.now())
-        inviter = (
-            await uow.therapists.get(patient.therapist_id)
-            if linked and patient.therapist_id is not None
-            else None
-        )
-        await uow.commit()
+        return
     await query.edit_message_text(
         _("✅ Thank you, your consent is recorded ({privacy}).").format(privacy="/privacy")
     )

@@ -49,6 +49,7 @@ def register(application: CoachApplication) -> None:
             checkin.report_difficulty, pattern=r"^diff:\d+:(easy|right|hard|none)$"
         ),
         CallbackQueryHandler(checkin.report_check, pattern=r"^chk:\d+:[yn]$"),
+        CallbackQueryHandler(checkin.show_extra, pattern=r"^extra:\d+:(relax|lesson|steps)$"),
         CallbackQueryHandler(checkin.answer_lesson_check, pattern=r"^lq:\d+:[0-3]$"),
         CallbackQueryHandler(menu.pause_choice, pattern=r"^pause:(7|14|open|date|cancel)$"),
         CallbackQueryHandler(menu.clearance, pattern=r"^cleared:[yn]$"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import IntEnum
 from html import escape
 
 from babel.dates import format_date
@@ -47,8 +48,22 @@ def traffic_light_text(_: Translator) -> str:
     )
 
 
+class Detail(IntEnum):
+    """How much of an exercise a session message shows, most first; the cautions always."""
+
+    FULL = 3  # starting position, steps, breathing, the common mistake
+    STEPS = 2  # starting position and steps
+    BRIEF = 1  # the steps only
+    TITLE = 0  # title and dose
+
+
 def exercise_block(
-    number: int, exercise_id: str, dose: Dose, catalogue: Catalogue, _: Translator
+    number: int,
+    exercise_id: str,
+    dose: Dose,
+    catalogue: Catalogue,
+    _: Translator,
+    detail: Detail = Detail.FULL,
 ) -> str:
     exercise = catalogue.exercises.get(exercise_id)
     language = _.language
@@ -57,14 +72,21 @@ def exercise_block(
     lines = [
         f"<b>{number}. {escape(exercise.title.get(language))}</b>",
         f"<i>{escape(dose_text(dose, _))}</i>",
-        _("Start: {position}").format(position=escape(exercise.starting_position.get(language))),
     ]
-    lines += [
-        f"{step_number}) {escape(step)}"
-        for step_number, step in enumerate(exercise.steps.get(language), start=1)
-    ]
-    lines.append(_("Breathing: {cue}").format(cue=escape(exercise.breathing.get(language))))
-    lines.append(_("Avoid: {mistake}").format(mistake=escape(exercise.mistakes.get(language)[0])))
+    if detail >= Detail.STEPS:
+        lines.append(
+            _("Start: {position}").format(position=escape(exercise.starting_position.get(language)))
+        )
+    if detail >= Detail.BRIEF:
+        lines += [
+            f"{step_number}) {escape(step)}"
+            for step_number, step in enumerate(exercise.steps.get(language), start=1)
+        ]
+    if detail >= Detail.FULL:
+        lines.append(_("Breathing: {cue}").format(cue=escape(exercise.breathing.get(language))))
+        lines.append(
+            _("Avoid: {mistake}").format(mistake=escape(exercise.mistakes.get(language)[0]))
+        )
     lines += [f"⚠️ {escape(caution)}" for caution in exercise.cautions.get(language)]
     return "\n".join(lines)
 
@@ -93,8 +115,9 @@ def lesson_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
     return f"📘 <b>{escape(title)}</b>\n{escape(lesson.body.get(_.language))}"
 
 
-def session_messages(session: Session, catalogue: Catalogue, _: Translator) -> list[str]:
-    """The texts of a session, each within Telegram's limit; the last gets the buttons."""
+def session_text(session: Session, catalogue: Catalogue, _: Translator) -> tuple[str, bool]:
+    """The session as one message (with as much detail as fits Telegram's limit), and
+    whether it shows every exercise in full. Relaxation and lesson come on buttons."""
     header = "\n".join(
         [
             "<b>"
@@ -109,15 +132,26 @@ def session_messages(session: Session, catalogue: Catalogue, _: Translator) -> l
             ),
         ]
     )
-    blocks = [header]
-    blocks += [
-        exercise_block(number, item.exercise_id, item.dose, catalogue, _)
-        for number, item in enumerate(session.exercises, start=1)
-    ]
-    blocks.append(relaxation_block(session, catalogue, _))
-    blocks.append(lesson_block(session, catalogue, _))
-    blocks.append("<b>" + escape(_("When you are done, tell me how it went:")) + "</b>")
-    return pack([block for block in blocks if block])
+    closing = "<b>" + escape(_("When you are done, tell me how it went:")) + "</b>"
+    for detail in Detail:
+        blocks = [
+            exercise_block(number, item.exercise_id, item.dose, catalogue, _, detail)
+            for number, item in enumerate(session.exercises, start=1)
+        ]
+        text = "\n\n".join(block for block in [header, *blocks, closing] if block)
+        if len(text) <= MESSAGE_LIMIT or detail is Detail.TITLE:
+            return text[:MESSAGE_LIMIT], detail is Detail.FULL
+    raise AssertionError("unreachable")
+
+
+def exercise_details(session: Session, catalogue: Catalogue, _: Translator) -> list[str]:
+    """Every exercise of the session in full, in as few messages as fit."""
+    return pack(
+        [
+            exercise_block(number, item.exercise_id, item.dose, catalogue, _)
+            for number, item in enumerate(session.exercises, start=1)
+        ]
+    )
 
 
 def pack(blocks: list[str], limit: int = MESSAGE_LIMIT, joiner: str = "\n\n") -> list[str]:

@@ -10,19 +10,16 @@ from io import BytesIO, StringIO
 
 from babel.dates import get_day_names
 from telegram import (
-    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import TelegramError
 
 from coachbot import practice, services
-from coachbot.dispatch import DeliveryFailed
 from coachbot.domain import schedule
-from coachbot.domain.model import SummaryFrequency, Therapist
+from coachbot.domain.model import Outgoing, SummaryFrequency, Therapist
 from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
 from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone
@@ -138,50 +135,37 @@ def schedule_buttons(therapist: Therapist, _: Translator) -> InlineKeyboardMarku
     return InlineKeyboardMarkup(rows)
 
 
-async def send_summary(
-    bot: Bot, therapist: Therapist, summary: CohortSummary, now: datetime
-) -> None:
-    """The summary text with its schedule button, and the cohort chart."""
-    assert therapist.telegram_user_id is not None
+def summary_messages(therapist: Therapist, summary: CohortSummary, now: datetime) -> list[Outgoing]:
+    """The summary text with its schedule button (over several messages for a large
+    practice, lines kept whole), then the cohort chart if there is anything to draw."""
     _ = tr(therapist.language)
-    chat = therapist.telegram_user_id
-    # A large practice's summary runs over one message; lines are split whole.
     parts = pack(summary_text(summary, therapist, now, _).split("\n"), joiner="\n")
-    for number, part in enumerate(parts, start=1):
-        await bot.send_message(
-            chat,
-            part,
-            reply_markup=InlineKeyboardMarkup([[_button(_("⚙️ Schedule"), "sum:menu")]])
-            if number == len(parts)
-            else None,
-        )
+    messages = [Outgoing(part) for part in parts]
+    messages[-1] = Outgoing(parts[-1], [[(_("⚙️ Schedule"), "sum:menu")]])
     if any(p.adherence_now.prescribed or p.adherence_before.prescribed for p in summary.patients):
-        await bot.send_photo(
-            chat, cohort_chart(summary, _), caption=_("Your patients this week and the week before")
+        messages.append(
+            Outgoing(
+                _("Your patients this week and the week before"),
+                photo=cohort_chart(summary, _),
+            )
         )
-
-
-class TelegramSummarySender:
-    """The dispatcher's summary sender."""
-
-    def __init__(self, bot: Bot) -> None:
-        self._bot = bot
-
-    async def __call__(self, therapist: Therapist, summary: CohortSummary, now: datetime) -> None:
-        try:
-            await send_summary(self._bot, therapist, summary, now)
-        except TelegramError as error:
-            raise DeliveryFailed from error
+    return messages
 
 
 async def summary_command(update: Update, context: CoachContext) -> None:
     """/summary: the summary now."""
-    assert update.effective_user is not None
+    assert update.effective_user is not None and update.effective_chat is not None
     now = context.now()
     async with context.uow() as uow:
         therapist = await services.therapist_of(uow, update.effective_user.id)
         summary = await practice.cohort_summary(uow, therapist, now)
-    await send_summary(context.bot, therapist, summary, now)
+    chat = update.effective_chat
+    for message in summary_messages(therapist, summary, now):
+        markup = keyboards.from_plain(message.buttons)
+        if message.photo is not None:
+            await chat.send_photo(message.photo, caption=message.text, reply_markup=markup)
+        else:
+            await chat.send_message(message.text, reply_markup=markup)
 
 
 async def schedule_choice(update: Update, context: CoachContext) -> None:
@@ -193,35 +177,12 @@ async def schedule_choice(update: Update, context: CoachContext) -> None:
     what, value = parts[0], (parts[1] if len(parts) > 1 else None)
     user_id = query.from_user.id
     now = context.now()
+    # The database first, in one short transaction; Telegram after it is closed.
     async with context.uow() as uow:
         therapist = await services.therapist_of(uow, user_id)
-        _ = tr(therapist.language)
-        if what == "close":
-            await query.edit_message_reply_markup(None)
-            return
-        if what == "time" and value is None:
-            await query.edit_message_text(
-                _("At what time should the summary come?"),
-                reply_markup=keyboards.times("sum:time"),
-            )
-            return
-        if what == "day" and value is None:
-            names = get_day_names("wide", locale=therapist.language)
-            rows = [[_button(str(names[d]), f"sum:day:{d}")] for d in range(7)]
-            await query.edit_message_text(
-                _("On which day should the weekly summary come?"),
-                reply_markup=InlineKeyboardMarkup(rows),
-            )
-            return
         if what == "tz":
             await practice.set_step(uow, user_id, ZONE_STEP)
-            await uow.commit()
-            await query.message.reply_text(  # type: ignore[union-attr]
-                _("Share your location, tap a zone, or type your city."),
-                reply_markup=keyboards.timezone_reply(therapist.timezone, _),
-            )
-            return
-        if what == "freq" and value in tuple(SummaryFrequency):
+        elif what == "freq" and value in tuple(SummaryFrequency):
             therapist = await practice.set_summary_schedule(uow, user_id, now, frequency=value)
         elif what == "time" and value and len(value) == 4 and value.isdigit():
             at = time(int(value[:2]), int(value[2:]))
@@ -229,10 +190,31 @@ async def schedule_choice(update: Update, context: CoachContext) -> None:
         elif what == "day" and value and value.isdigit():
             therapist = await practice.set_summary_schedule(uow, user_id, now, weekday=int(value))
         await uow.commit()
-    await query.edit_message_text(
-        _("<b>Summary schedule</b>") + "\n" + schedule_text(therapist, _),
-        reply_markup=schedule_buttons(therapist, _),
-    )
+    _ = tr(therapist.language)
+    if what == "close":
+        await query.edit_message_reply_markup(None)
+    elif what == "time" and value is None:
+        await query.edit_message_text(
+            _("At what time should the summary come?"),
+            reply_markup=keyboards.times("sum:time"),
+        )
+    elif what == "day" and value is None:
+        names = get_day_names("wide", locale=therapist.language)
+        rows = [[_button(str(names[d]), f"sum:day:{d}")] for d in range(7)]
+        await query.edit_message_text(
+            _("On which day should the weekly summary come?"),
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+    elif what == "tz":
+        await query.message.reply_text(  # type: ignore[union-attr]
+            _("Share your location, tap a zone, or type your city."),
+            reply_markup=keyboards.timezone_reply(therapist.timezone, _),
+        )
+    else:
+        await query.edit_message_text(
+            _("<b>Summary schedule</b>") + "\n" + schedule_text(therapist, _),
+            reply_markup=schedule_buttons(therapist, _),
+        )
 
 
 async def typed_zone(message: Message, therapist: Therapist, context: CoachContext) -> None:

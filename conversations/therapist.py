@@ -22,8 +22,7 @@ from telegram import (
 from telegram.error import TelegramError
 
 from coachbot import services
-from coachbot.dispatch import DeliveryFailed
-from coachbot.domain.model import AlertKind, Therapist
+from coachbot.domain.model import AlertKind, Outgoing, Therapist
 from coachbot.i18n import N_, Translator
 from coachbot.timezones import zone_at
 from conversations import card, keyboards, summary
@@ -189,23 +188,12 @@ def alert_text(notice: services.AlertNotice, _: Translator) -> str:
     )
 
 
-class TelegramAlertSender:
-    """The dispatcher's alert sender: one message per alert, with an Acknowledge button."""
-
-    def __init__(self, bot: Bot) -> None:
-        self._bot = bot
-
-    async def __call__(self, notice: services.AlertNotice) -> None:
-        assert notice.therapist.telegram_user_id is not None
-        _ = tr(notice.therapist.language)
-        try:
-            await self._bot.send_message(
-                notice.therapist.telegram_user_id,
-                alert_text(notice, _),
-                reply_markup=keyboards.acknowledge(notice.alert.id or 0, _),
-            )
-        except TelegramError as error:
-            raise DeliveryFailed from error
+def alert_message(notice: services.AlertNotice) -> Outgoing:
+    """The therapist's message about an alert, with its Acknowledge button."""
+    _ = tr(notice.therapist.language)
+    return Outgoing(
+        alert_text(notice, _), keyboards.plain(keyboards.acknowledge(notice.alert.id or 0, _))
+    )
 
 
 async def acknowledge(update: Update, context: CoachContext) -> None:

@@ -1,5 +1,6 @@
-"""Shared fixtures: a fake Bot API on 127.0.0.1, a real SQLite file, an injected clock,
-and the real Application polling the fake over HTTP."""
+"""Shared fixtures: a fake Bot API on 127.0.0.1, a real database (a SQLite file, and a
+PostgreSQL database too when `TEST_DATABASE_URL` is set), an injected clock, and the real
+Application polling the fake over HTTP."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from coachbot.app import build_application
+from coachbot.app import build_application, running
 from coachbot.config import Settings
 from coachbot.db.engine import create_engine, session_factory
-from coachbot.db.migrate import upgrade
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from conversations.context import CoachApplication, CoachContext, Services
+from tests import databases
 from tests.fakebot import FakeBotApi, FakeUser
 
 # Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin.
@@ -46,11 +47,34 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """At the end of the session, drop the PostgreSQL template and any database left over."""
+    yield
+    databases.close()
+
+
+@pytest.fixture(params=databases.backends())
+def database_backend(request: pytest.FixtureRequest) -> str:
+    """The backend of this run of the test: "sqlite", or "postgresql" (`-k postgresql`)
+    when `TEST_DATABASE_URL` is set; tests marked `sqlite_only` skip the latter."""
+    backend: str = request.param
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker is not None and backend != databases.SQLITE:
+        reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else None)
+        pytest.skip(f"SQLite only: {reason}" if reason else "SQLite only")
+    return backend
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'coachbot.db'}"
-    upgrade(url)
-    yield url
+def database_url(database_backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database of its own for this test, brought to the latest schema by the real
+    migrations: a SQLite file in tmp_path, or a copy of a migrated PostgreSQL template."""
+    url = databases.fresh_database(database_backend, tmp_path)
+    try:
+        yield url
+    finally:
+        databases.drop_database(url)
 
 
 @pytest.fixture
@@ -73,7 +97,10 @@ def make_settings(fake: FakeBotApi, database_url: str, **overrides: Any) -> Sett
         "telegram_api_base_url": fake.base_url,
         "default_timezone": "Europe/Berlin",
         "dispatch_interval_seconds": 0.05,
-        "dispatch_messages_per_second": 30,
+        # Test users tap far faster than people: no per-chat pacing unless a test asks
+        # for Telegram's real limits (the fake's flood_control() models them).
+        "chat_messages_per_second": 30,
+        "chat_burst": 20,
         "telegram_read_timeout": 2.0,
         "telegram_max_retries": 2,
     }
@@ -89,6 +116,7 @@ class Bot:
     sessions: SessionFactory
     engine: Any
     running: bool = field(default=False)
+    _running: Any = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
@@ -99,27 +127,14 @@ class Bot:
         return services
 
     async def start(self) -> None:
-        # The same steps as Application.run_polling, which tests cannot use
-        # because it owns the event loop.
-        app = self.application
-        await app.initialize()
-        if app.post_init:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, drop_pending_updates=False)
-        await app.start()
+        self._running = running(self.application, poll_timeout=1)
+        await self._running.__aenter__()
         self.running = True
 
     async def stop(self) -> None:
         if not self.running:
             return
-        app = self.application
-        assert app.updater is not None
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+        await self._running.__aexit__(None, None, None)
         await self.engine.dispose()
         self.running = False
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.db import tables as t
 from coachbot.domain.model import (
     Alert,
     Invite,
+    OutboxMessage,
+    OutboxState,
     Patient,
     PatientStatus,
     PlanChange,
@@ -157,47 +159,64 @@ class SessionRepository(_Repository):
         )
         return result.scalars().all()
 
-    async def due(self, now: datetime, limit: int) -> Sequence[Session]:
-        """Planned sessions of active patients whose time has come, oldest first,
-        locked for this worker.
+    async def next_due(self, now: datetime, since: datetime) -> Session | None:
+        """The planned session of an active patient that fell due first (not before
+        `since`) and may be tried now, locked for this worker.
 
-        On PostgreSQL the rows are locked with SKIP LOCKED so parallel workers
-        take different ones; SQLite has one writer anyway (BEGIN IMMEDIATE).
+        On PostgreSQL the row is locked with SKIP LOCKED, so parallel dispatchers take
+        different ones; SQLite has one writer at a time anyway (BEGIN IMMEDIATE).
         """
+        c = t.session.c
         result = await self.session.execute(
             select(Session)
-            .join(t.patient, t.patient.c.id == t.session.c.patient_id)
+            .join(t.patient, t.patient.c.id == c.patient_id)
             .where(
-                t.session.c.state == SessionState.PLANNED,
-                t.session.c.due_at <= now,
+                c.state == SessionState.PLANNED,
+                c.due_at <= now,
+                c.due_at >= since,
+                or_(c.retry_at.is_(None), c.retry_at <= now),
                 t.patient.c.status == PatientStatus.ACTIVE,
             )
-            .order_by(t.session.c.due_at)
-            .limit(limit)
+            .order_by(c.due_at)
+            .limit(1)
             .with_for_update(skip_locked=True, of=t.session)
         )
-        return result.scalars().all()
+        return result.scalars().first()
 
-    async def stale_claims(self, now: datetime) -> Sequence[Session]:
+    async def settle_stale_claims(self, now: datetime) -> int:
+        """Claims whose lease ran out belonged to a process that died mid-send: the
+        session may have arrived, so it counts as sent and is never sent again."""
+        c = t.session.c
         result = await self.session.execute(
-            select(Session).where(
-                t.session.c.state == SessionState.SENDING,
-                t.session.c.lease_until <= now,
-            )
+            update(t.session)
+            .where(c.state == SessionState.SENDING, c.lease_until <= now)
+            .values(state=SessionState.SENT, lease_until=None, failure="uncertain: no answer")
+            .execution_options(synchronize_session=False)
         )
-        return result.scalars().all()
+        return int(getattr(result, "rowcount", 0) or 0)
 
-    async def day_over(self, now: datetime, limit: int) -> Sequence[Session]:
-        """Sessions still open although their local day has ended."""
+    async def miss_late(self, since: datetime) -> int:
+        """Planned sessions that fell due before `since` (the bot was down, or Telegram
+        kept failing) are too late to remind of: they become missed."""
+        c = t.session.c
         result = await self.session.execute(
-            select(Session)
-            .where(
-                t.session.c.state.in_([SessionState.PLANNED, SessionState.SENT]),
-                t.session.c.ends_at <= now,
-            )
-            .limit(limit)
+            update(t.session)
+            .where(c.state == SessionState.PLANNED, c.due_at < since)
+            .values(state=SessionState.MISSED, retry_at=None)
+            .execution_options(synchronize_session=False)
         )
-        return result.scalars().all()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def close_ended_days(self, now: datetime) -> int:
+        """Sessions still open although their local day has ended become missed."""
+        c = t.session.c
+        result = await self.session.execute(
+            update(t.session)
+            .where(c.state.in_([SessionState.PLANNED, SessionState.SENT]), c.ends_at <= now)
+            .values(state=SessionState.MISSED, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def for_patient(self, patient_id: int) -> Sequence[Session]:
         result = await self.session.execute(
@@ -255,7 +274,7 @@ class AlertRepository(_Repository):
             select(Alert)
             .join(t.patient, t.patient.c.id == t.alert.c.patient_id)
             .where(t.alert.c.notified_at.is_(None), t.patient.c.therapist_id.is_not(None))
-            .order_by(t.alert.c.created_at)
+            .order_by(t.alert.c.created_at, t.alert.c.id)
             .limit(limit)
         )
         return result.scalars().all()
@@ -272,6 +291,71 @@ class AlertRepository(_Repository):
     async def for_patient(self, patient_id: int) -> Sequence[Alert]:
         result = await self.session.execute(
             select(Alert).where(t.alert.c.patient_id == patient_id).order_by(t.alert.c.created_at)
+        )
+        return result.scalars().all()
+
+
+class OutboxRepository(_Repository):
+    def add(self, message: OutboxMessage) -> None:
+        self.session.add(message)
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        return await self.session.get(OutboxMessage, message_id)
+
+    async def next_due(self, now: datetime) -> OutboxMessage | None:
+        """The oldest message waiting that may be tried now and is next in its chat (an
+        earlier one to the same chat not yet out holds it back), locked for this worker."""
+        c = t.outbox.c
+        earlier = t.outbox.alias("earlier")
+        holds_back = exists().where(
+            earlier.c.chat_id == c.chat_id,
+            earlier.c.id < c.id,
+            earlier.c.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
+        )
+        result = await self.session.execute(
+            select(OutboxMessage)
+            .where(
+                c.state == OutboxState.PENDING,
+                or_(c.retry_at.is_(None), c.retry_at <= now),
+                ~holds_back,
+            )
+            .order_by(c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=t.outbox)
+        )
+        return result.scalars().first()
+
+    async def settle_stale_claims(self, now: datetime) -> int:
+        """As for sessions: a claim left by a dead process may have arrived."""
+        c = t.outbox.c
+        result = await self.session.execute(
+            update(t.outbox)
+            .where(c.state == OutboxState.SENDING, c.lease_until <= now)
+            .values(
+                state=OutboxState.UNCERTAIN,
+                lease_until=None,
+                failure="uncertain: no answer",
+                text=None,
+                buttons=None,
+                photo=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def purge(self, before: datetime) -> None:
+        """The record of what went out is kept for a while, then dropped."""
+        c = t.outbox.c
+        await self.session.execute(
+            delete(t.outbox)
+            .where(c.state.not_in([OutboxState.PENDING, OutboxState.SENDING]))
+            .where(c.created_at < before)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def for_chat(self, chat_id: int) -> Sequence[OutboxMessage]:
+        result = await self.session.execute(
+            select(OutboxMessage).where(t.outbox.c.chat_id == chat_id).order_by(t.outbox.c.id)
         )
         return result.scalars().all()
 
@@ -314,8 +398,8 @@ class TherapistRepository(_Repository):
     def add(self, therapist: Therapist) -> None:
         self.session.add(therapist)
 
-    async def get(self, therapist_id: int) -> Therapist | None:
-        return await self.session.get(Therapist, therapist_id)
+    async def get(self, therapist_id: int, *, lock: bool = False) -> Therapist | None:
+        return await self.session.get(Therapist, therapist_id, with_for_update=lock or None)
 
     async def by_user(self, telegram_user_id: int) -> Therapist | None:
         result = await self.session.execute(

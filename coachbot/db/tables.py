@@ -12,9 +12,11 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -28,6 +30,7 @@ from coachbot.db.types import ExerciseChanges, SessionExercises, UTCDateTime, We
 from coachbot.domain.model import (
     Alert,
     Invite,
+    OutboxMessage,
     Patient,
     PlanChange,
     PlanItem,
@@ -129,6 +132,9 @@ session = Table(
     Column("sent_message_id", BigInteger),
     Column("sent_at", UTCDateTime),
     Column("lease_until", UTCDateTime),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("retry_at", UTCDateTime),
+    Column("failure", String(200)),
     UniqueConstraint("patient_id", "local_date"),
     # The dispatcher's two questions: what is due, and what day has ended.
     Index("ix_session_state_due_at", "state", "due_at"),
@@ -178,6 +184,50 @@ plan_change = Table(
     Column("decided_at", UTCDateTime),
 )
 
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("purpose", String(16), nullable=False),
+    # What a message is about goes with it: an erased alert or therapist takes its
+    # unsent messages along.
+    Column("therapist_id", ForeignKey("therapist.id", ondelete="CASCADE")),
+    Column("alert_id", ForeignKey("alert.id", ondelete="CASCADE")),
+    Column("text", Text),
+    Column("buttons", JSON),
+    Column("photo", LargeBinary),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("retry_at", UTCDateTime),
+    Column("lease_until", UTCDateTime),
+    Column("failure", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("message_id", BigInteger),
+    # The dispatcher's question: what is waiting to go out, per chat in order.
+    Index("ix_outbox_state_chat_id", "state", "chat_id"),
+)
+
+# Named leases that processes hold for a while and renew: "updates" (the one process
+# receiving updates) and "housekeeping" (the one dispatcher doing the rounds' chores).
+lease = Table(
+    "lease",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(200)),
+    Column("expires_at", UTCDateTime),
+)
+
+# The bot-wide send budget shared by every process: the theoretical arrival time of the
+# next message (GCRA), in seconds since the epoch.
+send_budget = Table(
+    "send_budget",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("tat", Float, nullable=False, server_default="0"),
+)
+
 mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(Therapist, therapist)
 mapper_registry.map_imperatively(Patient, patient)
@@ -187,3 +237,4 @@ mapper_registry.map_imperatively(Session, session)
 mapper_registry.map_imperatively(Report, report)
 mapper_registry.map_imperatively(Alert, alert)
 mapper_registry.map_imperatively(PlanChange, plan_change)
+mapper_registry.map_imperatively(OutboxMessage, outbox)

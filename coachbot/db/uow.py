@@ -11,6 +11,7 @@ from coachbot.db import tables  # noqa: F401  (maps the domain classes)
 from coachbot.db.repositories import (
     AlertRepository,
     InviteRepository,
+    OutboxRepository,
     PatientRepository,
     PlanChangeRepository,
     PlanRepository,
@@ -33,6 +34,7 @@ class UnitOfWork:
     invites: InviteRepository
     plan_changes: PlanChangeRepository
     therapists: TherapistRepository
+    outbox: OutboxRepository
 
     def __init__(self, factory: SessionFactory) -> None:
         self._factory = factory
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.invites = InviteRepository(self.session)
         self.plan_changes = PlanChangeRepository(self.session)
         self.therapists = TherapistRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(

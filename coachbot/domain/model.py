@@ -29,6 +29,8 @@ class SessionState(StrEnum):
     SKIPPED = "skipped"
     MISSED = "missed"
     EXCUSED = "excused"
+    # Telegram refused it for good (a 400, three times); not counted against the patient.
+    UNDELIVERED = "undelivered"
 
 
 OPEN_STATES = frozenset({SessionState.PLANNED, SessionState.SENDING, SessionState.SENT})
@@ -171,11 +173,12 @@ class Session:
     sent_message_id: int | None = None
     sent_at: datetime | None = None
     lease_until: datetime | None = None
+    # Sending attempts so far, when to try again after a passing failure, and why the
+    # last attempt failed (Telegram's own words, never the message).
+    attempts: int = 0
+    retry_at: datetime | None = None
+    failure: str | None = None
     id: int | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
 
 
 @dataclass(eq=False)
@@ -231,3 +234,73 @@ class PlanChange:
     changes: list[ExerciseChange] = field(default_factory=list)
     decided_at: datetime | None = None
     id: int | None = None
+
+
+Buttons = list[list[tuple[str, str]]]  # rows of (label, callback data)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message as plain data: HTML text (the caption, if there is a photo), inline
+    buttons and an optional PNG. The dispatcher stores and sends it without knowing
+    Telegram's objects."""
+
+    text: str
+    buttons: Buttons = field(default_factory=list)
+    photo: bytes | None = None
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a dispatcher, on the wire right now
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (a 400, three times); the operator was told
+    UNCERTAIN = "uncertain"  # no answer in time: it may have arrived, so never resent
+
+
+class OutboxPurpose(StrEnum):
+    ALERT = "alert"
+    SUMMARY = "summary"
+    OPERATOR = "operator"
+
+
+@dataclass(eq=False)
+class OutboxMessage:
+    """A message the dispatcher owes someone (an alert, one part of a summary, a notice to
+    the operator), stored before it is sent, so a restart neither loses nor repeats it.
+
+    Messages to one chat go out in the order they were stored. The content is dropped once
+    it is sent; the row stays as the record of what went out.
+    """
+
+    chat_id: int
+    purpose: str
+    created_at: datetime
+    text: str | None = None
+    buttons: Buttons | None = None
+    photo: bytes | None = None
+    therapist_id: int | None = None
+    alert_id: int | None = None
+    state: str = OutboxState.PENDING
+    attempts: int = 0
+    retry_at: datetime | None = None
+    lease_until: datetime | None = None
+    failure: str | None = None
+    sent_at: datetime | None = None
+    message_id: int | None = None
+    id: int | None = None
+
+    @classmethod
+    def of(cls, message: Outgoing, chat_id: int, purpose: str, now: datetime) -> OutboxMessage:
+        return cls(
+            chat_id=chat_id,
+            purpose=purpose,
+            created_at=now,
+            text=message.text,
+            buttons=message.buttons,
+            photo=message.photo,
+        )
+
+    @property
+    def content(self) -> Outgoing:
+        return Outgoing(self.text or "", self.buttons or [], self.photo)

@@ -67,6 +67,11 @@ async def toggle(fake: FakeBotApi, user: FakeUser, message: dict[str, Any], data
     )
 
 
+def report_data(message: dict[str, Any], outcome: str) -> str:
+    """The callback data of a session's report button ("done", "partly", "skipped")."""
+    return next(data for data in button_data(message) if data.endswith(f":{outcome}"))
+
+
 def button_data(message: dict[str, Any]) -> list[str]:
     return [
         button["callback_data"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from coachbot.domain.model import Patient, Report, Session
 from tests.conftest import Bot, Clock, wait_for
-from tests.conversations.flows import button_data, enrol
+from tests.conversations.flows import button_data, enrol, report_data
 from tests.fakebot import FakeBotApi, FakeUser
 
 
@@ -74,9 +74,9 @@ async def test_second_tap_and_replay_change_nothing(
     await enrol(fake, anna)
     clock.advance(hours=9)
     message = await session_message(fake, anna)
-    await fake.tap(anna, message, button_data(message)[0])  # done
+    await fake.tap(anna, message, report_data(message, "done"))
     await fake.next_message(anna.chat_id)
-    query = await fake.tap(anna, message, button_data(message)[2])  # skipped, on the same message
+    query = await fake.tap(anna, message, report_data(message, "skipped"))  # on the same message
     await fake.callback_answer(query)
     reply = await fake.next_message(anna.chat_id)
     assert "already recorded" in reply["text"]
@@ -93,7 +93,7 @@ async def test_yesterdays_message_cannot_be_reported(
     message = await session_message(fake, anna)
     clock.advance(hours=7)  # 01:00 the next day in Berlin
     await fake.wait_until(lambda: True)
-    query = await fake.tap(anna, message, button_data(message)[0])
+    query = await fake.tap(anna, message, report_data(message, "done"))
     await fake.callback_answer(query)
     reply = await fake.next_message(anna.chat_id)
     assert "earlier day" in reply["text"]
@@ -214,8 +214,13 @@ async def test_lesson_check_question_after_the_report(
     await enrol(fake, anna)
     clock.advance(hours=9)
     message = await session_message(fake, anna)
-    lesson_text = "\n".join(m["text"] for m in fake.messages(anna.chat_id)[-2:])
+    # The session is one message; relaxation and lesson come on its buttons.
+    assert "Back school:" not in message["text"]
+    await fake.tap_button(anna, message, "📘 Lesson")
+    lesson_text = (await fake.next_message(anna.chat_id))["text"]
     assert "Back school:" in lesson_text  # the first session teaches the first lesson
+    await fake.tap_button(anna, message, "🧘 Relaxation")
+    assert "Relaxation:" in (await fake.next_message(anna.chat_id))["text"]
     await fake.tap_button(anna, message, "Done")
     await fake.tap_button(anna, await fake.next_message(anna.chat_id), "🟢 1")
     await fake.next_message(anna.chat_id)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from coachbot.db import tables
 from tests.conftest import Bot, Clock, wait_for
-from tests.conversations.flows import button_data, enrol
+from tests.conversations.flows import enrol, report_data
 from tests.conversations.test_checkin import patient_state, session_message
 from tests.fakebot import FakeBotApi, FakeUser
 
@@ -76,7 +76,7 @@ async def test_forged_and_unknown_buttons_change_nothing(
     annas = await session_message(fake, anna)
     await session_message(fake, bernd)
     # Bernd forges a tap on Anna's session id.
-    anna_session = button_data(annas)[0].split(":")[1]
+    anna_session = report_data(annas, "done").split(":")[1]
     bernds_messages = fake.messages(bernd.chat_id)
     query = await fake.tap(bernd, bernds_messages[-1], f"rep:{anna_session}:done")
     await fake.callback_answer(query)

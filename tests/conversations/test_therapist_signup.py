@@ -12,7 +12,9 @@ from tests.conversations.flows import enrol
 from tests.fakebot import FakeBotApi, FakeUser
 
 
-async def coachbot(fake: FakeBotApi, database_url: str, *args: str) -> tuple[int, str, str]:
+async def coachbot(
+    fake: FakeBotApi, database_url: str, cwd: Path, *args: str
+) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
     env |= {
         "TELEGRAM_BOT_TOKEN": fake.token,
@@ -24,7 +26,7 @@ async def coachbot(fake: FakeBotApi, database_url: str, *args: str) -> tuple[int
         "-m",
         "coachbot",
         *args,
-        cwd=Path(database_url.split("///", 1)[1]).parent,
+        cwd=cwd,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -35,9 +37,11 @@ async def coachbot(fake: FakeBotApi, database_url: str, *args: str) -> tuple[int
 
 
 async def test_operator_adds_a_therapist_who_signs_up_with_the_link(
-    fake: FakeBotApi, bot: Bot, database_url: str, anna: FakeUser
+    fake: FakeBotApi, bot: Bot, database_url: str, anna: FakeUser, tmp_path: Path
 ) -> None:
-    code, out, err = await coachbot(fake, database_url, "therapist", "add", "Dr. Anna Weber")
+    code, out, err = await coachbot(
+        fake, database_url, tmp_path, "therapist", "add", "Dr. Anna Weber"
+    )
     assert code == 0, err
     link = out.strip().splitlines()[-1]
     assert link.startswith("https://t.me/coachbot_test_bot?start=")
@@ -67,26 +71,28 @@ async def test_operator_adds_a_therapist_who_signs_up_with_the_link(
     await fake.send(other, f"/start {signup}")
     assert "not valid" in (await fake.next_message(other.chat_id))["text"]
 
-    code, out, _err = await coachbot(fake, database_url, "therapist", "list")
+    code, out, _err = await coachbot(fake, database_url, tmp_path, "therapist", "list")
     assert code == 0 and "Dr. Anna Weber" in out and "signed up" in out
     therapist_id = out.split()[0]
-    code, out, _err = await coachbot(fake, database_url, "therapist", "remove", therapist_id)
+    code, out, _err = await coachbot(
+        fake, database_url, tmp_path, "therapist", "remove", therapist_id
+    )
     assert code == 0
-    code, out, _err = await coachbot(fake, database_url, "therapist", "list")
+    code, out, _err = await coachbot(fake, database_url, tmp_path, "therapist", "list")
     assert "0 therapist(s)" in out
-    code, _out, err = await coachbot(fake, database_url, "therapist", "remove", "999")
+    code, _out, err = await coachbot(fake, database_url, tmp_path, "therapist", "remove", "999")
     assert code == 1 and "999" in err
 
 
 async def test_a_patient_cannot_become_a_therapist_with_the_same_account(
-    fake: FakeBotApi, bot: Bot, database_url: str, anna: FakeUser
+    fake: FakeBotApi, bot: Bot, database_url: str, anna: FakeUser, tmp_path: Path
 ) -> None:
     await enrol(fake, anna)
-    code, out, err = await coachbot(fake, database_url, "therapist", "add", "Dr. Beck")
+    code, out, err = await coachbot(fake, database_url, tmp_path, "therapist", "add", "Dr. Beck")
     assert code == 0, err
     signup = out.strip().splitlines()[-1].split("=", 1)[1]
     await fake.send(anna, f"/start {signup}")
     reply = await fake.next_message(anna.chat_id)
     assert "another role" in reply["text"]
-    code, out, _err = await coachbot(fake, database_url, "therapist", "list")
+    code, out, _err = await coachbot(fake, database_url, tmp_path, "therapist", "list")
     assert "sign-up link not used yet" in out

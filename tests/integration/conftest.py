@@ -1,10 +1,10 @@
-"""Integration fixtures: a migrated SQLite file per test, the real catalogue, enrolment."""
+"""Integration fixtures: a migrated database per test (SQLite, and PostgreSQL when
+`TEST_DATABASE_URL` is set), the real catalogue, enrolment."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import UTC, datetime, time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -12,7 +12,6 @@ from sqlalchemy import text
 from catalogue.loader import Catalogue, load_catalogue
 from coachbot import services
 from coachbot.db.engine import create_engine, session_factory
-from coachbot.db.migrate import upgrade
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.model import ALL_DAYS, Patient
 
@@ -28,11 +27,10 @@ def catalogue() -> Catalogue:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A SQLite file brought to the latest schema by the real Alembic migrations."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'coachbot.db'}"
-    upgrade(url)  # synchronous: runs its own event loop, so not from inside ours
-    return url
+def db_url(database_url: str) -> str:
+    """The test's own database at the latest schema, on each backend (see tests/conftest.py);
+    tests marked `sqlite_only` are skipped on PostgreSQL."""
+    return database_url
 
 
 @pytest.fixture

@@ -12,15 +12,22 @@ import pytest
 from catalogue.loader import Catalogue
 from coachbot import services
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.dispatch import DeliveryFailed, Dispatcher, RecipientGone
+from coachbot.dispatch import Dispatcher
+from coachbot.domain.delivery import Failure, SendFailed
 from coachbot.domain.model import (
     AlertKind,
     Outcome,
+    Outgoing,
     Patient,
     PatientStatus,
     Session,
     SessionState,
+    Therapist,
 )
+from coachbot.domain.summary import CohortSummary
+
+GONE = SendFailed(Failure.GONE, "Forbidden: bot was blocked by the user")
+BAD_GATEWAY = SendFailed(Failure.PASSING, "Bad Gateway")
 
 Enrol = Callable[..., Awaitable[Patient]]
 
@@ -46,25 +53,49 @@ class Clock:
 
 
 @dataclass
-class RecordingSender:
-    """Records (chat id, session id) and the clock at each send; fails when told to."""
+class RecordingCourier:
+    """The dispatcher's courier with Telegram left out: records (chat id, session id) and
+    the clock at each send, and fails with the given failure while told to."""
 
     clock: Clock
     sent: list[tuple[int, int]] = field(default_factory=list)
     sent_at: list[datetime] = field(default_factory=list)
+    messages: list[tuple[int, Outgoing]] = field(default_factory=list)
     attempts: int = 0
-    fail_with: type[Exception] | None = None
+    fail_with: SendFailed | None = None
     failures_left: int = 0
 
-    async def __call__(self, patient: Patient, session: Session) -> int:
+    async def wait_for_budget(self) -> None:
+        return None
+
+    def _maybe_fail(self) -> None:
         self.attempts += 1
         if self.fail_with is not None and self.failures_left > 0:
             self.failures_left -= 1
-            raise self.fail_with("refused")
+            raise self.fail_with
+
+    async def send_session(self, patient: Patient, session: Session) -> int:
+        self._maybe_fail()
         assert session.id is not None
         self.sent.append((patient.chat_id, session.id))
         self.sent_at.append(self.clock())
         return 100 + len(self.sent)
+
+    async def send(self, chat_id: int, message: Outgoing) -> int:
+        self._maybe_fail()
+        self.messages.append((chat_id, message))
+        return 500 + len(self.messages)
+
+    def alert(self, notice: services.AlertNotice) -> Outgoing:
+        return Outgoing(f"alert {notice.alert.kind} about {notice.patient.id}")
+
+    def summary(
+        self, therapist: Therapist, summary: CohortSummary, now: datetime
+    ) -> list[Outgoing]:
+        return [Outgoing(f"summary for {therapist.id}"), Outgoing("chart", photo=b"png")]
+
+
+RecordingSender = RecordingCourier
 
 
 @pytest.fixture
@@ -73,17 +104,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def sender(clock: Clock) -> RecordingSender:
-    return RecordingSender(clock)
+def sender(clock: Clock) -> RecordingCourier:
+    return RecordingCourier(clock)
 
 
 @pytest.fixture
 def dispatcher(
-    sessions: SessionFactory, catalogue: Catalogue, clock: Clock, sender: RecordingSender
+    sessions: SessionFactory, catalogue: Catalogue, clock: Clock, sender: RecordingCourier
 ) -> Dispatcher:
-    return Dispatcher(
-        lambda: UnitOfWork(sessions), catalogue, clock, sender, messages_per_second=10_000
-    )
+    return Dispatcher(lambda: UnitOfWork(sessions), catalogue, clock, sender)
 
 
 async def all_sessions(factory: SessionFactory, patient_id: int | None) -> list[Session]:
@@ -260,7 +289,7 @@ async def test_recipient_gone_blocks_the_patient_and_nothing_more_is_sent(
     dispatcher: Dispatcher,
 ) -> None:
     anna = await enrol(ANNA, now=MORNING)
-    sender.fail_with, sender.failures_left = RecipientGone, 100
+    sender.fail_with, sender.failures_left = GONE, 100
 
     clock.set(DUE)
     assert (await dispatcher.tick()).blocked == 1
@@ -283,7 +312,7 @@ async def test_recipient_gone_blocks_the_patient_and_nothing_more_is_sent(
         assert len(await uow.alerts.for_patient(anna.id)) == 1
 
 
-async def test_delivery_failed_is_retried_on_the_next_tick(
+async def test_a_server_error_is_retried_later_with_backoff(
     sessions: SessionFactory,
     enrol: Enrol,
     clock: Clock,
@@ -292,16 +321,22 @@ async def test_delivery_failed_is_retried_on_the_next_tick(
 ) -> None:
     anna = await enrol(ANNA, now=MORNING)
     (first,) = await all_sessions(sessions, anna.id)
-    sender.fail_with, sender.failures_left = DeliveryFailed, 2
+    sender.fail_with, sender.failures_left = BAD_GATEWAY, 2
 
     clock.set(DUE)
-    assert (await dispatcher.tick()).failed == 1
+    assert (await dispatcher.tick()).retried == 1
     (session,) = await all_sessions(sessions, anna.id)
     assert (session.state, session.lease_until, session.sent_at) == ("planned", None, None)
+    assert session.retry_at == DUE + timedelta(seconds=15)
+    assert session.failure == "passing: Bad Gateway"
 
-    clock.advance(seconds=5)
-    assert (await dispatcher.tick()).failed == 1
-    clock.advance(seconds=5)
+    clock.advance(seconds=14)
+    assert not await dispatcher.tick()  # not before its time
+    clock.advance(seconds=1)
+    assert (await dispatcher.tick()).retried == 1  # the second failure waits twice as long
+    clock.advance(seconds=29)
+    assert not await dispatcher.tick()
+    clock.advance(seconds=1)
     assert (await dispatcher.tick()).sent == 1
     assert sender.attempts == 3
     assert sender.sent == [(anna.chat_id, first.id)]
@@ -310,7 +345,8 @@ async def test_delivery_failed_is_retried_on_the_next_tick(
         (MONDAY + timedelta(days=1), "planned"),
     ]
     stored = await all_sessions(sessions, anna.id)
-    assert stored[0].sent_at == DUE + timedelta(seconds=10)
+    assert stored[0].sent_at == DUE + timedelta(seconds=45)
+    assert (stored[0].attempts, stored[0].failure, stored[0].retry_at) == (3, None, None)
 
 
 async def run_hourly(clock: Clock, dispatcher: Dispatcher, start: datetime, hours: int) -> None:
@@ -422,15 +458,14 @@ async def test_one_patients_failure_does_not_hold_up_another(
     bernd = await enrol(1002, now=MORNING)
     delivered: list[int] = []
 
-    async def send(patient: Patient, session: Session) -> int:
-        if patient.chat_id == anna.chat_id:
-            raise RecipientGone("blocked")
-        delivered.append(patient.chat_id)
-        return 1
+    class Picky(RecordingCourier):
+        async def send_session(self, patient: Patient, session: Session) -> int:
+            if patient.chat_id == anna.chat_id:
+                raise GONE
+            delivered.append(patient.chat_id)
+            return 1
 
-    dispatcher = Dispatcher(
-        lambda: UnitOfWork(sessions), catalogue, clock, send, messages_per_second=10_000
-    )
+    dispatcher = Dispatcher(lambda: UnitOfWork(sessions), catalogue, clock, Picky(clock))
     clock.set(DUE)
     result = await dispatcher.tick()
     assert (result.sent, result.blocked) == (1, 1)

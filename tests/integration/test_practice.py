@@ -471,7 +471,10 @@ def utc(
 async def claim(sessions: SessionFactory, now: datetime) -> list[int]:
     """The Telegram ids of the therapists whose summary is due at `now` (claimed)."""
     async with UnitOfWork(sessions) as uow:
-        due = await practice.claim_due_summaries(uow, now, 50)
+        due = await practice.due_summaries(uow, now, 50)
+        for therapist in due:
+            assert therapist.id is not None and therapist.next_summary_at is not None
+            assert await practice.move_summary_on(uow, therapist.id, therapist.next_summary_at, now)
         await uow.commit()
     return [t.telegram_user_id or 0 for t in due]
 

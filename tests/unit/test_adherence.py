@@ -16,6 +16,7 @@ CREDITS: dict[SessionState, float | None] = {
     SessionState.SKIPPED: 0.0,
     SessionState.MISSED: 0.0,
     SessionState.EXCUSED: None,
+    SessionState.UNDELIVERED: None,  # Telegram refused it: not the patient's doing
 }
 
 

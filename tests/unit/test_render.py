@@ -10,7 +10,13 @@ import pytest
 from catalogue.loader import load_catalogue
 from coachbot.domain.model import Dose, Session, SessionExercise
 from coachbot.i18n import Translator
-from conversations.render import MESSAGE_LIMIT, dose_text, pack, session_messages
+from conversations.render import (
+    MESSAGE_LIMIT,
+    dose_text,
+    exercise_details,
+    pack,
+    session_text,
+)
 
 CATALOGUE = load_catalogue()
 
@@ -32,22 +38,44 @@ def longest_session(relaxation_id: str, lesson_id: str) -> Session:
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_the_longest_session_fits_and_shows_everything(language: str) -> None:
+def test_the_longest_session_is_one_message_with_every_exercise_and_caution(
+    language: str,
+) -> None:
     lesson = max(CATALOGUE.lessons.values(), key=lambda entry: len(entry.body.de))
     technique = max(CATALOGUE.relaxation.values(), key=lambda r: sum(map(len, r.steps.de)))
     session = longest_session(technique.id, lesson.id)
     _ = Translator(language)
-    messages = session_messages(session, CATALOGUE, _)
-    assert all(len(text) <= MESSAGE_LIMIT for text in messages)
-    joined = "\n".join(messages)
+    text, complete = session_text(session, CATALOGUE, _)
+    assert len(text) <= MESSAGE_LIMIT
+    for number, item in enumerate(session.exercises, start=1):
+        exercise = CATALOGUE.exercises[item.exercise_id]
+        assert f"{number}. {escape(exercise.title.get(language))}" in text
+        assert escape(dose_text(item.dose, _)) in text
+        for caution in exercise.cautions.get(language):
+            assert escape(caution) in text  # safety first: cautions are never cut
+    assert not complete  # five long exercises do not fit in full: the rest is on a button
+    assert text.endswith("</b>")  # the closing question carries the buttons
+    details = exercise_details(session, CATALOGUE, _)
+    assert all(len(part) <= MESSAGE_LIMIT for part in details)
     for item in session.exercises:
         exercise = CATALOGUE.exercises[item.exercise_id]
-        assert escape(exercise.title.get(language)) in joined
-        for caution in exercise.cautions.get(language):
-            assert escape(caution) in joined
-    assert escape(technique.title.get(language)) in joined
-    assert escape(lesson.body.get(language)) in joined
-    assert messages[-1].endswith("</b>")  # the closing question carries the buttons
+        for step in exercise.steps.get(language):
+            assert escape(step) in "\n".join(details)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_planned_session_of_a_beginner_fits_in_one_message(language: str) -> None:
+    first_steps = sorted(CATALOGUE.exercises.values(), key=lambda e: e.id)[:4]
+    session = Session(
+        patient_id=1,
+        local_date=date(2026, 11, 23),
+        due_at=datetime(2026, 11, 23, 17, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 23, 23, tzinfo=UTC),
+        exercises=[SessionExercise(e.id, Dose(2, reps=8)) for e in first_steps],
+    )
+    text, _complete = session_text(session, CATALOGUE, Translator(language))
+    assert len(text) <= MESSAGE_LIMIT
+    assert "Relaxation" not in text and "Back school" not in text  # those are on buttons
 
 
 def test_dose_text_in_both_languages() -> None:

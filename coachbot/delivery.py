@@ -1,0 +1,202 @@
+"""What the dispatcher sends, each claimed just before it goes out and settled right after.
+
+A claim (state `sending`, with a lease) is taken in one short transaction immediately
+before the send, and what happened is recorded in another right after. So a crash or a
+database error can only lose what was on the wire at that instant, never a claimed but
+untried batch. A claim whose lease ran out belonged to a process that died mid-send: it
+may have arrived, so it is never sent again.
+
+Two kinds of things go out: sessions (rendered when they are sent, so plan changes up to
+the last moment count) and outbox messages (alerts, summary parts, operator notices,
+rendered when queued, one Telegram message each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from catalogue.loader import Catalogue
+from coachbot import services
+from coachbot.db.uow import UnitOfWork
+from coachbot.domain.delivery import (
+    FIRST_BACKOFF,
+    Failure,
+    SendFailed,
+    counts_as_attempt,
+    retry_at,
+)
+from coachbot.domain.model import (
+    OutboxMessage,
+    OutboxState,
+    Outgoing,
+    Patient,
+    Session,
+    SessionState,
+)
+
+# A claim is given up as "may have arrived" after this long; far longer than one send
+# takes, long enough to ride out a busy database while recording the outcome.
+SEND_LEASE = services.SEND_LEASE
+# What went out is kept this long as a record, then purged.
+OUTBOX_RECORD = timedelta(days=30)
+
+
+class Settled(StrEnum):
+    """What a failed send led to."""
+
+    RETRY = "retry"  # back in the queue, tried again later
+    GIVEN_UP = "given_up"  # refused for good: the operator is told once
+    BLOCKED = "blocked"  # the person blocked the bot
+    UNCERTAIN = "uncertain"  # may have arrived: never sent again
+
+
+@dataclass(frozen=True)
+class SessionClaim:
+    session: Session
+    patient: Patient
+
+
+async def claim_session(uow: UnitOfWork, now: datetime, grace: timedelta) -> SessionClaim | None:
+    """The next due session, claimed for sending now (older than `grace`: housekeeping
+    marks it missed instead)."""
+    session = await uow.sessions.next_due(now, since=now - grace)
+    if session is None:
+        return None
+    patient = await uow.patients.get(session.patient_id)
+    assert patient is not None  # the query joins on an active patient
+    session.state = SessionState.SENDING
+    session.lease_until = now + SEND_LEASE
+    session.attempts += 1
+    return SessionClaim(session, patient)
+
+
+async def session_failed(
+    uow: UnitOfWork,
+    session_id: int,
+    failed: SendFailed,
+    catalogue: Catalogue,
+    now: datetime,
+    backoff: timedelta = FIRST_BACKOFF,
+) -> Settled:
+    """Record a session's failed send by the failure's rule (`domain.delivery`)."""
+    session = await uow.sessions.get(session_id)
+    if session is None or session.state != SessionState.SENDING:
+        return Settled.RETRY  # settled elsewhere meanwhile (a report, a pause): leave it
+    patient = await uow.patients.get(session.patient_id)
+    assert patient is not None
+    session.failure = str(failed)
+    if failed.failure is Failure.GONE:
+        await services.mark_blocked(uow, patient.chat_id, now)
+        return Settled.BLOCKED
+    if failed.failure is Failure.UNCERTAIN:
+        await services.mark_sent(uow, session_id, None, catalogue, now)
+        return Settled.UNCERTAIN
+    if not counts_as_attempt(failed):
+        session.attempts -= 1
+    again = retry_at(failed, session.attempts, now, backoff)
+    session.lease_until = None
+    if again is None:
+        session.state = SessionState.UNDELIVERED
+        await services.ensure_next_session(uow, patient, catalogue, now)
+        return Settled.GIVEN_UP
+    session.state = SessionState.PLANNED
+    session.retry_at = again
+    return Settled.RETRY
+
+
+async def session_sent(
+    uow: UnitOfWork, session_id: int, message_id: int, catalogue: Catalogue, now: datetime
+) -> None:
+    session = await uow.sessions.get(session_id)
+    if session is not None:
+        session.failure = None
+        session.retry_at = None
+    await services.mark_sent(uow, session_id, message_id, catalogue, now)
+
+
+# --- the outbox --------------------------------------------------------------------------
+
+
+def queue(
+    uow: UnitOfWork,
+    messages: list[Outgoing],
+    chat_id: int,
+    purpose: str,
+    now: datetime,
+    *,
+    therapist_id: int | None = None,
+    alert_id: int | None = None,
+) -> None:
+    """Store messages to send to a chat, in this order, each exactly once."""
+    for message in messages:
+        row = OutboxMessage.of(message, chat_id, purpose, now)
+        row.therapist_id = therapist_id
+        row.alert_id = alert_id
+        uow.outbox.add(row)
+
+
+async def claim_message(uow: UnitOfWork, now: datetime) -> OutboxMessage | None:
+    message = await uow.outbox.next_due(now)
+    if message is None:
+        return None
+    message.state = OutboxState.SENDING
+    message.lease_until = now + SEND_LEASE
+    message.attempts += 1
+    return message
+
+
+async def message_sent(uow: UnitOfWork, message_id: int, telegram_id: int, now: datetime) -> None:
+    message = await uow.outbox.get(message_id)
+    if message is None:
+        return
+    _close(message, OutboxState.SENT, None)
+    message.sent_at = now
+    message.message_id = telegram_id
+
+
+async def message_failed(
+    uow: UnitOfWork,
+    message_id: int,
+    failed: SendFailed,
+    now: datetime,
+    backoff: timedelta = FIRST_BACKOFF,
+) -> Settled:
+    message = await uow.outbox.get(message_id)
+    if message is None or message.state != OutboxState.SENDING:
+        return Settled.RETRY
+    if failed.failure is Failure.UNCERTAIN:
+        _close(message, OutboxState.UNCERTAIN, str(failed))
+        return Settled.UNCERTAIN
+    if failed.failure is Failure.GONE:
+        _close(message, OutboxState.FAILED, str(failed))
+        return Settled.BLOCKED
+    if not counts_as_attempt(failed):
+        message.attempts -= 1
+    again = retry_at(failed, message.attempts, now, backoff)
+    message.failure = str(failed)
+    message.lease_until = None
+    if again is None:
+        _close(message, OutboxState.FAILED, str(failed))
+        return Settled.GIVEN_UP
+    message.state = OutboxState.PENDING
+    message.retry_at = again
+    return Settled.RETRY
+
+
+def _close(message: OutboxMessage, state: OutboxState, failure: str | None) -> None:
+    """A message is out (or never will be): keep the record, drop the content."""
+    message.state = state
+    message.failure = failure
+    message.lease_until = None
+    message.retry_at = None
+    message.text = None
+    message.buttons = None
+    message.photo = None
+
+
+async def settle_stale_claims(uow: UnitOfWork, now: datetime) -> None:
+    await uow.sessions.settle_stale_claims(now)
+    await uow.outbox.settle_stale_claims(now)
+    await uow.outbox.purge(now - OUTBOX_RECORD)

@@ -1,0 +1,79 @@
+"""The one error handler: never raises, never apologises for a reply that may have
+arrived, and answers every button press exactly once."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.conftest import Bot, Clock
+from tests.conversations.flows import enrol
+from tests.conversations.test_checkin import session_message
+from tests.fakebot import QUERY_INVALID, FakeBotApi, FakeUser
+
+APOLOGY = "went wrong"
+
+
+def answers_to(fake: FakeBotApi, query_id: str) -> int:
+    return sum(
+        1
+        for call in fake.calls_to("answerCallbackQuery")
+        if call.params.get("callback_query_id") == query_id
+    )
+
+
+async def test_a_reply_that_timed_out_is_not_followed_by_an_apology(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    await fake.send(anna, "/help")
+    await fake.next_message(anna.chat_id)
+    # The reply arrives, but only after the bot stopped waiting (read timeout 2 s).
+    fake.fail("sendMessage", status=0, delay=3.0, chat_id=anna.chat_id)
+    with caplog.at_level(logging.WARNING):
+        await fake.send(anna, "/help")
+        reply = await fake.next_message(anna.chat_id, timeout=10)
+        assert "/today" in reply["text"]
+        await fake.wait_until(lambda: any(c.client_gone for c in fake.calls_to("sendMessage")))
+        await fake.send(anna, "/privacy")  # the bot carries on as usual
+        assert "privacy" in (await fake.next_message(anna.chat_id))["text"].lower()
+    assert not any(APOLOGY in m["text"] for m in fake.messages(anna.chat_id))
+    assert "uncaught error" not in caplog.text.lower()
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_tap_answered_too_late_still_counts_and_is_answered_once(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    # Telegram refuses the answer (the tap waited too long), as after a restart.
+    fake.fail("answerCallbackQuery", status=400, description=QUERY_INVALID)
+    query = await fake.tap_button(anna, message, "Done")
+    pain = await fake.next_message(anna.chat_id)
+    assert "Great work" in pain["text"]  # the tap took effect all the same
+    assert answers_to(fake, query) == 1  # and no second, refused, empty answer
+    assert not any(APOLOGY in m["text"] for m in fake.messages(anna.chat_id))
+
+
+async def test_when_the_error_handlers_own_reply_fails_nothing_escapes(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    await fake.send(anna, "/start")
+    welcome = await fake.next_message(anna.chat_id)
+    # The handler's edit fails (a server error), and so does the apology after it.
+    fake.fail("editMessageText", status=502, chat_id=anna.chat_id)
+    fake.fail("sendMessage", status=502, chat_id=anna.chat_id)
+    with caplog.at_level(logging.WARNING):
+        query = await fake.tap_button(anna, welcome, "No, thank you")
+        await fake.callback_answer(query)
+        await fake.wait_until(
+            lambda: sum(1 for c in fake.calls_to("sendMessage") if not c.ok) >= 1,
+            what="the apology tried",
+        )
+        await fake.send(anna, "/privacy")  # still answering
+        assert "privacy" in (await fake.next_message(anna.chat_id, timeout=10))["text"].lower()
+    assert answers_to(fake, query) == 1
+    assert "uncaught error" not in caplog.text.lower()
+    assert "error handler could not answer" in caplog.text
