@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from catalogue.loader import Catalogue
 from coachbot import services
@@ -50,6 +51,7 @@ class Settled(StrEnum):
     GIVEN_UP = "given_up"  # refused for good: the operator is told once
     BLOCKED = "blocked"  # the person blocked the bot
     UNCERTAIN = "uncertain"  # may have arrived: never sent again
+    ELSEWHERE = "elsewhere"  # settled meanwhile (a report, a pause, an erasure): left alone
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ async def session_failed(
     """Record a session's failed send by the failure's rule (`domain.delivery`)."""
     session = await uow.sessions.get(session_id)
     if session is None or session.state != SessionState.SENDING:
-        return Settled.RETRY  # settled elsewhere meanwhile (a report, a pause): leave it
+        return Settled.ELSEWHERE
     patient = await uow.patients.get(session.patient_id)
     assert patient is not None
     session.failure = str(failed)
@@ -93,27 +95,31 @@ async def session_failed(
     if failed.failure is Failure.UNCERTAIN:
         await services.mark_sent(uow, session_id, None, catalogue, now)
         return Settled.UNCERTAIN
+    if _back_in_queue(session, failed, now, backoff):
+        session.state = SessionState.PLANNED
+        return Settled.RETRY
+    session.state = SessionState.UNDELIVERED
+    await services.ensure_next_session(uow, patient, catalogue, now)
+    return Settled.GIVEN_UP
+
+
+class _Attempted(Protocol):
+    attempts: int
+    retry_at: datetime | None
+    lease_until: datetime | None
+    failure: str | None
+
+
+def _back_in_queue(
+    record: _Attempted, failed: SendFailed, now: datetime, backoff: timedelta
+) -> bool:
+    """Set a failed claim up to be tried again later; False if it is given up instead."""
     if not counts_as_attempt(failed):
-        session.attempts -= 1
-    again = retry_at(failed, session.attempts, now, backoff)
-    session.lease_until = None
-    if again is None:
-        session.state = SessionState.UNDELIVERED
-        await services.ensure_next_session(uow, patient, catalogue, now)
-        return Settled.GIVEN_UP
-    session.state = SessionState.PLANNED
-    session.retry_at = again
-    return Settled.RETRY
-
-
-async def session_sent(
-    uow: UnitOfWork, session_id: int, message_id: int, catalogue: Catalogue, now: datetime
-) -> None:
-    session = await uow.sessions.get(session_id)
-    if session is not None:
-        session.failure = None
-        session.retry_at = None
-    await services.mark_sent(uow, session_id, message_id, catalogue, now)
+        record.attempts -= 1
+    record.failure = str(failed)
+    record.lease_until = None
+    record.retry_at = retry_at(failed, record.attempts, now, backoff)
+    return record.retry_at is not None
 
 
 # --- the outbox --------------------------------------------------------------------------
@@ -165,24 +171,18 @@ async def message_failed(
 ) -> Settled:
     message = await uow.outbox.get(message_id)
     if message is None or message.state != OutboxState.SENDING:
-        return Settled.RETRY
+        return Settled.ELSEWHERE
     if failed.failure is Failure.UNCERTAIN:
         _close(message, OutboxState.UNCERTAIN, str(failed))
         return Settled.UNCERTAIN
     if failed.failure is Failure.GONE:
         _close(message, OutboxState.FAILED, str(failed))
         return Settled.BLOCKED
-    if not counts_as_attempt(failed):
-        message.attempts -= 1
-    again = retry_at(failed, message.attempts, now, backoff)
-    message.failure = str(failed)
-    message.lease_until = None
-    if again is None:
-        _close(message, OutboxState.FAILED, str(failed))
-        return Settled.GIVEN_UP
-    message.state = OutboxState.PENDING
-    message.retry_at = again
-    return Settled.RETRY
+    if _back_in_queue(message, failed, now, backoff):
+        message.state = OutboxState.PENDING
+        return Settled.RETRY
+    _close(message, OutboxState.FAILED, str(failed))
+    return Settled.GIVEN_UP
 
 
 def _close(message: OutboxMessage, state: OutboxState, failure: str | None) -> None:

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -79,6 +80,18 @@ class Courier(Protocol):
     ) -> list[Outgoing]:
         """The therapist's summary, as the messages to send in order."""
         ...
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One claimed thing to send: how, and how to record that it went out or failed."""
+
+    what: str  # for the log and the operator ("session 12"), never content
+    send: Callable[[], Awaitable[int]]
+    sent: Callable[[UnitOfWork, int], Awaitable[None]]
+    failed: Callable[[UnitOfWork, SendFailed], Awaitable[Settled]]
+    is_session: bool = False
+    report: bool = True
 
 
 @dataclass
@@ -250,75 +263,74 @@ class Dispatcher:
         if self._stopping or drained.is_set():
             return False
         await self._courier.wait_for_budget()
+        if drained.is_set():
+            return False
         job = await self._step("claiming", self._claim)
         if job is None:
             drained.set()
             return False
-        if isinstance(job, SessionClaim):
-            await self._deliver_session(job, result)
-        else:
-            await self._deliver_message(job, result)
+        await self._deliver(job, result)
         return True
 
-    async def _claim(self) -> SessionClaim | OutboxMessage | None:
+    async def _claim(self) -> _Job | None:
+        """The next due session, else the next waiting message, claimed and described."""
         now = self._clock()
         async with self._uow() as uow:
-            job: SessionClaim | OutboxMessage | None = await delivery.claim_session(
-                uow, now, self._grace
-            )
-            if job is None:
-                job = await delivery.claim_message(uow, now)
+            claim = await delivery.claim_session(uow, now, self._grace)
+            message = None if claim is not None else await delivery.claim_message(uow, now)
             await uow.commit()
-        return job
+        if claim is not None:
+            return self._session_job(claim)
+        return None if message is None else self._message_job(message)
 
-    async def _deliver_session(self, claim: SessionClaim, result: TickResult) -> None:
+    def _session_job(self, claim: SessionClaim) -> _Job:
         session_id = claim.session.id or 0
-        try:
-            message_id = await self._courier.send_session(claim.patient, claim.session)
-        except Exception as error:
-            failed = _as_failure(error, f"session {session_id}")
 
-            async def record_failure(uow: UnitOfWork) -> Settled:
-                settled = await delivery.session_failed(
-                    uow, session_id, failed, self._catalogue, self._clock(), self._backoff
-                )
-                if settled is Settled.GIVEN_UP:
-                    self._tell_operator(uow, f"session {session_id}", failed)
-                return settled
+        async def sent(uow: UnitOfWork, message_id: int) -> None:
+            await services.mark_sent(uow, session_id, message_id, self._catalogue, self._clock())
 
-            settled = await self._record(record_failure)
-            _count(result, settled)
-            return
+        async def failed(uow: UnitOfWork, failure: SendFailed) -> Settled:
+            return await delivery.session_failed(
+                uow, session_id, failure, self._catalogue, self._clock(), self._backoff
+            )
 
-        async def record_sent(uow: UnitOfWork) -> None:
-            await delivery.session_sent(uow, session_id, message_id, self._catalogue, self._clock())
+        send = partial(self._courier.send_session, claim.patient, claim.session)
+        return _Job(f"session {session_id}", send, sent, failed, is_session=True)
 
-        await self._record(record_sent)
-        result.sent += 1
-
-    async def _deliver_message(self, message: OutboxMessage, result: TickResult) -> None:
+    def _message_job(self, message: OutboxMessage) -> _Job:
         row_id = message.id or 0
+
+        async def sent(uow: UnitOfWork, telegram_id: int) -> None:
+            await delivery.message_sent(uow, row_id, telegram_id, self._clock())
+
+        async def failed(uow: UnitOfWork, failure: SendFailed) -> Settled:
+            return await delivery.message_failed(uow, row_id, failure, self._clock(), self._backoff)
+
+        send = partial(self._courier.send, message.chat_id, message.content)
+        # A notice to the operator that fails is not reported to the operator again.
+        report = message.chat_id != self._operator
+        return _Job(f"{message.purpose} message {row_id}", send, sent, failed, report=report)
+
+    async def _deliver(self, job: _Job, result: TickResult) -> None:
+        """Send one claimed thing and record what happened by its failure's rule."""
         try:
-            telegram_id = await self._courier.send(message.chat_id, message.content)
-        except Exception as error:
-            failed = _as_failure(error, f"{message.purpose} message {row_id}")
+            telegram_id = await job.send()
+        except Exception as error:  # a bug in one message must not stop the rest
+            failure = _as_failure(error, job.what)
 
             async def record_failure(uow: UnitOfWork) -> Settled:
-                settled = await delivery.message_failed(
-                    uow, row_id, failed, self._clock(), self._backoff
-                )
-                if settled is Settled.GIVEN_UP and message.chat_id != self._operator:
-                    self._tell_operator(uow, f"{message.purpose} message {row_id}", failed)
+                settled = await job.failed(uow, failure)
+                if settled is Settled.GIVEN_UP and job.report:
+                    self._tell_operator(uow, job.what, failure)
                 return settled
 
             _count(result, await self._record(record_failure))
             return
-
-        async def record_sent(uow: UnitOfWork) -> None:
-            await delivery.message_sent(uow, row_id, telegram_id, self._clock())
-
-        await self._record(record_sent)
-        result.messages += 1
+        await self._record(lambda uow: job.sent(uow, telegram_id))
+        if job.is_session:
+            result.sent += 1
+        else:
+            result.messages += 1
 
     async def _record(self, action: Callable[[UnitOfWork], Awaitable[T]]) -> T | None:
         """Record what happened, retrying while the database is busy: the message is out,
@@ -369,5 +381,5 @@ def _count(result: TickResult, settled: Settled | None) -> None:
         result.undelivered += 1
     elif settled is Settled.UNCERTAIN:
         result.uncertain += 1
-    else:
+    elif settled is Settled.RETRY:
         result.retried += 1

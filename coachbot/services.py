@@ -375,6 +375,9 @@ async def mark_sent(
     session.sent_message_id = message_id
     session.sent_at = now
     session.lease_until = None
+    session.retry_at = None
+    if message_id is not None:
+        session.failure = None
     if first_send and session.lesson_id is not None:
         patient.lessons_sent += 1
     await ensure_next_session(uow, patient, catalogue, now)

@@ -94,6 +94,8 @@ def failure_of(error: TelegramError) -> SendFailed:
 
 
 class FloodControl(BaseRateLimiter[str]):
+    """The application's rate limiter: the send budget, 429s per chat, answered taps."""
+
     def __init__(self, budget: SendBudget, max_retries: int = 3) -> None:
         self.budget = budget
         self._max_retries = max_retries

@@ -25,14 +25,16 @@ def sessions_sent(fake: FakeBotApi, user: FakeUser) -> int:
     return sum(1 for m in fake.messages(user.chat_id) if "Your training for" in m["text"])
 
 
-async def retry_recorded(bot: Bot, anna: FakeUser) -> datetime:
-    """Wait until the failed send is back in the queue; when it will be tried again."""
+async def retry_recorded(bot: Bot, anna: FakeUser, before: datetime | None = None) -> datetime:
+    """Wait until the failed send is back in the queue (again, if it was to be tried
+    `before`); when it will be tried next."""
     found: list[datetime] = []
 
     async def recorded() -> bool:
         _patient, sessions, _reports = await patient_state(bot, anna)
-        if sessions[0].state == "planned" and sessions[0].retry_at is not None:
-            found.append(sessions[0].retry_at)
+        retry = sessions[0].retry_at
+        if sessions[0].state == "planned" and retry is not None and retry != before:
+            found.append(retry)
         return bool(found)
 
     await wait_for(recorded)
@@ -290,3 +292,45 @@ async def test_unexpected_error_apologises_and_notifies_the_operator(
         assert "thank you" not in notice["text"].lower()
     finally:
         await running.stop()
+
+
+async def test_a_session_telegram_refuses_is_tried_three_times_and_reported_once(
+    fake: FakeBotApi,
+    database_url: str,
+    clock: Clock,
+    anna: FakeUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    operator = fake.user(9999, "Operator", "en")
+    await fake.send(operator, "hi")  # the operator has started a chat with the bot
+    settings = make_settings(fake, database_url, operator_chat_id=operator.chat_id)
+    running = await start_bot(settings, clock)
+    try:
+        await fake.next_message(operator.chat_id)
+        await enrol(fake, anna)
+        refusal = "Bad Request: can't parse entities: unsupported start tag"
+        fake.fail("sendMessage", status=400, chat_id=anna.chat_id, times=100, description=refusal)
+        with caplog.at_level(logging.INFO):
+            clock.advance(hours=9)
+            retry = None
+            for _attempt in range(2):  # after the first and second refusal: try again later
+                retry = await retry_recorded(running, anna, retry)
+                clock.set(retry)
+            notice = await fake.next_message(operator.chat_id)
+            for _minute in range(30):  # half an hour more of dispatcher rounds
+                clock.advance(minutes=1)
+                await running.services.dispatcher.tick()  # type: ignore[union-attr]
+        assert len(refused(fake, anna)) == 3  # not once a tick for the rest of the day
+        assert "could not deliver session" in notice["text"]
+        assert "parse entities" in notice["text"]
+        assert [r.levelname for r in caplog.records if "given up" in r.getMessage()] == ["ERROR"]
+        _patient, sessions, _reports = await patient_state(running, anna)
+        assert sessions[0].state == "undelivered" and sessions[0].failure is not None
+        assert sessions[1].state == "planned"  # tomorrow's comes as usual
+    finally:
+        await running.stop()
+
+
+def refused(fake: FakeBotApi, user: FakeUser) -> list[object]:
+    return [c for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == user.chat_id
+            and c.error_code == 400]  # fmt: skip
