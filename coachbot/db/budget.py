@@ -28,6 +28,8 @@ DISPATCH_RETRY = 0.1
 
 
 class SharedStore:
+    """The bot-wide budget in one database row (a `coachbot.budget.BudgetStore`)."""
+
     def __init__(self, sessions: SessionFactory, name: str = BOT) -> None:
         self._sessions = sessions
         self._name = name

@@ -77,3 +77,21 @@ async def test_when_the_error_handlers_own_reply_fails_nothing_escapes(
     assert answers_to(fake, query) == 1
     assert "uncaught error" not in caplog.text.lower()
     assert "error handler could not answer" in caplog.text
+
+
+async def test_a_429_in_one_chat_does_not_hold_up_another(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser, bernd: FakeUser
+) -> None:
+    fake.fail("sendMessage", status=429, retry_after=2, chat_id=anna.chat_id)
+    await fake.send(anna, "/help")
+    await fake.wait_until(lambda: any(c.error_code == 429 for c in fake.calls_to("sendMessage")))
+    asked_at = fake.calls_to("sendMessage")[-1].at
+    await fake.send(bernd, "/help")
+    bernds = await fake.next_message(bernd.chat_id)
+    annas = await fake.next_message(anna.chat_id)
+    bernd_at = fake.delivered(bernd.chat_id)[-1].at
+    anna_at = fake.delivered(anna.chat_id)[-1].at
+    assert "/today" in bernds["text"] and "/today" in annas["text"]
+    # Bernd was answered while Anna's chat waited the 2 s Telegram asked for.
+    assert bernd_at < anna_at
+    assert anna_at - asked_at >= 2.0
