@@ -81,13 +81,19 @@ def build_application(
     """A ready-to-run Application; services start in post_init and stop in post_shutdown."""
     catalogue = load_catalogue([BUILTIN, *settings.extra_catalogue_folders])
     engine = create_engine(settings.database_url, settings.sqlite_busy_timeout_ms)
-    sessions = session_factory(engine)
-    services = Services(settings=settings, catalogue=catalogue, sessions=sessions, clock=clock)
+    services = Services(
+        settings=settings,
+        catalogue=catalogue,
+        sessions=session_factory(engine),
+        reads=session_factory(engine, read_only=True),
+        clock=clock,
+    )
     # The budget has its own connections with a short busy timeout: should another
     # writer hold SQLite's lock, replies fall back to pacing alone at once.
     budget_engine = create_engine(settings.database_url, BUDGET_BUSY_TIMEOUT_MS)
+    store = SharedStore(budget_engine)
     budget = SendBudget(
-        SharedStore(session_factory(budget_engine)),
+        store,
         rate=settings.send_messages_per_second,
         chat_rate=settings.chat_messages_per_second,
         chat_burst=settings.chat_burst,
@@ -106,6 +112,7 @@ def build_application(
                 silent_days=settings.silent_days,
                 operator_chat_id=settings.operator_chat_id,
                 backoff=settings.dispatch_retry,
+                read=services.read,
             )
             assert application.job_queue is not None
             application.job_queue.run_repeating(
@@ -126,6 +133,7 @@ def build_application(
 
     async def post_shutdown(application: CoachApplication) -> None:
         await engine.dispose()
+        await store.close()
         await budget_engine.dispose()
 
     timeout = settings.telegram_read_timeout

@@ -196,7 +196,10 @@ def _close(message: OutboxMessage, state: OutboxState, failure: str | None) -> N
     message.photo = None
 
 
-async def settle_stale_claims(uow: UnitOfWork, now: datetime) -> None:
-    await uow.sessions.settle_stale_claims(now)
+async def settle_stale_claims(uow: UnitOfWork, now: datetime) -> list[int]:
+    """Claims left by dead processes count as sent (they may have arrived), and the
+    record of old messages goes; returns the patients whose next session is to plan."""
+    patients = await uow.sessions.settle_stale_claims(now)
     await uow.outbox.settle_stale_claims(now)
     await uow.outbox.purge(now - OUTBOX_RECORD)
+    return patients

@@ -27,7 +27,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from catalogue.loader import Catalogue
-from coachbot import delivery, practice, services
+from coachbot import delivery, practice, services, views
 from coachbot.db import leases
 from coachbot.db.uow import UnitOfWork
 from coachbot.delivery import SessionClaim, Settled
@@ -50,6 +50,9 @@ UnitOfWorkFactory = Callable[[], UnitOfWork]
 T = TypeVar("T")
 
 CHORES_LEASE = timedelta(minutes=1)
+# Rows one transaction of the chores touches at most: SQLite's write lock stays short.
+CHUNK = 500
+PLAN_CHUNK = 25
 # Recording an outcome is retried this long (a busy database), well within the send lease.
 RECORD_PATIENCE = timedelta(minutes=3)
 
@@ -125,8 +128,11 @@ class Dispatcher:
         silent_days: int = 3,
         operator_chat_id: int | None = None,
         backoff: timedelta = FIRST_BACKOFF,
+        read: UnitOfWorkFactory | None = None,
     ) -> None:
         self._uow = uow
+        # Read-only units of work (never SQLite's write lock); the writing ones if none.
+        self._read = read or uow
         self._catalogue = catalogue
         self._clock = clock
         self._courier = courier
@@ -139,6 +145,7 @@ class Dispatcher:
         self._holder = leases.holder_name()
         self._lock = asyncio.Lock()
         self._stopping = False
+        self._hourly: dict[str, datetime] = {}
 
     @property
     def busy(self) -> bool:
@@ -172,36 +179,74 @@ class Dispatcher:
     # --- the chores ------------------------------------------------------------------
 
     async def _housekeeping(self, result: TickResult) -> bool:
-        """The round's chores, if this dispatcher holds them; whether it does."""
+        """The round's chores, if this dispatcher holds them; whether it does.
+
+        Each step touches only what is due, in transactions of at most `CHUNK` rows, so
+        that none holds SQLite's write lock for long whatever the number of patients.
+        """
         now = self._clock()
         async with self._uow() as uow:
             if not await leases.acquire(
                 uow.session, leases.HOUSEKEEPING, self._holder, now, CHORES_LEASE
             ):
                 return False
-            await delivery.settle_stale_claims(uow, now)
-            result.missed += await uow.sessions.close_ended_days(now)
-            # Fell due long before (the bot was down): too late to remind.
-            result.missed += await uow.sessions.miss_late(now - self._grace)
+            to_plan = set(await delivery.settle_stale_claims(uow, now))
+            await uow.commit()
+        # Days that ended; and sessions that fell due long before (the bot was down),
+        # too late to remind of. Either way the patient's next session is planned.
+        for step in ("ended", "late"):
+            while True:
+                async with self._uow() as uow:
+                    if step == "ended":
+                        patients = await uow.sessions.close_ended_days(now, CHUNK)
+                    else:
+                        patients = await uow.sessions.miss_late(now - self._grace, CHUNK)
+                    await uow.commit()
+                to_plan.update(patients)
+                result.missed += len(patients)
+                if len(patients) < CHUNK:
+                    break
+        async with self._uow() as uow:
             for patient in await uow.patients.paused_until_set():
                 today = schedule.local_date(now, patient.timezone)
                 if patient.paused_until is not None and patient.paused_until <= today:
                     await services.resume(uow, patient, self._catalogue, now)
             await uow.commit()
-        async with self._uow() as uow:
-            for patient in await uow.patients.active_without_open_session(self._batch):
-                try:
-                    async with uow.session.begin_nested():
-                        await services.ensure_next_session(uow, patient, self._catalogue, now)
-                except IntegrityError:
-                    pass  # planned meanwhile (/today, another worker): nothing to add
-            await uow.commit()
+        if self._hourly_due("sweep", now):
+            async with self._read() as uow:
+                to_plan.update(await uow.patients.without_open_session(self._batch))
+        await self._plan(sorted(to_plan), now)
+        return True
+
+    async def _plan(self, patient_ids: list[int], now: datetime) -> None:
+        """The next session of each patient, a few patients per transaction."""
+        for start in range(0, len(patient_ids), PLAN_CHUNK):
+            async with self._uow() as uow:
+                for patient_id in patient_ids[start : start + PLAN_CHUNK]:
+                    patient = await uow.patients.get(patient_id)
+                    if patient is None or not patient.receives_sessions:
+                        continue
+                    try:
+                        async with uow.session.begin_nested():
+                            await services.ensure_next_session(uow, patient, self._catalogue, now)
+                    except IntegrityError:
+                        pass  # planned meanwhile (/today, another worker): nothing to add
+                await uow.commit()
+
+    def _hourly_due(self, what: str, now: datetime) -> bool:
+        """Silence is counted in days and the safety sweep is rarely needed: each runs at
+        most hourly (and at the first round)."""
+        due = self._hourly.get(what)
+        if due is not None and now < due:
+            return False
+        self._hourly[what] = now + timedelta(hours=1)
         return True
 
     async def _queue_alerts(self) -> None:
         now = self._clock()
         async with self._uow() as uow:
-            await services.raise_silence_alerts(uow, now, self._silent_days)
+            if self._hourly_due("silence", now):
+                await services.raise_silence_alerts(uow, now, self._silent_days)
             for notice in await services.claim_alert_notices(uow, now, self._batch):
                 assert notice.therapist.telegram_user_id is not None
                 delivery.queue(
@@ -224,8 +269,8 @@ class Dispatcher:
             await uow.commit()
         for therapist in due:
             assert therapist.id is not None and therapist.next_summary_at is not None
-            async with self._uow() as uow:
-                summary = await practice.cohort_summary(uow, therapist, now)
+            async with self._read() as uow:
+                summary = await views.cohort_summary(uow, therapist, now)
             # Nothing to report yet (no patients): the schedule moves on; /summary answers.
             parts = self._courier.summary(therapist, summary, now) if summary.patients else []
             async with self._uow() as uow:

@@ -9,8 +9,7 @@ button or typed id naming anyone else's patient changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from catalogue.loader import Catalogue
 from coachbot import services
@@ -24,18 +23,14 @@ from coachbot.domain.errors import (
     StoppedForSafety,
 )
 from coachbot.domain.model import (
-    Alert,
     ChangeStatus,
     Patient,
     PatientStatus,
     PlanChange,
     PlanItem,
-    Report,
-    Session,
     SummaryFrequency,
     Therapist,
 )
-from coachbot.domain.summary import CohortSummary, Day, figures
 
 # Dose limits a therapist's taps stay within.
 SETS = (1, 6)
@@ -55,37 +50,6 @@ async def own_patient(
     if patient is None or patient.therapist_id is None or patient.therapist_id != therapist.id:
         raise NotYours
     return therapist, patient
-
-
-# --- the card -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PatientCard:
-    therapist: Therapist
-    patient: Patient
-    plan: list[PlanItem]
-    progress: services.Progress
-    open_alerts: list[Alert]
-    proposals: list[PlanChange]
-
-
-async def patient_card(
-    uow: UnitOfWork, telegram_user_id: int, patient_id: int, now: datetime
-) -> PatientCard:
-    therapist, patient = await own_patient(uow, telegram_user_id, patient_id)
-    return PatientCard(
-        therapist=therapist,
-        patient=patient,
-        plan=await uow.plans.for_patient(patient_id),
-        progress=await services.progress_for(uow, patient, now),
-        open_alerts=[a for a in await uow.alerts.for_patient(patient_id) if a.seen_at is None],
-        proposals=[
-            change
-            for change in await uow.plan_changes.for_patient(patient_id)
-            if change.status == ChangeStatus.PROPOSED
-        ],
-    )
 
 
 # --- shaping the plan ------------------------------------------------------------------
@@ -370,28 +334,6 @@ async def set_step(uow: UnitOfWork, telegram_user_id: int, step: str | None) -> 
 # --- summaries ----------------------------------------------------------------------------
 
 
-async def cohort_summary(uow: UnitOfWork, therapist: Therapist, now: datetime) -> CohortSummary:
-    """Every linked patient's figures for this week against the week before."""
-    assert therapist.id is not None
-    patients = []
-    for patient in await uow.patients.of_therapist(therapist.id):
-        if patient.status == PatientStatus.ONBOARDING:
-            continue
-        assert patient.id is not None
-        today = schedule.local_date(now, patient.timezone)
-        pains = {r.session_id: r.pain_after for r in await uow.reports.for_patient(patient.id)}
-        days = [
-            Day(s.local_date, s.state, pains.get(s.id or 0))
-            for s in await uow.sessions.for_patient(patient.id)
-            if s.local_date <= today
-        ]
-        alerts = [a for a in await uow.alerts.for_patient(patient.id) if a.seen_at is None]
-        patients.append(
-            figures(patient.id, patient.display_name, days, today, open_alerts=len(alerts))
-        )
-    return CohortSummary(patients)
-
-
 def next_summary(therapist: Therapist, now: datetime) -> datetime | None:
     if therapist.summary_frequency == SummaryFrequency.OFF:
         return None
@@ -441,36 +383,3 @@ async def move_summary_on(uow: UnitOfWork, therapist_id: int, due: datetime, now
         return False
     therapist.next_summary_at = next_summary(therapist, now)
     return True
-
-
-# --- export ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    patient: Patient
-    session: Session
-    report: Report | None
-
-
-async def export_rows(
-    uow: UnitOfWork,
-    telegram_user_id: int,
-    now: datetime,
-    start: date | None = None,
-    end: date | None = None,
-) -> list[ExportRow]:
-    """One row per session of the therapist's patients up to today, oldest first."""
-    therapist = await services.therapist_of(uow, telegram_user_id)
-    assert therapist.id is not None
-    rows = []
-    for patient in await uow.patients.of_therapist(therapist.id):
-        assert patient.id is not None
-        today = schedule.local_date(now, patient.timezone)
-        reports = {r.session_id: r for r in await uow.reports.for_patient(patient.id)}
-        for session in await uow.sessions.for_patient(patient.id):
-            day = session.local_date
-            if day > today or (start and day < start) or (end and day > end):
-                continue
-            rows.append(ExportRow(patient, session, reports.get(session.id or 0)))
-    return sorted(rows, key=lambda row: (row.session.local_date, row.patient.id or 0))

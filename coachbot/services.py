@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from catalogue.loader import Catalogue
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import planning, progression, schedule
-from coachbot.domain.adherence import Adherence, adherence, streak
 from coachbot.domain.errors import (
     AlreadyReported,
     InvalidInvite,
@@ -427,10 +426,11 @@ async def record_outcome(
     uow: UnitOfWork, telegram_user_id: int, session_id: int, outcome: Outcome, now: datetime
 ) -> Session:
     """Done, partly or skipped: one report per session, the first tap wins."""
-    _patient, session = await _session_for_report(uow, telegram_user_id, session_id, now)
+    patient, session = await _session_for_report(uow, telegram_user_id, session_id, now)
     if await uow.reports.for_session(session_id) is not None:
         raise AlreadyReported
     uow.reports.add(Report(session_id=session_id, outcome=outcome, received_at=now))
+    patient.last_report_at = now
     session.state = SessionState(outcome.value)
     session.lease_until = None
     try:
@@ -593,88 +593,6 @@ async def refresh_planned(
     await ensure_next_session(uow, patient, catalogue, now)
 
 
-# --- the patient's own view ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DayRecord:
-    day: date
-    state: str
-    pain: int | None
-
-
-@dataclass(frozen=True)
-class Progress:
-    adherence_7: Adherence
-    adherence_28: Adherence
-    streak: int
-    pain_first_week: float | None
-    pain_last_week: float | None
-    days: list[DayRecord]
-
-
-async def progress_of(uow: UnitOfWork, telegram_user_id: int, now: datetime) -> Progress:
-    """Adherence over 7 and 28 days, streak, and pain first versus last week."""
-    return await progress_for(uow, await patient_of(uow, telegram_user_id), now)
-
-
-async def progress_for(uow: UnitOfWork, patient: Patient, now: datetime) -> Progress:
-    assert patient.id is not None
-    today = schedule.local_date(now, patient.timezone)
-    sessions = [s for s in await uow.sessions.for_patient(patient.id) if s.local_date <= today]
-    pains = {r.session_id: r.pain_after for r in await uow.reports.for_patient(patient.id)}
-    days = [DayRecord(s.local_date, s.state, pains.get(s.id or 0)) for s in sessions]
-
-    def within(n: int) -> list[DayRecord]:
-        return [d for d in days if d.day > today - timedelta(days=n)]
-
-    def mean_pain(records: list[DayRecord]) -> float | None:
-        values = [d.pain for d in records if d.pain is not None]
-        return sum(values) / len(values) if values else None
-
-    reported = [d for d in days if d.pain is not None]
-    first_week = [d for d in reported if reported and d.day < reported[0].day + timedelta(days=7)]
-    return Progress(
-        adherence_7=adherence([d.state for d in within(7)]),
-        adherence_28=adherence([d.state for d in within(28)]),
-        streak=streak([d.state for d in reversed(days)]),
-        pain_first_week=mean_pain(first_week),
-        pain_last_week=mean_pain(within(7)),
-        days=within(28),
-    )
-
-
-# --- the therapist's view ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    patient: Patient
-    progress: Progress
-    open_alerts: int
-    last_report: DayRecord | None
-
-
-async def roster(uow: UnitOfWork, telegram_user_id: int, now: datetime) -> list[RosterRow]:
-    """The therapist's own patients, those needing attention first: open alerts, then
-    the lowest 7-day adherence."""
-    therapist = await therapist_of(uow, telegram_user_id)
-    assert therapist.id is not None
-    rows = []
-    for patient in await uow.patients.of_therapist(therapist.id):
-        assert patient.id is not None
-        progress = await progress_for(uow, patient, now)
-        alerts = [a for a in await uow.alerts.for_patient(patient.id) if a.seen_at is None]
-        reported = [d for d in progress.days if d.pain is not None]
-        rows.append(RosterRow(patient, progress, len(alerts), reported[-1] if reported else None))
-
-    def attention(row: RosterRow) -> tuple[int, float, str]:
-        ratio = row.progress.adherence_7.ratio
-        return (-row.open_alerts, 1.0 if ratio is None else ratio, row.patient.display_name)
-
-    return sorted(rows, key=attention)
-
-
 # --- alerts for therapists ------------------------------------------------------------
 
 
@@ -721,19 +639,7 @@ async def acknowledge_alert(
 async def raise_silence_alerts(uow: UnitOfWork, now: datetime, days: int) -> int:
     """A SILENT alert for linked patients without any report for `days` days, once per
     silence (a new one only after they reported again)."""
-    raised = 0
-    for patient in await uow.patients.linked_active():
-        assert patient.id is not None
-        latest = await uow.reports.recent(patient.id, None, 1)
-        last_sign = latest[0].received_at if latest else patient.created_at
-        if now - last_sign < timedelta(days=days):
-            continue
-        previous = await uow.alerts.latest(patient.id, AlertKind.SILENT)
-        if previous is not None and previous.created_at >= last_sign:
-            continue
-        uow.alerts.add(_alert(patient, AlertKind.SILENT, f"{days} days", now))
-        raised += 1
-    return raised
+    return await uow.alerts.raise_silent(now, now - timedelta(days=days), f"{days} days")
 
 
 # --- pausing, blocking -----------------------------------------------------------

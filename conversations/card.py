@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
 from catalogue.loader import Catalogue
-from coachbot import practice, services
+from coachbot import practice, services, views
 from coachbot.domain import planning, schedule
 from coachbot.domain.errors import GoneFromPlan, InvalidChange, NotYours
 from coachbot.domain.model import (
@@ -82,7 +82,7 @@ def _title(catalogue: Catalogue, exercise_id: str, language: str) -> str:
 # --- the card's text and buttons ---------------------------------------------------
 
 
-def status_text(card: practice.PatientCard, _: Translator) -> str:
+def status_text(card: views.PatientCard, _: Translator) -> str:
     patient = card.patient
     language = card.therapist.language
     if patient.status == PatientStatus.PAUSED:
@@ -98,7 +98,7 @@ def status_text(card: practice.PatientCard, _: Translator) -> str:
     return texts.get(PatientStatus(patient.status), patient.status)
 
 
-def strip(card: practice.PatientCard, today: date) -> list[str]:
+def strip(card: views.PatientCard, today: date) -> list[str]:
     """The last 28 days, a week per line, oldest first."""
     states = {record.day: record.state for record in card.progress.days}
     lines = []
@@ -112,7 +112,7 @@ def strip(card: practice.PatientCard, today: date) -> list[str]:
     return lines
 
 
-def card_text(card: practice.PatientCard, catalogue: Catalogue, today: date, _: Translator) -> str:
+def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Translator) -> str:
     patient = card.patient
     language = card.therapist.language
     progress = card.progress
@@ -209,7 +209,7 @@ def alert_kind(kind: str, _: Translator) -> str:
     return kinds.get(kind, kind)
 
 
-def card_buttons(card: practice.PatientCard, _: Translator) -> InlineKeyboardMarkup:
+def card_buttons(card: views.PatientCard, _: Translator) -> InlineKeyboardMarkup:
     pid = card.patient.id
     status = card.patient.status
     rows = [
@@ -239,9 +239,10 @@ def card_buttons(card: practice.PatientCard, _: Translator) -> InlineKeyboardMar
 
 async def _load_card(
     context: CoachContext, user_id: int, patient_id: int
-) -> tuple[practice.PatientCard, str, InlineKeyboardMarkup, Translator]:
-    async with context.uow() as uow:
-        card = await practice.patient_card(uow, user_id, patient_id, context.now())
+) -> tuple[views.PatientCard, str, InlineKeyboardMarkup, Translator]:
+    async with context.read() as uow:
+        therapist, patient = await practice.own_patient(uow, user_id, patient_id)
+        card = await views.patient_card(uow, therapist, patient, context.now())
     _ = tr(card.therapist.language)
     today = schedule.local_date(context.now(), card.patient.timezone)
     return (

@@ -12,14 +12,13 @@ matplotlib.use("Agg")  # no screen: draw to memory only
 import matplotlib.pyplot as plt
 
 from coachbot.domain.adherence import session_credit
-from coachbot.domain.summary import CohortSummary, PatientFigures
+from coachbot.domain.summary import CohortSummary, Day, PatientFigures
 from coachbot.i18n import Translator
-from coachbot.services import DayRecord
 
 _COLOURS = {1.0: "#2e7d32", 0.5: "#f9a825", 0.0: "#c62828"}
 
 
-def progress_chart(days: list[DayRecord], _: Translator, title: str | None = None) -> bytes:
+def progress_chart(days: list[Day], _: Translator, title: str | None = None) -> bytes:
     """Bars for what was done each day (green done, yellow partly, red not), pain as a line."""
     figure, axis = plt.subplots(figsize=(6, 3), dpi=100)
     try:

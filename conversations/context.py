@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, User
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from catalogue.loader import Catalogue
 from coachbot.config import Settings
 from coachbot.db.uow import SessionFactory, UnitOfWork
+from coachbot.domain.errors import NotEnrolled
+from coachbot.domain.model import Patient, PatientStatus, Therapist
 from coachbot.i18n import Translator
 
 if TYPE_CHECKING:
@@ -28,16 +30,51 @@ class Services:
     catalogue: Catalogue
     sessions: SessionFactory
     clock: Callable[[], datetime]
+    # Read-only sessions for views: they never take SQLite's write lock.
+    reads: SessionFactory | None = None
     dispatcher: Dispatcher | None = None
 
     def uow(self) -> UnitOfWork:
+        """A unit of work that writes (commit to keep what it did)."""
         return UnitOfWork(self.sessions)
+
+    def read(self) -> UnitOfWork:
+        """A unit of work that only reads."""
+        return UnitOfWork(self.reads or self.sessions)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who sent an update: a patient, a therapist, or someone not (yet) either."""
+
+    language: str
+    patient: Patient | None = None
+    therapist: Therapist | None = None
+
+    def enrolled(self) -> Patient:
+        """The patient, once enrolment is finished (NotEnrolled before)."""
+        if self.patient is None or self.patient.status == PatientStatus.ONBOARDING:
+            raise NotEnrolled
+        return self.patient
 
 
 class CoachContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The callback context of every Coachbot handler."""
+    """The callback context of every Coachbot handler (one per update)."""
 
     SERVICES_KEY = "services"
+    _person: Person | None = None
+
+    async def person(self, user: User) -> Person:
+        """Who `user` is, read once per update in a read-only unit of work."""
+        if self._person is None:
+            async with self.read() as uow:
+                patient = await uow.patients.by_user(user.id)
+                therapist = await uow.therapists.by_user(user.id) if patient is None else None
+            found = patient or therapist
+            self._person = Person(
+                found.language if found else user.language_code or "en", patient, therapist
+            )
+        return self._person
 
     @property
     def services(self) -> Services:
@@ -49,6 +86,9 @@ class CoachContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
 
     def uow(self) -> UnitOfWork:
         return self.services.uow()
+
+    def read(self) -> UnitOfWork:
+        return self.services.read()
 
 
 CoachApplication = Application[

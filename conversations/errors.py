@@ -86,16 +86,10 @@ async def _person(update: Update, context: CoachContext) -> tuple[str, bool]:
     if user is None:
         return "en", False
     try:
-        async with context.uow() as uow:
-            patient = await uow.patients.by_user(user.id)
-            therapist = await uow.therapists.by_user(user.id) if patient is None else None
+        person = await context.person(user)
     except DBAPIError:
-        patient = therapist = None
-    if patient is not None:
-        return patient.language, False
-    if therapist is not None:
-        return therapist.language, True
-    return user.language_code or "en", False
+        return user.language_code or "en", False
+    return person.language, person.therapist is not None
 
 
 async def on_error(update: object, context: CoachContext) -> None:

@@ -7,7 +7,14 @@ import json
 from dataclasses import dataclass
 from datetime import time, timedelta
 
-from telegram import BotCommand, ChatMemberUpdated, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    BotCommand,
+    ChatMemberUpdated,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram._utils.types import ReplyMarkup
 from telegram.constants import ChatMemberStatus
 
@@ -61,9 +68,8 @@ def help_text(_: Translator) -> str:
     return "\n".join(lines)
 
 
-async def _patient_or_none(context: CoachContext, user_id: int) -> Patient | None:
-    async with context.uow() as uow:
-        return await services.find_patient(uow, user_id)
+async def _patient_or_none(context: CoachContext, user: User) -> Patient | None:
+    return (await context.person(user)).patient
 
 
 def _language(update: Update, patient: Patient | None) -> str:
@@ -71,19 +77,18 @@ def _language(update: Update, patient: Patient | None) -> str:
     return patient.language if patient else (user.language_code if user else None) or "en"
 
 
-async def _therapist_or_none(context: CoachContext, user_id: int) -> Therapist | None:
-    async with context.uow() as uow:
-        return await uow.therapists.by_user(user_id)
+async def _therapist_or_none(context: CoachContext, user: User) -> Therapist | None:
+    return (await context.person(user)).therapist
 
 
 async def help_command(update: Update, context: CoachContext) -> None:
     """/help: the commands and what the bot is for."""
     assert update.effective_message and update.effective_user
-    found = await _therapist_or_none(context, update.effective_user.id)
+    found = await _therapist_or_none(context, update.effective_user)
     if found is not None:
         await update.effective_message.reply_text(therapist.help_text(tr(found.language)))
         return
-    patient = await _patient_or_none(context, update.effective_user.id)
+    patient = await _patient_or_none(context, update.effective_user)
     _ = tr(_language(update, patient))
     text = help_text(_)
     if patient is None:
@@ -94,7 +99,7 @@ async def help_command(update: Update, context: CoachContext) -> None:
 async def privacy(update: Update, context: CoachContext) -> None:
     """/privacy: the privacy notice again."""
     assert update.effective_message and update.effective_user
-    patient = await _patient_or_none(context, update.effective_user.id)
+    patient = await _patient_or_none(context, update.effective_user)
     _ = tr(_language(update, patient))
     await update.effective_message.reply_text(onboarding.privacy_text(_))
 
@@ -389,7 +394,7 @@ async def _apply_setting(
 async def mydata(update: Update, context: CoachContext) -> None:
     """/mydata: everything stored about the patient, as a JSON file."""
     assert update.effective_message and update.effective_user
-    async with context.uow() as uow:
+    async with context.read() as uow:
         patient = await services.patient_of(uow, update.effective_user.id)
         data = await services.export_patient(uow, update.effective_user.id)
     _ = tr(patient.language)
@@ -464,9 +469,9 @@ async def text(update: Update, context: CoachContext) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    patient = await _patient_or_none(context, user.id)
+    patient = await _patient_or_none(context, user)
     if patient is None:
-        found = await _therapist_or_none(context, user.id)
+        found = await _therapist_or_none(context, user)
         if found is not None:
             await therapist.therapist_text(message, found, context)
             return
@@ -518,7 +523,7 @@ async def _reply(update: Update, context: CoachContext, text: str) -> None:
     user = update.effective_user
     if message is None or user is None:
         return
-    patient = await _patient_or_none(context, user.id)
+    patient = await _patient_or_none(context, user)
     _ = tr(_language(update, patient))
     await message.reply_text(_(text))
 
@@ -527,6 +532,6 @@ async def stale_button(update: Update, context: CoachContext) -> None:
     """A button whose data no handler recognises (old, changed or forged)."""
     query = update.callback_query
     assert query is not None
-    patient = await _patient_or_none(context, query.from_user.id)
+    patient = await _patient_or_none(context, query.from_user)
     _ = tr(_language(update, patient))
     await query.answer(_("This button is no longer valid. Send /today or /help."), show_alert=True)

@@ -6,7 +6,7 @@ from html import escape
 
 from telegram import Update
 
-from coachbot import services
+from coachbot import views
 from coachbot.domain.adherence import Adherence
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.i18n import Translator
@@ -19,9 +19,9 @@ async def plan(update: Update, context: CoachContext) -> None:
     """/plan: the exercises of the plan with their doses, in training order."""
     assert update.effective_message and update.effective_user
     catalogue = context.services.catalogue
-    async with context.uow() as uow:
-        patient = await services.enrolled_patient(uow, update.effective_user.id)
-        assert patient.id is not None
+    patient = (await context.person(update.effective_user)).enrolled()
+    assert patient.id is not None
+    async with context.read() as uow:
         items = await uow.plans.for_patient(patient.id)
     _ = tr(patient.language)
     parts = {
@@ -60,9 +60,9 @@ def _percent(value: Adherence, _: Translator) -> str:
 async def progress(update: Update, context: CoachContext) -> None:
     """/progress: adherence, streak and pain trend, with a chart of the last 28 days."""
     assert update.effective_message and update.effective_user
-    async with context.uow() as uow:
-        patient = await services.enrolled_patient(uow, update.effective_user.id)
-        summary = await services.progress_of(uow, update.effective_user.id, context.now())
+    patient = (await context.person(update.effective_user)).enrolled()
+    async with context.read() as uow:
+        summary = await views.progress(uow, patient, context.now())
     _ = tr(patient.language)
     first, last = summary.pain_first_week, summary.pain_last_week
     if first is None or last is None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import logging
-from datetime import datetime, time, timedelta
+from collections.abc import AsyncIterator
+from datetime import date, datetime, time, timedelta
 from html import escape
-from io import BytesIO, StringIO
+from io import TextIOWrapper
+from tempfile import SpooledTemporaryFile
+from typing import IO
 
 from babel.dates import get_day_names
 from telegram import (
@@ -17,7 +20,7 @@ from telegram import (
     Update,
 )
 
-from coachbot import practice, services
+from coachbot import practice, services, views
 from coachbot.domain import schedule
 from coachbot.domain.model import Outgoing, SummaryFrequency, Therapist
 from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
@@ -32,6 +35,8 @@ from conversations.render import mean_pain, pack, percent
 log = logging.getLogger(__name__)
 
 ZONE_STEP = "summary:tz"
+# An export larger than this goes to a temporary file on disk while it is written.
+EXPORT_IN_MEMORY = 1 << 20
 TRENDS = {Trend.IMPROVED: "↗", Trend.SLIPPED: "↘", Trend.STEADY: "→", Trend.UNKNOWN: "·"}
 PAIN_ARROWS = {Trend.IMPROVED: "↘", Trend.SLIPPED: "↗", Trend.STEADY: "→", Trend.UNKNOWN: ""}
 
@@ -156,9 +161,9 @@ async def summary_command(update: Update, context: CoachContext) -> None:
     """/summary: the summary now."""
     assert update.effective_user is not None and update.effective_chat is not None
     now = context.now()
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist = await services.therapist_of(uow, update.effective_user.id)
-        summary = await practice.cohort_summary(uow, therapist, now)
+        summary = await views.cohort_summary(uow, therapist, now)
     chat = update.effective_chat
     for message in summary_messages(therapist, summary, now):
         markup = keyboards.from_plain(message.buttons)
@@ -266,28 +271,36 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_csv(rows: list[practice.ExportRow]) -> bytes:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
+async def write_csv(
+    rows: AsyncIterator[views.ExportRow], file: IO[bytes]
+) -> tuple[int, date | None]:
+    """Write the rows as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
+    the names' umlauts right) as they come; how many, and the first day."""
+    text = TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
     writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        report = row.report
+    count, first = 0, None
+    async for row in rows:
         writer.writerow(
             [
-                row.patient.id,
-                row.patient.display_name,
-                row.session.local_date.isoformat(),
-                row.session.state,
-                report.outcome if report else "",
-                "" if report is None or report.pain_before is None else report.pain_before,
-                "" if report is None or report.pain_after is None else report.pain_after,
-                report.difficulty or "" if report else "",
-                report.received_at.isoformat() if report else "",
-                " ".join(item.exercise_id for item in row.session.exercises),
+                row.patient_id,
+                row.name,
+                row.day.isoformat(),
+                row.state,
+                row.outcome or "",
+                "" if row.pain_before is None else row.pain_before,
+                "" if row.pain_after is None else row.pain_after,
+                row.difficulty or "",
+                row.received_at.isoformat() if row.received_at else "",
+                " ".join(row.exercise_ids),
             ]
         )
-    # A byte-order mark so spreadsheet programs read the names' umlauts right.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        count += 1
+        first = first or row.day
+    text.flush()
+    text.detach()
+    file.seek(0)
+    return count, first
 
 
 async def export(update: Update, context: CoachContext) -> None:
@@ -296,7 +309,7 @@ async def export(update: Update, context: CoachContext) -> None:
     assert message is not None and update.effective_user is not None
     user_id = update.effective_user.id
     now = context.now()
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist = await services.therapist_of(uow, user_id)
     _ = tr(therapist.language)
     today = schedule.local_date(now, therapist.timezone)
@@ -314,21 +327,25 @@ async def export(update: Update, context: CoachContext) -> None:
     end = days[1] if len(days) > 1 else None
     if start and end and end < start:
         start, end = end, start
-    async with context.uow() as uow:
-        rows = await practice.export_rows(uow, user_id, now, start, end)
-    if not rows:
-        await message.reply_text(_("No sessions in that range yet."))
-        return
-    name = (
-        f"coachbot-sessions-{(start or rows[0].session.local_date).isoformat()}-"
-        f"{(end or today).isoformat()}.csv"
-    )
-    await message.reply_document(
-        BytesIO(export_csv(rows)),
-        filename=name,
-        caption=_.ngettext(
-            "{count} session, one row per session.",
-            "{count} sessions, one row per session.",
-            len(rows),
-        ).format(count=len(rows)),
-    )
+    # Into a file as the rows come: a year of a large practice is never held in memory.
+    with SpooledTemporaryFile(max_size=EXPORT_IN_MEMORY) as file:
+        async with context.read() as uow:
+            count, first = await write_csv(views.export_rows(uow, therapist, now, start, end), file)
+        if not count:
+            await message.reply_text(_("No sessions in that range yet."))
+            return
+        name = (
+            f"coachbot-sessions-{(start or first or today).isoformat()}-"
+            f"{(end or today).isoformat()}.csv"
+        )
+        # PTB uploads from memory: the file's bytes (at most Telegram's 50 MB), never the
+        # rows as objects.
+        await message.reply_document(
+            file.read(),
+            filename=name,
+            caption=_.ngettext(
+                "{count} session, one row per session.",
+                "{count} sessions, one row per session.",
+                count,
+            ).format(count=count),
+        )

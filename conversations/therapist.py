@@ -21,7 +21,7 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from coachbot import services
+from coachbot import services, views
 from coachbot.domain.model import AlertKind, Outgoing, Therapist
 from coachbot.i18n import N_, Translator
 from coachbot.timezones import zone_at
@@ -215,7 +215,7 @@ async def acknowledge(update: Update, context: CoachContext) -> None:
 PAGE_SIZE = 10
 
 
-def roster_page(rows: list[services.RosterRow], page: int, _: Translator) -> str:
+def roster_page(rows: list[views.RosterRow], page: int, _: Translator) -> str:
     if not rows:
         return _("No patients yet. /invite creates an invite for a new patient.")
     pages = -(-len(rows) // PAGE_SIZE)
@@ -225,8 +225,8 @@ def roster_page(rows: list[services.RosterRow], page: int, _: Translator) -> str
         )
     ]
     for row in rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-        adherence = percent(row.progress.adherence_7.ratio)
-        first, last = row.progress.pain_first_week, row.progress.pain_last_week
+        adherence = percent(row.adherence_7.ratio)
+        first, last = row.pain_first_week, row.pain_last_week
         trend = (
             "–"
             if first is None or last is None
@@ -234,15 +234,16 @@ def roster_page(rows: list[services.RosterRow], page: int, _: Translator) -> str
         )
         last_report = (
             _("last report {day}: pain {pain}").format(
-                day=row.last_report.day.strftime("%d.%m."), pain=row.last_report.pain
+                day=row.last_report.day.strftime("%d.%m."),
+                pain="–" if row.last_report.pain is None else row.last_report.pain,
             )
             if row.last_report
             else _("no report yet")
         )
         alerts = f" ⚠️ {row.open_alerts}" if row.open_alerts else ""
-        name = escape(row.patient.display_name or _("A patient"))
+        name = escape(row.name or _("A patient"))
         lines.append(
-            f"• <b>{name}</b> (#{row.patient.id}){alerts}: "
+            f"• <b>{name}</b> (#{row.patient_id}){alerts}: "
             + _("7 days {adherence}, {last_report}, pain trend {trend}").format(
                 adherence=adherence, last_report=last_report, trend=trend
             )
@@ -267,9 +268,9 @@ async def roster_turn(update: Update, context: CoachContext) -> None:
 async def _show_roster(update: Update, context: CoachContext, page: int) -> None:
     user = update.effective_user
     assert user is not None
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist = await services.therapist_of(uow, user.id)
-        rows = await services.roster(uow, user.id, context.now())
+        rows = await views.roster(uow, therapist, context.now())
     _ = tr(therapist.language)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
@@ -286,13 +287,13 @@ async def _show_roster(update: Update, context: CoachContext, page: int) -> None
 
 
 def roster_buttons(
-    rows: list[services.RosterRow], page: int, pages: int
+    rows: list[views.RosterRow], page: int, pages: int
 ) -> InlineKeyboardMarkup | None:
     """A button per patient of the page (their card), then ◀ ▶."""
     names = [
         InlineKeyboardButton(
-            f"{row.patient.display_name or '#'}{' ⚠️' if row.open_alerts else ''} #{row.patient.id}",
-            callback_data=f"card:{row.patient.id}",
+            f"{row.name or '#'}{' ⚠️' if row.open_alerts else ''} #{row.patient_id}",
+            callback_data=f"card:{row.patient_id}",
         )
         for row in rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]

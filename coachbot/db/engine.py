@@ -1,5 +1,6 @@
 """Engine set-up: SQLite in WAL mode with a busy timeout, foreign keys on, and
-`BEGIN IMMEDIATE` so two writers never deadlock on a lock upgrade."""
+`BEGIN IMMEDIATE` for units of work that write, so two writers never deadlock on a lock
+upgrade; read-only units of work begin deferred and never take the write lock."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from coachbot.db.uow import SessionFactory
 
 BUSY_TIMEOUT_MS = 5000
+# The execution option that marks a read-only unit of work (see `session_factory`).
+READ_ONLY = "coachbot_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -26,8 +29,11 @@ def create_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> AsyncEngi
     return engine
 
 
-def session_factory(engine: AsyncEngine) -> SessionFactory:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> SessionFactory:
+    """Sessions on `engine`; read-only ones (for views) begin deferred on SQLite, so they
+    proceed while another connection writes (WAL) and never block a writer."""
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return async_sessionmaker(bind, expire_on_commit=False)
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
@@ -45,4 +51,5 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.db import tables as t
+from coachbot.db.types import UTCDateTime
 from coachbot.domain.model import (
     Alert,
+    AlertKind,
     Invite,
     OutboxMessage,
     OutboxState,
@@ -51,32 +53,23 @@ class PatientRepository(_Repository):
         # Rows that refer to the patient go with it (ON DELETE CASCADE).
         await self.session.delete(patient)
 
-    async def active_without_open_session(self, limit: int) -> Sequence[Patient]:
-        """Active patients with nothing planned or sent (after enrolment or a restart)."""
+    async def without_open_session(self, limit: int) -> list[int]:
+        """Active patients with nothing planned or being sent (a safety net: every way
+        a session ends plans the next one)."""
         has_open = exists().where(
             t.session.c.patient_id == t.patient.c.id,
             t.session.c.state.in_([SessionState.PLANNED, SessionState.SENDING]),
         )
         result = await self.session.execute(
-            select(Patient)
+            select(t.patient.c.id)
             .where(t.patient.c.status == PatientStatus.ACTIVE, ~has_open)
             .limit(limit)
         )
-        return result.scalars().all()
+        return list(result.scalars())
 
     async def of_therapist(self, therapist_id: int) -> Sequence[Patient]:
         result = await self.session.execute(
             select(Patient).where(t.patient.c.therapist_id == therapist_id).order_by(t.patient.c.id)
-        )
-        return result.scalars().all()
-
-    async def linked_active(self) -> Sequence[Patient]:
-        """Active patients who have a therapist."""
-        result = await self.session.execute(
-            select(Patient).where(
-                t.patient.c.status == PatientStatus.ACTIVE,
-                t.patient.c.therapist_id.is_not(None),
-            )
         )
         return result.scalars().all()
 
@@ -183,40 +176,49 @@ class SessionRepository(_Repository):
         )
         return result.scalars().first()
 
-    async def settle_stale_claims(self, now: datetime) -> int:
+    async def settle_stale_claims(self, now: datetime) -> list[int]:
         """Claims whose lease ran out belonged to a process that died mid-send: the
-        session may have arrived, so it counts as sent and is never sent again."""
+        session may have arrived, so it counts as sent and is never sent again. Returns
+        the patients, whose next session is to be planned."""
         c = t.session.c
         result = await self.session.execute(
             update(t.session)
             .where(c.state == SessionState.SENDING, c.lease_until <= now)
             .values(state=SessionState.SENT, lease_until=None, failure="uncertain: no answer")
+            .returning(c.patient_id)
             .execution_options(synchronize_session=False)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return list(result.scalars())
 
-    async def miss_late(self, since: datetime) -> int:
-        """Planned sessions that fell due before `since` (the bot was down, or Telegram
-        kept failing) are too late to remind of: they become missed."""
+    async def miss_late(self, since: datetime, limit: int) -> list[int]:
+        """Up to `limit` planned sessions that fell due before `since` (the bot was down,
+        or Telegram kept failing) are too late to remind of: they become missed. Returns
+        their patients."""
         c = t.session.c
-        result = await self.session.execute(
-            update(t.session)
-            .where(c.state == SessionState.PLANNED, c.due_at < since)
-            .values(state=SessionState.MISSED, retry_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        late = select(c.id).where(c.state == SessionState.PLANNED, c.due_at < since).limit(limit)
+        return await self._mark_missed(late)
 
-    async def close_ended_days(self, now: datetime) -> int:
-        """Sessions still open although their local day has ended become missed."""
+    async def close_ended_days(self, now: datetime, limit: int) -> list[int]:
+        """Up to `limit` sessions still open although their local day has ended become
+        missed. Returns their patients."""
         c = t.session.c
-        result = await self.session.execute(
-            update(t.session)
+        ended = (
+            select(c.id)
             .where(c.state.in_([SessionState.PLANNED, SessionState.SENT]), c.ends_at <= now)
-            .values(state=SessionState.MISSED, lease_until=None)
+            .limit(limit)
+        )
+        return await self._mark_missed(ended)
+
+    async def _mark_missed(self, which: Select[tuple[int]]) -> list[int]:
+        c = t.session.c
+        result = await self.session.execute(
+            update(t.session)
+            .where(c.id.in_(which.scalar_subquery()))
+            .values(state=SessionState.MISSED, lease_until=None, retry_at=None)
+            .returning(c.patient_id)
             .execution_options(synchronize_session=False)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return list(result.scalars())
 
     async def for_patient(self, patient_id: int) -> Sequence[Session]:
         result = await self.session.execute(
@@ -279,6 +281,31 @@ class AlertRepository(_Repository):
         )
         return result.scalars().all()
 
+    async def raise_silent(self, now: datetime, cutoff: datetime, detail: str) -> int:
+        """One set-based statement: a SILENT alert for every active linked patient whose
+        newest report (or enrolment) is older than `cutoff`, unless one was raised since."""
+        p, a = t.patient.c, t.alert.alias("earlier").c
+        last_sign = func.coalesce(p.last_report_at, p.created_at)
+        silent = select(
+            p.id,
+            literal(AlertKind.SILENT.value),
+            literal(detail),
+            literal(now, UTCDateTime()),
+        ).where(
+            p.status == PatientStatus.ACTIVE,
+            p.therapist_id.is_not(None),
+            last_sign <= cutoff,
+            ~exists().where(
+                a.patient_id == p.id,
+                a.kind == AlertKind.SILENT,
+                a.created_at >= last_sign,
+            ),
+        )
+        result = await self.session.execute(
+            insert(t.alert).from_select(["patient_id", "kind", "detail", "created_at"], silent)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def latest(self, patient_id: int, kind: str) -> Alert | None:
         result = await self.session.execute(
             select(Alert)
@@ -287,6 +314,15 @@ class AlertRepository(_Repository):
             .limit(1)
         )
         return result.scalar_one_or_none()
+
+    async def open_for(self, patient_id: int) -> Sequence[Alert]:
+        """The patient's alerts their therapist has not acknowledged, oldest first."""
+        result = await self.session.execute(
+            select(Alert)
+            .where(t.alert.c.patient_id == patient_id, t.alert.c.seen_at.is_(None))
+            .order_by(t.alert.c.created_at, t.alert.c.id)
+        )
+        return result.scalars().all()
 
     async def for_patient(self, patient_id: int) -> Sequence[Alert]:
         result = await self.session.execute(
@@ -384,6 +420,14 @@ class PlanChangeRepository(_Repository):
             .limit(1)
         )
         return result.scalar_one_or_none()
+
+    async def with_status(self, patient_id: int, status: str) -> Sequence[PlanChange]:
+        result = await self.session.execute(
+            select(PlanChange)
+            .where(t.plan_change.c.patient_id == patient_id, t.plan_change.c.status == status)
+            .order_by(t.plan_change.c.created_at, t.plan_change.c.id)
+        )
+        return result.scalars().all()
 
     async def for_patient(self, patient_id: int) -> Sequence[PlanChange]:
         result = await self.session.execute(

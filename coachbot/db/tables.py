@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import registry
 
@@ -38,6 +39,8 @@ from coachbot.domain.model import (
     Session,
     Therapist,
 )
+
+OPEN_SESSION = "state IN ('planned', 'sending')"
 
 metadata = MetaData(
     naming_convention={
@@ -87,9 +90,10 @@ patient = Table(
     Column("consent_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("blocked_at", UTCDateTime),
-    Column("therapist_id", ForeignKey("therapist.id", ondelete="SET NULL")),
+    Column("therapist_id", ForeignKey("therapist.id", ondelete="SET NULL"), index=True),
     Column("display_name", String(64), nullable=False, server_default=""),
     Column("plan_locked", Boolean, nullable=False, server_default="0"),
+    Column("last_report_at", UTCDateTime),
 )
 
 invite = Table(
@@ -139,6 +143,13 @@ session = Table(
     # The dispatcher's two questions: what is due, and what day has ended.
     Index("ix_session_state_due_at", "state", "due_at"),
     Index("ix_session_state_ends_at", "state", "ends_at"),
+    # Whether a patient has a session still to come, without reading their history.
+    Index(
+        "ix_session_open_patient_id",
+        "patient_id",
+        sqlite_where=text(OPEN_SESSION),
+        postgresql_where=text(OPEN_SESSION),
+    ),
 )
 
 report = Table(
@@ -169,6 +180,19 @@ alert = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("seen_at", UTCDateTime),
     Column("notified_at", UTCDateTime),
+    # Alerts still to tell a therapist about, and a patient's open ones, found directly.
+    Index(
+        "ix_alert_unnotified_created_at",
+        "created_at",
+        sqlite_where=text("notified_at IS NULL"),
+        postgresql_where=text("notified_at IS NULL"),
+    ),
+    Index(
+        "ix_alert_open_patient_id",
+        "patient_id",
+        sqlite_where=text("seen_at IS NULL"),
+        postgresql_where=text("seen_at IS NULL"),
+    ),
 )
 
 plan_change = Table(

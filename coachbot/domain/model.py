@@ -136,6 +136,8 @@ class Patient:
     display_name: str = ""
     # Set by the therapist: progression leaves the plan alone.
     plan_locked: bool = False
+    # When the newest report came in (silence is counted from it, or from enrolment).
+    last_report_at: datetime | None = None
     id: int | None = None
 
     @property

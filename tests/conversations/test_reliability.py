@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import os
@@ -255,8 +256,10 @@ async def test_a_busy_database_gets_a_friendly_answer_and_loses_nothing(
         await wait_for(sent)
         # Another writer holds the database while Anna taps "Done".
         path = database_url.split("///", 1)[1]
-        blocker = sqlite3.connect(path, isolation_level=None, timeout=30)
-        blocker.execute("BEGIN IMMEDIATE")
+        blocker = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        # Waiting for the lock in a thread: the bot may be finishing a write of its own,
+        # which needs this event loop to run.
+        await asyncio.to_thread(blocker.execute, "BEGIN IMMEDIATE")
         try:
             await fake.tap_button(anna, message, "Done")
             reply = await fake.next_message(anna.chat_id)

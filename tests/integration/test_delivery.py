@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from catalogue.loader import Catalogue
-from coachbot import services
+from coachbot import services, views
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.dispatch import Dispatcher
 from coachbot.domain.delivery import Failure, SendFailed
@@ -74,7 +74,7 @@ async def test_a_refused_session_is_given_up_after_three_attempts_and_reported_o
     assert notice[0] == OutboxState.FAILED
     # Not counted against the patient.
     async with UnitOfWork(sessions) as uow:
-        progress = await services.progress_for(uow, anna, DUE + timedelta(days=1))
+        progress = await views.progress(uow, anna, DUE + timedelta(days=1))
     assert progress.adherence_7.prescribed == 0
 
 

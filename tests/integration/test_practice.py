@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from catalogue.loader import Catalogue
-from coachbot import practice, services
+from coachbot import practice, services, views
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.adherence import Adherence
 from coachbot.domain.model import Alert, AlertKind, Report, SessionState, Therapist
@@ -293,7 +293,19 @@ async def practice_db(sessions: SessionFactory, catalogue: Catalogue) -> Practic
 async def summary_of(sessions: SessionFactory, user_id: int, now: datetime = NOW) -> CohortSummary:
     async with UnitOfWork(sessions) as uow:
         therapist = await services.therapist_of(uow, user_id)
-        return await practice.cohort_summary(uow, therapist, now)
+        return await views.cohort_summary(uow, therapist, now)
+
+
+async def export(
+    sessions: SessionFactory,
+    user_id: int,
+    now: datetime = NOW,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[views.ExportRow]:
+    async with UnitOfWork(sessions) as uow:
+        therapist = await services.therapist_of(uow, user_id)
+        return [row async for row in views.export_rows(uow, therapist, now, start, end)]
 
 
 def by_name(summary: CohortSummary) -> dict[str, PatientFigures]:
@@ -356,9 +368,8 @@ async def test_patients_of_another_therapist_never_appear(
     assert by_name(krause_summary)["Gina"].adherence_now == EXPECTED["Sara"].now
     assert krause_summary.adherence == Adherence(3.0, 12)
     assert krause_summary.open_alerts == 0
-    async with UnitOfWork(sessions) as uow:
-        rows = await practice.export_rows(uow, KRAUSE, NOW)
-    assert {row.patient.id for row in rows} == set(theirs.values())
+    rows = await export(sessions, KRAUSE)
+    assert {row.patient_id for row in rows} == set(theirs.values())
 
 
 async def test_an_erased_patient_disappears_from_summary_and_export(
@@ -375,9 +386,8 @@ async def test_an_erased_patient_disappears_from_summary_and_export(
     assert summary.adherence == Adherence(17.0, 24)
     assert summary.open_alerts == 1
     assert summary.with_trend(Trend.SLIPPED) == []
-    async with UnitOfWork(sessions) as uow:
-        rows = await practice.export_rows(uow, WEBER, NOW)
-    assert rows and all(row.patient.id != sara for row in rows)
+    rows = await export(sessions, WEBER)
+    assert rows and all(row.patient_id != sara for row in rows)
 
 
 # --- the export's rows -------------------------------------------------------------------
@@ -394,15 +404,15 @@ def expected_rows(
     )
 
 
-def row_keys(rows: list[practice.ExportRow]) -> list[tuple[int, date, str]]:
-    return [(row.patient.id or 0, row.session.local_date, row.session.state) for row in rows]
+def row_keys(rows: list[views.ExportRow]) -> list[tuple[int, date, str]]:
+    return [(row.patient_id, row.day, row.state) for row in rows]
 
 
 async def test_export_rows_one_per_session_up_to_today(
     sessions: SessionFactory, practice_db: Practice
 ) -> None:
+    rows = await export(sessions, WEBER)
     async with UnitOfWork(sessions) as uow:
-        rows = await practice.export_rows(uow, WEBER, NOW)
         planned = {
             s.local_date
             for patient_id in practice_db.ids.values()
@@ -413,22 +423,17 @@ async def test_export_rows_one_per_session_up_to_today(
     assert len(rows) == 70
     assert row_keys(rows) == sorted(row_keys(rows), key=lambda key: (key[1], key[0]))
     assert sorted(row_keys(rows)) == expected_rows(practice_db.ids)
-    assert max(row.session.local_date for row in rows) == TODAY
+    assert max(row.day for row in rows) == TODAY
     # Each row carries its own report, or none for missed, excused and open sessions.
     names = {patient_id: name for name, patient_id in practice_db.ids.items()}
     for row in rows:
-        entry = next(
-            e
-            for e in parse(FORTNIGHT[names[row.patient.id or 0]])
-            if e.day == row.session.local_date
-        )
+        entry = next(e for e in parse(FORTNIGHT[names[row.patient_id]]) if e.day == row.day)
         if entry.report is None:
-            assert row.report is None
+            assert (row.outcome, row.received_at) == (None, None)
         else:
-            assert row.report is not None
-            assert row.report.session_id == row.session.id
-            got = row.report
-            assert (got.outcome, got.pain_before, got.pain_after, got.difficulty) == entry.report
+            assert row.received_at is not None and row.received_at.tzinfo is not None
+            assert (row.outcome, row.pain_before, row.pain_after, row.difficulty) == entry.report
+        assert row.exercise_ids  # the session's exercises, by id
 
 
 @pytest.mark.parametrize(
@@ -451,8 +456,7 @@ async def test_export_rows_in_a_date_range(
     end: date | None,
     count: int,
 ) -> None:
-    async with UnitOfWork(sessions) as uow:
-        rows = await practice.export_rows(uow, WEBER, NOW, start, end)
+    rows = await export(sessions, WEBER, NOW, start, end)
     assert len(rows) == count
     assert sorted(row_keys(rows)) == expected_rows(
         practice_db.ids, start or FIRST_DAY, min(end or TODAY, TODAY)

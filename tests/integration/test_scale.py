@@ -1,0 +1,161 @@
+"""What a view or a round of the dispatcher costs depends on what it shows or what is
+due, not on how many patients or how much history there is: counted in SQL statements."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, update
+
+from catalogue.loader import Catalogue
+from coachbot import services, views
+from coachbot.db import tables as t
+from coachbot.db.engine import create_engine, session_factory
+from coachbot.db.uow import SessionFactory, UnitOfWork
+from coachbot.dispatch import Dispatcher
+from tests import databases
+from tests.integration.test_dispatch import Clock, RecordingCourier
+from tests.seeding import Seeded, seed_practice, today_in
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 09:00 in Berlin: nothing due before 18:00
+HISTORY = 40  # days
+
+
+@dataclass
+class Counted:
+    sessions: SessionFactory
+    reads: SessionFactory
+    statements: list[str]
+
+    @asynccontextmanager
+    async def count(self) -> AsyncIterator[list[str]]:
+        start = len(self.statements)
+        counted: list[str] = []
+        yield counted
+        counted.extend(self.statements[start:])
+
+
+@asynccontextmanager
+async def practice_of(url: str, patients: int) -> AsyncIterator[tuple[Counted, Seeded]]:
+    engine = create_engine(url)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        counted = Counted(
+            session_factory(engine), session_factory(engine, read_only=True), statements
+        )
+        seeded = await seed_practice(counted.sessions, [patients], HISTORY, NOW)
+        yield counted, seeded
+    finally:
+        await engine.dispose()
+
+
+View = Callable[[UnitOfWork, Any], Awaitable[Any]]
+
+
+async def statements_of(counted: Counted, seeded: Seeded, view: View) -> int:
+    async with counted.count() as statements, UnitOfWork(counted.reads) as uow:
+        therapist = await services.therapist_of(uow, seeded.therapist_users[0])
+        await view(uow, therapist)
+    return len(statements)
+
+
+async def export_all(uow: UnitOfWork, therapist: Any) -> int:
+    return len([row async for row in views.export_rows(uow, therapist, NOW)])
+
+
+VIEWS: dict[str, View] = {
+    "roster": lambda uow, therapist: views.roster(uow, therapist, NOW),
+    "summary": lambda uow, therapist: views.cohort_summary(uow, therapist, NOW),
+    "export": export_all,
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+async def test_a_view_of_300_patients_runs_as_many_statements_as_of_10(
+    database_backend: str, tmp_path: Path, name: str
+) -> None:
+    counts = []
+    for patients in (10, 300):
+        url = databases.fresh_database(database_backend, tmp_path)
+        try:
+            async with practice_of(url, patients) as (counted, seeded):
+                counts.append(await statements_of(counted, seeded, VIEWS[name]))
+        finally:
+            databases.drop_database(url)
+    assert counts[0] == counts[1]
+    assert counts[0] <= 8
+
+
+async def test_a_round_with_nothing_due_costs_the_same_for_10_and_300_patients(
+    database_backend: str, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    counts = []
+    for patients in (10, 300):
+        url = databases.fresh_database(database_backend, tmp_path)
+        try:
+            async with practice_of(url, patients) as (counted, _seeded):
+                clock = Clock(NOW)
+                dispatcher = Dispatcher(
+                    lambda counted=counted: UnitOfWork(counted.sessions),
+                    catalogue,
+                    clock,
+                    RecordingCourier(clock),
+                    read=lambda counted=counted: UnitOfWork(counted.reads),
+                )
+                await dispatcher.tick()  # the first round also sweeps and checks silence
+                clock.advance(seconds=5)
+                async with counted.count() as statements:
+                    result = await dispatcher.tick()
+                assert not result
+                counts.append(len(statements))
+        finally:
+            databases.drop_database(url)
+    assert counts[0] == counts[1]
+
+
+async def test_progress_counts_a_streak_longer_than_its_window(
+    database_backend: str, tmp_path: Path
+) -> None:
+    url = databases.fresh_database(database_backend, tmp_path)
+    try:
+        async with practice_of(url, 1) as (counted, seeded):
+            async with counted.sessions() as session, session.begin():
+                # All done but one missed day 36 days ago, and two excused days since.
+                await session.execute(
+                    update(t.session).where(t.session.c.state != "planned").values(state="done")
+                )
+                await session.execute(
+                    update(t.session)
+                    .where(t.session.c.local_date == today_in(NOW) - timedelta(days=36))
+                    .values(state="missed")
+                )
+                await session.execute(
+                    update(t.session)
+                    .where(
+                        t.session.c.local_date.in_(
+                            [today_in(NOW) - timedelta(days=n) for n in (3, 30)]
+                        )
+                    )
+                    .values(state="excused")
+                )
+            async with UnitOfWork(counted.reads) as uow:
+                patient = await uow.patients.get(seeded.patient_ids[0])
+                assert patient is not None
+                progress = await views.progress(uow, patient, NOW)
+    finally:
+        databases.drop_database(url)
+    assert progress.streak == 35 - 2  # excused days neither extend nor break it
+    assert len(progress.days) == views.PROGRESS_DAYS
+    assert progress.days[-1].state == "planned"  # today's, still to come
+    assert progress.adherence_28.prescribed == 27 - 1  # open today and one excused day
