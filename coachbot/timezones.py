@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
-from timezonefinder import TimezoneFinder
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 
 @cache
@@ -91,6 +93,9 @@ def resolve_zone(text: str) -> str | None:
 
 @cache
 def _finder() -> TimezoneFinder:
+    # Imported when a location is first shared: its data is not worth memory before.
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder(in_memory=False)
 
 

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from io import BytesIO
-
-import matplotlib
-
-matplotlib.use("Agg")  # no screen: draw to memory only
-
-import matplotlib.pyplot as plt
+from types import ModuleType
 
 from coachbot.domain.adherence import session_credit
 from coachbot.domain.summary import CohortSummary, Day, PatientFigures
 from coachbot.i18n import Translator
+
+
+@cache
+def _pyplot() -> ModuleType:
+    """matplotlib, imported when the first chart is drawn (tens of MB the bot need not
+    hold until then), drawing to memory only."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
 
 _COLOURS = {1.0: "#2e7d32", 0.5: "#f9a825", 0.0: "#c62828"}
 
 
 def progress_chart(days: list[Day], _: Translator, title: str | None = None) -> bytes:
     """Bars for what was done each day (green done, yellow partly, red not), pain as a line."""
+    plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6, 3), dpi=100)
     try:
         labels = [d.day.strftime("%d.%m") for d in days]
@@ -59,6 +69,7 @@ def cohort_chart(summary: CohortSummary, _: Translator) -> bytes:
     """Per patient: adherence this week against the week before, and mean pain."""
     patients = summary.patients
     height_inches = 1.5 + 0.45 * max(len(patients), 1)
+    plt = _pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(7, height_inches), dpi=100, sharey=True)
     try:
         names = [p.name or f"#{p.patient_id}" for p in patients]

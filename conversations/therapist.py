@@ -8,7 +8,6 @@ from datetime import timedelta
 from html import escape
 from io import BytesIO
 
-import qrcode
 from telegram import (
     Bot,
     BotCommand,
@@ -95,6 +94,8 @@ def deep_link(username: str, code: str) -> str:
 
 def qr_png(text: str) -> bytes:
     buffer = BytesIO()
+    import qrcode  # only when an invite is made: the bot need not hold it before
+
     qrcode.make(text, box_size=8, border=2).save(buffer, format="PNG")
     return buffer.getvalue()
 
