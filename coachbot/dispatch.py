@@ -52,7 +52,7 @@ T = TypeVar("T")
 CHORES_LEASE = timedelta(minutes=1)
 # Rows one transaction of the chores touches at most: SQLite's write lock stays short.
 CHUNK = 500
-PLAN_CHUNK = 25
+PLAN_CHUNK = 10
 # Recording an outcome is retried this long (a busy database), well within the send lease.
 RECORD_PATIENCE = timedelta(minutes=3)
 
@@ -244,9 +244,16 @@ class Dispatcher:
 
     async def _queue_alerts(self) -> None:
         now = self._clock()
+        if self._hourly_due("silence", now):
+            # Found by reading (any number of patients), raised in short writes.
+            async with self._read() as uow:
+                silent = await services.silent_patients(uow, now, self._silent_days)
+            for start in range(0, len(silent), CHUNK):
+                async with self._uow() as uow:
+                    chunk = silent[start : start + CHUNK]
+                    await services.raise_silence_alerts(uow, now, self._silent_days, chunk)
+                    await uow.commit()
         async with self._uow() as uow:
-            if self._hourly_due("silence", now):
-                await services.raise_silence_alerts(uow, now, self._silent_days)
             for notice in await services.claim_alert_notices(uow, now, self._batch):
                 assert notice.therapist.telegram_user_id is not None
                 delivery.queue(

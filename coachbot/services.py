@@ -7,6 +7,7 @@ Callers commit: `async with uow: result = await service(uow, ...); await uow.com
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -636,10 +637,25 @@ async def acknowledge_alert(
     return alert
 
 
-async def raise_silence_alerts(uow: UnitOfWork, now: datetime, days: int) -> int:
-    """A SILENT alert for linked patients without any report for `days` days, once per
-    silence (a new one only after they reported again)."""
-    return await uow.alerts.raise_silent(now, now - timedelta(days=days), f"{days} days")
+async def silent_patients(uow: UnitOfWork, now: datetime, days: int) -> list[int]:
+    """Linked patients without any report for `days` days and no alert about it yet
+    (to be read in a read-only unit of work)."""
+    return await uow.alerts.silent(now - timedelta(days=days))
+
+
+async def raise_silence_alerts(
+    uow: UnitOfWork, now: datetime, days: int, candidates: Sequence[int]
+) -> int:
+    """A SILENT alert for each candidate still silent, once per silence (a new one only
+    after they reported again)."""
+    still = await uow.alerts.silent(now - timedelta(days=days), among=candidates)
+    for patient_id in still:
+        uow.alerts.add(
+            Alert(
+                patient_id=patient_id, kind=AlertKind.SILENT, detail=f"{days} days", created_at=now
+            )
+        )
+    return len(still)
 
 
 # --- pausing, blocking -----------------------------------------------------------

@@ -283,7 +283,7 @@ async def _show_menu(
     query = update.callback_query
     assert query is not None
     await query.answer()
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist, patient = await practice.own_patient(uow, query.from_user.id, pid)
     _ = tr(therapist.language)
     text, rows = build(patient, _)
@@ -302,7 +302,7 @@ async def patient_command(update: Update, context: CoachContext) -> None:
     message = update.effective_message
     assert message is not None and update.effective_user is not None
     user_id = update.effective_user.id
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist = await services.therapist_of(uow, user_id)
     _ = tr(therapist.language)
     argument = (context.args or [""])[0].lstrip("#")
@@ -357,7 +357,7 @@ async def plan_menu(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     pid = int(_ids(query.data)[0])
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist, _patient = await practice.own_patient(uow, query.from_user.id, pid)
         items = await uow.plans.for_patient(pid)
     _ = tr(therapist.language)
@@ -373,7 +373,7 @@ async def _item_view(
     query = update.callback_query
     assert query is not None
     catalogue = context.services.catalogue
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist, _patient = await practice.own_patient(uow, query.from_user.id, pid)
         item = await uow.plans.get(item_id)
     _ = tr(therapist.language)
@@ -502,7 +502,7 @@ async def swap_menu(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None
     pid, item_id = (int(part) for part in _ids(query.data))
     catalogue = context.services.catalogue
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist, patient = await practice.own_patient(uow, query.from_user.id, pid)
         items = await uow.plans.for_patient(pid)
     _ = tr(therapist.language)
@@ -567,7 +567,7 @@ async def add_menu(update: Update, context: CoachContext) -> None:
     parts = _ids(query.data)
     pid = int(parts[0])
     catalogue = context.services.catalogue
-    async with context.uow() as uow:
+    async with context.read() as uow:
         therapist, patient = await practice.own_patient(uow, query.from_user.id, pid)
         items = await uow.plans.for_patient(pid)
     _ = tr(therapist.language)
@@ -873,7 +873,7 @@ async def unlink_question(update: Update, context: CoachContext) -> None:
     pid = int(parts[0])
     if len(parts) == 1:
         await query.answer()
-        async with context.uow() as uow:
+        async with context.read() as uow:
             therapist, patient = await practice.own_patient(uow, query.from_user.id, pid)
         _ = tr(therapist.language)
         await query.edit_message_text(

@@ -98,7 +98,7 @@ async def show_extra(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     session_id, value = _session_id(query.data)
-    async with context.uow() as uow:
+    async with context.read() as uow:
         patient, session = await services.own_session(uow, query.from_user.id, session_id)
     _ = tr(patient.language)
     catalogue = context.services.catalogue
@@ -282,7 +282,7 @@ async def send_lesson_check(
     chat: Chat, session_id: int, context: CoachContext, _: Translator
 ) -> None:
     """If the session taught a lesson, ask its check question (answers are not stored)."""
-    async with context.uow() as uow:
+    async with context.read() as uow:
         session = await uow.sessions.get(session_id)
     lesson = lesson_of(session, context)
     if lesson is None:
@@ -306,7 +306,7 @@ async def answer_lesson_check(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     session_id, value = _session_id(query.data)
-    async with context.uow() as uow:
+    async with context.read() as uow:
         patient, session = await services.own_session(uow, query.from_user.id, session_id)
     lesson = lesson_of(session, context)
     index = int(value)

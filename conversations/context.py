@@ -51,6 +51,12 @@ class Person:
     patient: Patient | None = None
     therapist: Therapist | None = None
 
+    def registered(self) -> Patient:
+        """The patient, from consent on (NotEnrolled before)."""
+        if self.patient is None:
+            raise NotEnrolled
+        return self.patient
+
     def enrolled(self) -> Patient:
         """The patient, once enrolment is finished (NotEnrolled before)."""
         if self.patient is None or self.patient.status == PatientStatus.ONBOARDING:

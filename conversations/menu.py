@@ -110,8 +110,7 @@ async def privacy(update: Update, context: CoachContext) -> None:
 async def pause(update: Update, context: CoachContext) -> None:
     """/pause: ask for how long."""
     assert update.effective_message and update.effective_user
-    async with context.uow() as uow:
-        patient = await services.patient_of(uow, update.effective_user.id)
+    patient = (await context.person(update.effective_user)).registered()
     _ = tr(patient.language)
     if patient.status not in (PatientStatus.ACTIVE, PatientStatus.PAUSED):
         await update.effective_message.reply_text(_("There is no training to pause right now."))
@@ -277,8 +276,7 @@ def day_name_short(day: int, language: str) -> str:
 async def settings(update: Update, context: CoachContext) -> None:
     """/settings: current settings and what can be changed."""
     assert update.effective_message and update.effective_user
-    async with context.uow() as uow:
-        patient = await services.enrolled_patient(uow, update.effective_user.id)
+    patient = (await context.person(update.effective_user)).enrolled()
     _ = tr(patient.language)
     await update.effective_message.reply_text(
         settings_summary(patient, _), reply_markup=keyboards.settings_menu(_)
@@ -409,8 +407,7 @@ async def mydata(update: Update, context: CoachContext) -> None:
 async def delete(update: Update, context: CoachContext) -> None:
     """/delete: ask for confirmation first."""
     assert update.effective_message and update.effective_user
-    async with context.uow() as uow:
-        patient = await services.patient_of(uow, update.effective_user.id)
+    patient = (await context.person(update.effective_user)).registered()
     _ = tr(patient.language)
     await update.effective_message.reply_text(
         _(

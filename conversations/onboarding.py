@@ -209,7 +209,7 @@ async def start(update: Update, context: CoachContext) -> None:
     if therapist is not None:
         await greet_therapist(message, therapist, new)
         return
-    async with context.uow() as uow:
+    async with context.read() as uow:
         patient = await services.find_patient(uow, user.id)
         invite_ok = True
         if code is not None:
@@ -236,7 +236,7 @@ async def start(update: Update, context: CoachContext) -> None:
         await message.reply_text(welcome_text(_), reply_markup=keyboards.welcome(language, _, code))
         return
     if code is not None:
-        async with context.uow() as uow:
+        async with context.read() as uow:
             invite = await services.check_invite(uow, code, context.now())
             inviter = await uow.therapists.get(invite.therapist_id)
         await message.reply_text(
@@ -569,7 +569,7 @@ async def shared_location(update: Update, context: CoachContext) -> None:
     user = update.effective_user
     if message is None or user is None or message.location is None:
         return
-    async with context.uow() as uow:
+    async with context.read() as uow:
         patient = await services.find_patient(uow, user.id)
         found = await uow.therapists.by_user(user.id) if patient is None else None
     if found is not None and found.step == ZONE_STEP:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.db import tables as t
-from coachbot.db.types import UTCDateTime
 from coachbot.domain.model import (
     Alert,
     AlertKind,
@@ -281,17 +280,12 @@ class AlertRepository(_Repository):
         )
         return result.scalars().all()
 
-    async def raise_silent(self, now: datetime, cutoff: datetime, detail: str) -> int:
-        """One set-based statement: a SILENT alert for every active linked patient whose
-        newest report (or enrolment) is older than `cutoff`, unless one was raised since."""
-        p, a = t.patient.c, t.alert.alias("earlier").c
+    async def silent(self, cutoff: datetime, among: Sequence[int] | None = None) -> list[int]:
+        """Active linked patients whose newest report (or enrolment) is older than
+        `cutoff`, with no SILENT alert raised since (of `among` only, if given)."""
+        p, a = t.patient.c, t.alert.c
         last_sign = func.coalesce(p.last_report_at, p.created_at)
-        silent = select(
-            p.id,
-            literal(AlertKind.SILENT.value),
-            literal(detail),
-            literal(now, UTCDateTime()),
-        ).where(
+        query = select(p.id).where(
             p.status == PatientStatus.ACTIVE,
             p.therapist_id.is_not(None),
             last_sign <= cutoff,
@@ -301,10 +295,9 @@ class AlertRepository(_Repository):
                 a.created_at >= last_sign,
             ),
         )
-        result = await self.session.execute(
-            insert(t.alert).from_select(["patient_id", "kind", "detail", "created_at"], silent)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        if among is not None:
+            query = query.where(p.id.in_(among))
+        return list((await self.session.execute(query)).scalars())
 
     async def latest(self, patient_id: int, kind: str) -> Alert | None:
         result = await self.session.execute(
