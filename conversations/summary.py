@@ -276,7 +276,8 @@ async def write_csv(
 ) -> tuple[int, date | None]:
     """Write the rows as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
     the names' umlauts right) as they come; how many, and the first day."""
-    text = TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    text = TextIOWrapper(file, encoding="utf-8", newline="")
+    text.write("\ufeff")  # the mark once: the "utf-8-sig" codec re-checks it on every row
     writer = csv.writer(text)
     writer.writerow(EXPORT_COLUMNS)
     count, first = 0, None

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 from coachbot.db.uow import SessionFactory
 
@@ -23,7 +25,10 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> AsyncEngine:
     """An async engine for `url`; SQLite connections get the pragmas they need."""
-    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url))
+    # No rollback when a connection goes back to the pool: a session or connection
+    # closing has just rolled back whatever it had not committed, and a second rollback
+    # is one more round trip (to aiosqlite's thread, or to the server) per unit of work.
+    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url), pool_reset_on_return=None)
     if is_sqlite(url):
         _configure_sqlite(engine, busy_timeout_ms)
     return engine
@@ -52,4 +57,14 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        # Straight to aiosqlite: one trip to its thread, where a statement through
+        # SQLAlchemy's cursor takes three (open, execute, close); every unit of work
+        # begins, and an update that only reads has two. The driver's error is raised
+        # as SQLAlchemy would raise it (a busy database is an OperationalError).
+        driver = connection.connection.driver_connection
+        dbapi = connection.dialect.loaded_dbapi
+        try:
+            await_only(driver.execute(statement))
+        except dbapi.Error as error:
+            raise DBAPIError.instance(statement, (), error, dbapi.Error) from error
