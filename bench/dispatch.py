@@ -107,7 +107,7 @@ async def run_scenario(
         fake.user(chat_id, f"P{chat_id}", "en")
     chatters = [fake.user(900 + n, f"C{n}", "en") for n in range(CHATTERS)]
     if url is None:
-        processes = [EchoProcess(fake, workdir)]
+        processes: list[BotProcess] = [EchoProcess(fake, workdir)]
     else:
         processes = [BotProcess(fake, url, workdir, role=role) for role in roles]
     for process in processes:

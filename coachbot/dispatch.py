@@ -53,6 +53,9 @@ CHORES_LEASE = timedelta(minutes=1)
 # Rows one transaction of the chores touches at most: SQLite's write lock stays short.
 CHUNK = 500
 PLAN_CHUNK = 10
+# Patients whose next session one round plans at most; the rest wait for the next rounds,
+# so that a day's end for thousands of patients does not hold up what is due meanwhile.
+PLAN_PER_ROUND = 300
 # Recording an outcome is retried this long (a busy database), well within the send lease.
 RECORD_PATIENCE = timedelta(minutes=3)
 
@@ -102,6 +105,7 @@ class TickResult:
     sent: int = 0
     messages: int = 0
     missed: int = 0
+    planned: int = 0  # patients whose next session was seen to
     retried: int = 0
     undelivered: int = 0
     uncertain: int = 0
@@ -146,10 +150,18 @@ class Dispatcher:
         self._lock = asyncio.Lock()
         self._stopping = False
         self._hourly: dict[str, datetime] = {}
+        # Patients whose next session is still to be planned (see `PLAN_PER_ROUND`); lost
+        # with the process, they are found again by the sweep of its successor's first round.
+        self._to_plan: set[int] = set()
 
     @property
     def busy(self) -> bool:
         return self._lock.locked()
+
+    @property
+    def planning(self) -> bool:
+        """Whether patients are waiting for their next session to be planned."""
+        return bool(self._to_plan)
 
     def stop(self) -> None:
         """Finish what is on the wire, claim nothing new (a graceful shutdown)."""
@@ -190,7 +202,7 @@ class Dispatcher:
                 uow.session, leases.HOUSEKEEPING, self._holder, now, CHORES_LEASE
             ):
                 return False
-            to_plan = set(await delivery.settle_stale_claims(uow, now))
+            self._to_plan.update(await delivery.settle_stale_claims(uow, now))
             await uow.commit()
         # Days that ended; and sessions that fell due long before (the bot was down),
         # too late to remind of. Either way the patient's next session is planned.
@@ -202,7 +214,7 @@ class Dispatcher:
                     else:
                         patients = await uow.sessions.miss_late(now - self._grace, CHUNK)
                     await uow.commit()
-                to_plan.update(patients)
+                self._to_plan.update(patients)
                 result.missed += len(patients)
                 if len(patients) < CHUNK:
                     break
@@ -214,12 +226,14 @@ class Dispatcher:
             await uow.commit()
         if self._hourly_due("sweep", now):
             async with self._read() as uow:
-                to_plan.update(await uow.patients.without_open_session(self._batch))
-        await self._plan(sorted(to_plan), now)
+                self._to_plan.update(await uow.patients.without_open_session(self._batch))
+        result.planned += await self._plan(now)
         return True
 
-    async def _plan(self, patient_ids: list[int], now: datetime) -> None:
-        """The next session of each patient, a few patients per transaction."""
+    async def _plan(self, now: datetime) -> int:
+        """The next session of up to `PLAN_PER_ROUND` waiting patients, a few patients per
+        transaction; how many were seen to."""
+        patient_ids = sorted(self._to_plan)[:PLAN_PER_ROUND]
         for start in range(0, len(patient_ids), PLAN_CHUNK):
             async with self._uow() as uow:
                 for patient_id in patient_ids[start : start + PLAN_CHUNK]:
@@ -232,6 +246,8 @@ class Dispatcher:
                     except IntegrityError:
                         pass  # planned meanwhile (/today, another worker): nothing to add
                 await uow.commit()
+            self._to_plan.difference_update(patient_ids[start : start + PLAN_CHUNK])
+        return len(patient_ids)
 
     def _hourly_due(self, what: str, now: datetime) -> bool:
         """Silence is counted in days and the safety sweep is rarely needed: each runs at

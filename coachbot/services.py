@@ -458,7 +458,7 @@ async def record_pain(
     catalogue: Catalogue | None = None,
 ) -> PainResult:
     """Pain now (0-10) for a reported session; high or rising pain raises alerts."""
-    patient, _session = await _session_for_report(uow, telegram_user_id, session_id, now)
+    patient, session = await _session_for_report(uow, telegram_user_id, session_id, now)
     report = await uow.reports.for_session(session_id)
     if report is None:
         raise SessionClosed
@@ -466,6 +466,8 @@ async def record_pain(
         raise AlreadyReported
     alerts = pain_alerts(pain, patient.baseline_pain)
     report.pain_after = pain
+    if patient.first_pain_on is None:
+        patient.first_pain_on = session.local_date
     for kind in alerts:
         uow.alerts.add(_alert(patient, kind, f"pain {pain}", now))
     await uow.flush()
@@ -720,9 +722,8 @@ async def mark_unblocked(
 # --- privacy -----------------------------------------------------------------------
 
 
-async def export_patient(uow: UnitOfWork, telegram_user_id: int) -> dict[str, Any]:
+async def export_patient(uow: UnitOfWork, patient: Patient) -> dict[str, Any]:
     """Everything stored about the patient, as plain JSON-ready data."""
-    patient = await patient_of(uow, telegram_user_id)
     assert patient.id is not None
     sessions = await uow.sessions.for_patient(patient.id)
     reports = {report.session_id: report for report in await uow.reports.for_patient(patient.id)}

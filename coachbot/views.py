@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, cast, func, select
 from sqlalchemy.types import Text
 
 from coachbot.db import tables as t
-from coachbot.db.dates import plus_days
+from coachbot.db.dates import day_of, plus_days
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.adherence import Adherence, adherence
@@ -326,22 +326,19 @@ async def _streak(uow: UnitOfWork, patient_id: int, today: date) -> int:
 
 
 async def _first_week_pain(uow: UnitOfWork, which: Any) -> dict[int, float]:
-    """Mean pain over each patient's first week of pain reports."""
-    reported = and_(_r.session_id == _s.id, _r.pain_after.is_not(None))
-    first = (
-        select(_s.patient_id.label("patient_id"), func.min(_s.local_date).label("day"))
-        .join(t.report, reported)
-        .join(t.patient, _p.id == _s.patient_id)
-        .where(which)
-        .group_by(_s.patient_id)
-        .subquery()
+    """Mean pain over each patient's first week of pain answers (a week from
+    `patient.first_pain_on`: seven sessions a patient, however long the history)."""
+    first_week = and_(
+        _s.patient_id == _p.id,
+        _s.local_date >= _p.first_pain_on,
+        _s.local_date < plus_days(_p.first_pain_on, FIRST_WEEK),
     )
     rows = await uow.session.execute(
-        select(first.c.patient_id, func.avg(_r.pain_after))
-        .join(t.session, _s.patient_id == first.c.patient_id)
-        .join(t.report, reported)
-        .where(_s.local_date < plus_days(first.c.day, FIRST_WEEK))
-        .group_by(first.c.patient_id)
+        select(_p.id, func.avg(_r.pain_after))
+        .join(t.session, first_week)
+        .join(t.report, and_(_r.session_id == _s.id, _r.pain_after.is_not(None)))
+        .where(which, _p.first_pain_on.is_not(None))
+        .group_by(_p.id)
     )
     return {patient: float(mean) for patient, mean in rows.all()}
 
@@ -358,10 +355,18 @@ async def _open_alerts(uow: UnitOfWork, which: Any) -> dict[int, int]:
 
 
 async def _last_reports(uow: UnitOfWork, which: Any) -> dict[int, Day]:
-    """Each patient's newest report (found through `patient.last_report_at`)."""
+    """Each patient's newest report, found through `patient.last_report_at`: a report is
+    taken for the session of the patient's own today, so its session is among the few
+    around that instant's day (local dates are at most a day or two from the server's)."""
+    reported_on = day_of(_p.last_report_at)
+    near = and_(
+        _s.patient_id == _p.id,
+        _s.local_date >= plus_days(reported_on, -2),
+        _s.local_date <= plus_days(reported_on, 2),
+    )
     rows = await uow.session.execute(
         select(_p.id, _s.local_date, _s.state, _r.pain_after)
-        .join(t.session, _s.patient_id == _p.id)
+        .join(t.session, near)
         .join(t.report, and_(_r.session_id == _s.id, _r.received_at == _p.last_report_at))
         .where(which)
     )

@@ -392,9 +392,9 @@ async def _apply_setting(
 async def mydata(update: Update, context: CoachContext) -> None:
     """/mydata: everything stored about the patient, as a JSON file."""
     assert update.effective_message and update.effective_user
+    patient = (await context.person(update.effective_user)).registered()
     async with context.read() as uow:
-        patient = await services.patient_of(uow, update.effective_user.id)
-        data = await services.export_patient(uow, update.effective_user.id)
+        data = await services.export_patient(uow, patient)
     _ = tr(patient.language)
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_message.reply_document(

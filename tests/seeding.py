@@ -246,6 +246,7 @@ async def seed_practice(
                     "display_name": f"P{user}",
                     "plan_locked": False,
                     "last_report_at": None,
+                    "first_pain_on": None,
                 }
                 user += 1
                 for position, exercise in enumerate(EXERCISES):
@@ -288,6 +289,8 @@ async def seed_practice(
                             }
                         )
                         patient["last_report_at"] = entry.received
+                        if pain is not None and patient["first_pain_on"] is None:
+                            patient["first_pain_on"] = today - timedelta(days=entry.back)
                     next_session += 1
                 patients.add(patient)
                 if n % 10 == 0:

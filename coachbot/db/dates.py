@@ -40,4 +40,26 @@ def _plus_days_default(element: plus_days, compiler: SQLCompiler, **kw: Any) -> 
 @compiles(plus_days, "sqlite")
 def _plus_days_sqlite(element: plus_days, compiler: SQLCompiler, **kw: Any) -> str:
     day, n = _arguments(element, compiler, **kw)
-    return f"date({day}, '+' || {n} || ' days')"
+    return f"date({day}, {n} || ' days')"  # '7 days', '-2 days'
+
+
+class day_of(FunctionElement[Any]):
+    """The calendar day of a stored instant (in UTC on SQLite, in the server's zone on
+    PostgreSQL: callers allow a day or two either way for the patient's own zone)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "day_of"
+
+    def __init__(self, moment: ColumnElement[Any]) -> None:
+        super().__init__(moment)
+
+
+@compiles(day_of)
+def _day_of_default(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"

@@ -94,6 +94,7 @@ patient = Table(
     Column("display_name", String(64), nullable=False, server_default=""),
     Column("plan_locked", Boolean, nullable=False, server_default="0"),
     Column("last_report_at", UTCDateTime),
+    Column("first_pain_on", Date),
 )
 
 invite = Table(

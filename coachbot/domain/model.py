@@ -138,6 +138,9 @@ class Patient:
     plan_locked: bool = False
     # When the newest report came in (silence is counted from it, or from enrolment).
     last_report_at: datetime | None = None
+    # The day of the first session with a pain answer: the first week's pain is counted
+    # from it (one week of rows, however long the history).
+    first_pain_on: date | None = None
     id: int | None = None
 
     @property

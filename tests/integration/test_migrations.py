@@ -142,3 +142,37 @@ def test_upgrade_keeps_the_relaxation_and_lesson_of_existing_sessions(tmp_path: 
         ("2026-11-23", None, "how_the_spine_works"),
         ("2026-11-24", "body_scan", None),
     ]
+
+
+@pytest.mark.sqlite_only(reason="builds an old schema in a SQLite file")
+def test_upgrade_notes_each_patients_newest_report_and_first_pain_answer(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0007")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        for patient in (1, 2):
+            connection.execute(
+                "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, "
+                "status, prompt_time, training_days, conditions, equipment, level, "
+                "lessons_sent, consent_at, created_at) VALUES (?, ?, ?, 'en', "
+                "'Europe/Berlin', 'active', '18:00:00', '0123456', '[]', '[]', 'beginner', 0, "
+                "'2026-11-20', '2026-11-20')",
+                (patient, patient, patient),
+            )
+        # Patient 1: skipped on the 21st without a pain answer, then two with pain.
+        for session, day, pain in ((1, 21, None), (2, 22, 4), (3, 23, 3)):
+            connection.execute(
+                "INSERT INTO session (id, patient_id, local_date, due_at, ends_at, exercises, "
+                "state) VALUES (?, 1, ?, '2026-11-20', '2026-11-21', '[]', 'done')",
+                (session, f"2026-11-{day}"),
+            )
+            connection.execute(
+                "INSERT INTO report (session_id, outcome, pain_after, received_at) "
+                "VALUES (?, 'done', ?, ?)",
+                (session, pain, f"2026-11-{day} 17:30:00.000000"),
+            )
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        rows = connection.execute(
+            "SELECT id, last_report_at, first_pain_on FROM patient ORDER BY id"
+        ).fetchall()
+    assert rows == [(1, "2026-11-23 17:30:00.000000", "2026-11-22"), (2, None, None)]

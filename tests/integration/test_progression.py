@@ -79,7 +79,7 @@ async def test_with_a_therapist_the_change_is_proposed_and_the_plan_kept(
     assert change is not None and change.status == "proposed"  # type: ignore[attr-defined]
     assert await doses(sessions, patient.id) == before
     async with UnitOfWork(sessions) as uow:
-        exported = await services.export_patient(uow, 2)
+        exported = await services.export_patient(uow, await services.patient_of(uow, 2))
     assert exported["plan_changes"][0]["status"] == "proposed"
     assert exported["plan_changes"][0]["changes"]
 

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, func, select, update
 
 from catalogue.loader import Catalogue
 from coachbot import services, views
 from coachbot.db import tables as t
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.dispatch import Dispatcher
+from coachbot.dispatch import PLAN_PER_ROUND, Dispatcher
+from coachbot.domain.summary import Day
 from tests import databases
 from tests.integration.test_dispatch import Clock, RecordingCourier
 from tests.seeding import Seeded, seed_practice, today_in
@@ -159,3 +160,88 @@ async def test_progress_counts_a_streak_longer_than_its_window(
     assert len(progress.days) == views.PROGRESS_DAYS
     assert progress.days[-1].state == "planned"  # today's, still to come
     assert progress.adherence_28.prescribed == 27 - 1  # open today and one excused day
+
+
+async def test_a_day_end_for_many_patients_is_planned_over_rounds_and_holds_up_nothing(
+    database_backend: str, tmp_path: Path, catalogue: Catalogue
+) -> None:
+    patients = 2 * PLAN_PER_ROUND + 100
+    morning = NOW + timedelta(days=1)
+    tomorrow = today_in(morning)
+    url = databases.fresh_database(database_backend, tmp_path)
+    try:
+        async with practice_of(url, patients) as (counted, seeded):
+            early = seeded.patient_ids[-1]
+            async with counted.sessions() as session, session.begin():
+                # One patient's session falls due this morning, while all the others'
+                # sessions of yesterday are over.
+                await session.execute(
+                    update(t.session)
+                    .where(t.session.c.patient_id == early, t.session.c.state == "planned")
+                    .values(
+                        local_date=tomorrow,
+                        due_at=morning - timedelta(minutes=1),
+                        ends_at=morning + timedelta(hours=12),
+                    )
+                )
+            clock = Clock(morning)
+            courier = RecordingCourier(clock)
+            dispatcher = Dispatcher(
+                lambda: UnitOfWork(counted.sessions),
+                catalogue,
+                clock,
+                courier,
+                read=lambda: UnitOfWork(counted.reads),
+            )
+            rounds = []
+            while not rounds or dispatcher.planning:
+                rounds.append(await dispatcher.tick())
+                clock.advance(seconds=5)
+            async with counted.sessions() as session:
+                planned = await session.scalar(
+                    select(func.count()).where(
+                        t.session.c.state == "planned", t.session.c.local_date == tomorrow
+                    )
+                )
+    finally:
+        databases.drop_database(url)
+    assert [(r.missed, r.planned) for r in rounds] == [
+        (patients - 1, PLAN_PER_ROUND),
+        (0, PLAN_PER_ROUND),
+        (0, 99),
+    ]
+    assert rounds[0].sent == 1 and len(courier.sent) == 1  # not kept waiting
+    assert planned == patients - 1
+
+
+async def test_the_roster_shows_each_patients_newest_report_and_first_weeks_pain(
+    database_backend: str, tmp_path: Path
+) -> None:
+    url = databases.fresh_database(database_backend, tmp_path)
+    try:
+        async with practice_of(url, 10) as (counted, seeded), UnitOfWork(counted.reads) as uow:
+            therapist = await services.therapist_of(uow, seeded.therapist_users[0])
+            rows = await views.roster(uow, therapist, NOW)
+            # The same, read the long way: every report of every patient.
+            history = (
+                await uow.session.execute(
+                    select(t.session.c.patient_id, t.session.c.local_date)
+                    .add_columns(t.session.c.state, t.report.c.pain_after)
+                    .join(t.report, t.report.c.session_id == t.session.c.id)
+                    .order_by(t.session.c.local_date)
+                )
+            ).all()
+    finally:
+        databases.drop_database(url)
+    assert len(rows) == 10
+    for row in rows:
+        mine = [entry for entry in history if entry.patient_id == row.patient_id]
+        newest = mine[-1]
+        assert row.last_report == Day(newest.local_date, newest.state, newest.pain_after)
+        painful = [entry for entry in mine if entry.pain_after is not None]
+        week = [
+            entry.pain_after
+            for entry in painful
+            if entry.local_date < painful[0].local_date + timedelta(days=7)
+        ]
+        assert row.pain_first_week == pytest.approx(sum(week) / len(week))

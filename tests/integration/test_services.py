@@ -442,7 +442,7 @@ async def test_export_contains_reports_and_alerts_as_json(
     await reported_day(sessions, enrol, ANNA)
     await reported_day(sessions, enrol, BERND)
     async with UnitOfWork(sessions) as uow:
-        exported = await services.export_patient(uow, ANNA)
+        exported = await services.export_patient(uow, await services.patient_of(uow, ANNA))
 
     text = json.dumps(exported)
     data = json.loads(text)
