@@ -52,6 +52,9 @@ T = TypeVar("T")
 CHORES_LEASE = timedelta(minutes=1)
 # Rows one transaction of the chores touches at most: SQLite's write lock stays short.
 CHUNK = 500
+# Chunks each step of the chores takes at most in one round: the rest waits a round, so
+# that a day's end for 100,000 patients does not hold up for seconds what is due.
+CHUNKS_PER_ROUND = 10
 PLAN_CHUNK = 10
 # Patients whose next session one round plans at most; the rest wait for the next rounds,
 # so that a day's end for thousands of patients does not hold up what is due meanwhile.
@@ -153,15 +156,17 @@ class Dispatcher:
         # Patients whose next session is still to be planned (see `PLAN_PER_ROUND`); lost
         # with the process, they are found again by the sweep of its successor's first round.
         self._to_plan: set[int] = set()
+        self._closing = False  # more sessions to close than a round's chunks
 
     @property
     def busy(self) -> bool:
         return self._lock.locked()
 
     @property
-    def planning(self) -> bool:
-        """Whether patients are waiting for their next session to be planned."""
-        return bool(self._to_plan)
+    def behind(self) -> bool:
+        """Whether the chores were left unfinished by the last round: sessions still to
+        close, or patients waiting for their next session to be planned."""
+        return self._closing or bool(self._to_plan)
 
     def stop(self) -> None:
         """Finish what is on the wire, claim nothing new (a graceful shutdown)."""
@@ -206,8 +211,9 @@ class Dispatcher:
             await uow.commit()
         # Days that ended; and sessions that fell due long before (the bot was down),
         # too late to remind of. Either way the patient's next session is planned.
+        self._closing = False
         for step in ("ended", "late"):
-            while True:
+            for _chunk in range(CHUNKS_PER_ROUND):
                 async with self._uow() as uow:
                     if step == "ended":
                         patients = await uow.sessions.close_ended_days(now, CHUNK)
@@ -218,6 +224,8 @@ class Dispatcher:
                 result.missed += len(patients)
                 if len(patients) < CHUNK:
                     break
+            else:
+                self._closing = True
         async with self._uow() as uow:
             for patient in await uow.patients.paused_until_set():
                 today = schedule.local_date(now, patient.timezone)

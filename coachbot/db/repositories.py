@@ -166,6 +166,8 @@ class SessionRepository(_Repository):
                 c.state == SessionState.PLANNED,
                 c.due_at <= now,
                 c.due_at >= since,
+                # Never after its day, even before the chores have closed that day.
+                c.ends_at > now,
                 or_(c.retry_at.is_(None), c.retry_at <= now),
                 t.patient.c.status == PatientStatus.ACTIVE,
             )

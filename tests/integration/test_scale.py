@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 from catalogue.loader import Catalogue
-from coachbot import services, views
+from coachbot import dispatch, services, views
 from coachbot.db import tables as t
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import SessionFactory, UnitOfWork
@@ -194,7 +194,7 @@ async def test_a_day_end_for_many_patients_is_planned_over_rounds_and_holds_up_n
                 read=lambda: UnitOfWork(counted.reads),
             )
             rounds = []
-            while not rounds or dispatcher.planning:
+            while not rounds or dispatcher.behind:
                 rounds.append(await dispatcher.tick())
                 clock.advance(seconds=5)
             async with counted.sessions() as session:
@@ -245,3 +245,41 @@ async def test_the_roster_shows_each_patients_newest_report_and_first_weeks_pain
             if entry.local_date < painful[0].local_date + timedelta(days=7)
         ]
         assert row.pain_first_week == pytest.approx(sum(week) / len(week))
+
+
+async def test_a_day_end_closes_at_most_so_many_sessions_a_round_and_never_sends_them(
+    database_backend: str, tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Scaled down: chunks of 100 sessions, two a round (500 and ten in production).
+    monkeypatch.setattr(dispatch, "CHUNK", 100)
+    monkeypatch.setattr(dispatch, "CHUNKS_PER_ROUND", 2)
+    patients = 450
+    evening = NOW.replace(hour=22, minute=30)  # 23:30 in Berlin
+    url = databases.fresh_database(database_backend, tmp_path)
+    try:
+        async with practice_of(url, patients) as (counted, _seeded):
+            async with counted.sessions() as session, session.begin():
+                # Every session of the day fell due at 23:15, still within the grace
+                # period when the day ends at midnight.
+                await session.execute(
+                    update(t.session)
+                    .where(t.session.c.state == "planned")
+                    .values(due_at=evening - timedelta(minutes=15))
+                )
+            clock = Clock(evening + timedelta(hours=1))  # 00:30: the day is over
+            courier = RecordingCourier(clock)
+            dispatcher = Dispatcher(
+                lambda: UnitOfWork(counted.sessions),
+                catalogue,
+                clock,
+                courier,
+                read=lambda: UnitOfWork(counted.reads),
+            )
+            missed = []
+            while not missed or dispatcher.behind:
+                missed.append((await dispatcher.tick()).missed)
+                clock.advance(seconds=5)
+    finally:
+        databases.drop_database(url)
+    assert missed[:3] == [200, 200, 50]
+    assert courier.sent == []  # a day that is over is not reminded of, however late
