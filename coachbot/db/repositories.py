@@ -197,24 +197,26 @@ class SessionRepository(_Repository):
         their patients."""
         c = t.session.c
         late = select(c.id).where(c.state == SessionState.PLANNED, c.due_at < since).limit(limit)
-        return await self._mark_missed(late)
+        return await self._mark_missed(late, [SessionState.PLANNED])
 
     async def close_ended_days(self, now: datetime, limit: int) -> list[int]:
         """Up to `limit` sessions still open although their local day has ended become
         missed. Returns their patients."""
         c = t.session.c
-        ended = (
-            select(c.id)
-            .where(c.state.in_([SessionState.PLANNED, SessionState.SENT]), c.ends_at <= now)
-            .limit(limit)
-        )
-        return await self._mark_missed(ended)
+        still_open = [SessionState.PLANNED, SessionState.SENT]
+        ended = select(c.id).where(c.state.in_(still_open), c.ends_at <= now).limit(limit)
+        return await self._mark_missed(ended, still_open)
 
-    async def _mark_missed(self, which: Select[tuple[int]]) -> list[int]:
+    async def _mark_missed(
+        self, which: Select[tuple[int]], states: list[SessionState]
+    ) -> list[int]:
         c = t.session.c
         result = await self.session.execute(
             update(t.session)
-            .where(c.id.in_(which.scalar_subquery()))
+            # The state again, on the row itself: on PostgreSQL a row another transaction
+            # was changing (a report just in) is checked afresh once that one commits,
+            # while the subquery's choice is not. A session reported meanwhile stays so.
+            .where(c.id.in_(which.scalar_subquery()), c.state.in_(states))
             .values(state=SessionState.MISSED, lease_until=None, retry_at=None)
             .returning(c.patient_id)
             .execution_options(synchronize_session=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from catalogue.loader import Catalogue
 from coachbot import services
@@ -278,6 +280,50 @@ async def test_a_reported_session_is_not_missed_at_the_day_end(
         await uow.commit()
     clock.set(datetime(2026, 11, 24, 0, 0, tzinfo=UTC))
     assert (await dispatcher.tick()).missed == 0
+    assert (await states(sessions, anna.id))[0] == (MONDAY, "done")
+
+
+async def waiting_for_a_lock(sessions: SessionFactory) -> None:
+    """Return once another connection waits for a lock: on PostgreSQL, for a row; on
+    SQLite, whose writers queue for the one lock, as soon as any write has begun."""
+    async with sessions() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            await asyncio.sleep(0)
+            return
+        for _ in range(500):
+            waiting = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            )
+            await session.rollback()
+            if waiting:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("nobody waited for a lock")
+
+
+async def test_a_report_coming_in_as_the_day_is_closed_is_kept(
+    sessions: SessionFactory, enrol: Enrol, clock: Clock, dispatcher: Dispatcher
+) -> None:
+    anna = await enrol(ANNA, now=MORNING)
+    (first,) = await all_sessions(sessions, anna.id)
+    clock.set(DUE)
+    await dispatcher.tick()
+    # Anna taps "Done" at 23:59:59; her transaction is still open when the day ends and
+    # the dispatcher, waiting for her row, closes the day's open sessions.
+    midnight = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    async with UnitOfWork(sessions) as uow:
+        await services.record_outcome(
+            uow, ANNA, first.id or 0, Outcome.DONE, midnight - timedelta(seconds=1)
+        )
+        clock.set(midnight)
+        closing = asyncio.ensure_future(dispatcher.tick())
+        await waiting_for_a_lock(sessions)
+        await uow.commit()
+    result = await closing
+    assert result.missed == 0
     assert (await states(sessions, anna.id))[0] == (MONDAY, "done")
 
 
