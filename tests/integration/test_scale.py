@@ -34,6 +34,18 @@ class Counted:
     reads: SessionFactory
     statements: list[str]
 
+    def dispatcher(
+        self, catalogue: Catalogue, clock: Clock, courier: RecordingCourier
+    ) -> Dispatcher:
+        """A dispatcher on these connections (read-only ones for what it only reads)."""
+        return Dispatcher(
+            lambda: UnitOfWork(self.sessions),
+            catalogue,
+            clock,
+            courier,
+            read=lambda: UnitOfWork(self.reads),
+        )
+
     @asynccontextmanager
     async def count(self) -> AsyncIterator[list[str]]:
         start = len(self.statements)
@@ -107,13 +119,7 @@ async def test_a_round_with_nothing_due_costs_the_same_for_10_and_300_patients(
         try:
             async with practice_of(url, patients) as (counted, _seeded):
                 clock = Clock(NOW)
-                dispatcher = Dispatcher(
-                    lambda counted=counted: UnitOfWork(counted.sessions),
-                    catalogue,
-                    clock,
-                    RecordingCourier(clock),
-                    read=lambda counted=counted: UnitOfWork(counted.reads),
-                )
+                dispatcher = counted.dispatcher(catalogue, clock, RecordingCourier(clock))
                 await dispatcher.tick()  # the first round also sweeps and checks silence
                 clock.advance(seconds=5)
                 async with counted.count() as statements:
@@ -186,13 +192,7 @@ async def test_a_day_end_for_many_patients_is_planned_over_rounds_and_holds_up_n
                 )
             clock = Clock(morning)
             courier = RecordingCourier(clock)
-            dispatcher = Dispatcher(
-                lambda: UnitOfWork(counted.sessions),
-                catalogue,
-                clock,
-                courier,
-                read=lambda: UnitOfWork(counted.reads),
-            )
+            dispatcher = counted.dispatcher(catalogue, clock, courier)
             rounds = []
             while not rounds or dispatcher.behind:
                 rounds.append(await dispatcher.tick())
@@ -268,13 +268,7 @@ async def test_a_day_end_closes_at_most_so_many_sessions_a_round_and_never_sends
                 )
             clock = Clock(evening + timedelta(hours=1))  # 00:30: the day is over
             courier = RecordingCourier(clock)
-            dispatcher = Dispatcher(
-                lambda: UnitOfWork(counted.sessions),
-                catalogue,
-                clock,
-                courier,
-                read=lambda: UnitOfWork(counted.reads),
-            )
+            dispatcher = counted.dispatcher(catalogue, clock, courier)
             missed = []
             while not missed or dispatcher.behind:
                 missed.append((await dispatcher.tick()).missed)
