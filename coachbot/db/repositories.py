@@ -9,6 +9,7 @@ from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.db import tables as t
+from coachbot.db.planner import unindexed
 from coachbot.domain.model import (
     Alert,
     AlertKind,
@@ -231,7 +232,7 @@ class SessionRepository(_Repository):
             # The state again, on the row itself: on PostgreSQL a row another transaction
             # was changing (a report just in) is checked afresh once that one commits,
             # while the subquery's choice is not. A session reported meanwhile stays so.
-            .where(c.id.in_(which.scalar_subquery()), c.state == state)
+            .where(c.id.in_(which.scalar_subquery()), unindexed(c.state) == state)
             .values(state=SessionState.MISSED, lease_until=None, retry_at=None)
             .returning(c.patient_id)
             .execution_options(synchronize_session=False)
