@@ -217,6 +217,7 @@ async def through_bot(
         ids = [patient_id for patient_id, _user in who.patients[:BOT_RUNS]]
         times = [await card_reply(fake, therapist, patient_id) for patient_id in ids]
         figures.put("patient", backend, spread(times), max(times) < 1)
+        print(f"  /progress {figures.cells['progress', backend]}, /patient {spread(times)}")
         figures.put("rss_charts", backend, memory_of(pid))
         chatters = patients[:CPU_CHATS]
         cpu, wall = await cpu_per_update(fake, pid, chatters, updates)
