@@ -53,7 +53,7 @@ from sqlalchemy.engine import make_url
 from bench.measures import Figures, duration, megabytes, ms, reset_peak_rss, status_kb
 from bench.scale_bot import through_bot
 from bench.scale_rounds import day_end, dispatcher_rounds, put_day_end, put_rounds
-from coachbot import practice, services, views
+from coachbot import access, views
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
@@ -173,17 +173,18 @@ async def measure_views(figures: Figures, place: Practice, therapist_user: int) 
 
     async def roster() -> int:
         async with UnitOfWork(reads) as uow:
-            therapist = await services.therapist_of(uow, therapist_user)
+            therapist = await access.therapist_of(uow, therapist_user)
             return len(await views.roster(uow, therapist, utc_now()))
 
     async def summary() -> int:
         async with UnitOfWork(reads) as uow:
-            therapist = await services.therapist_of(uow, therapist_user)
+            therapist = await access.therapist_of(uow, therapist_user)
             return len((await views.cohort_summary(uow, therapist, utc_now())).patients)
 
     async def card() -> int:
         async with UnitOfWork(reads) as uow:
-            therapist, patient = await practice.own_patient(uow, therapist_user, patient_id)
+            therapist = await access.therapist_of(uow, therapist_user)
+            patient = await access.own_patient(uow, therapist, patient_id)
             return len((await views.patient_card(uow, therapist, patient, utc_now())).plan)
 
     def export(days: int | None) -> Callable[[], Awaitable[int]]:
@@ -191,7 +192,7 @@ async def measure_views(figures: Figures, place: Practice, therapist_user: int) 
             now = utc_now()
             with SpooledTemporaryFile(max_size=EXPORT_IN_MEMORY) as file:
                 async with UnitOfWork(reads) as uow:
-                    therapist = await services.therapist_of(uow, therapist_user)
+                    therapist = await access.therapist_of(uow, therapist_user)
                     today = schedule.local_date(now, therapist.timezone)
                     start = None if days is None else today - timedelta(days=days - 1)
                     end = None if days is None else today

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.measures import Figures, ms
 from catalogue.loader import load_catalogue
-from coachbot import services
+from coachbot import alerts
 from coachbot.db import leases
 from coachbot.db import tables as t
 from coachbot.db.engine import READ_ONLY, create_engine, session_factory
@@ -53,7 +53,7 @@ class CountingCourier:
         self.sent += 1
         return self.sent
 
-    def alert(self, notice: services.AlertNotice) -> Outgoing:
+    def alert(self, notice: alerts.AlertNotice) -> Outgoing:
         return Outgoing(f"alert {notice.alert.kind}")
 
     def summary(

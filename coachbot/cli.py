@@ -156,7 +156,7 @@ async def _bot_username(settings: Settings) -> str:
 async def _therapist_add(settings: Settings, name: str) -> str:
     from coachbot.db.engine import create_engine, session_factory
     from coachbot.db.uow import UnitOfWork
-    from coachbot.services import add_therapist
+    from coachbot.therapists import add_therapist
 
     username = await _bot_username(settings)
     engine = create_engine(settings.database_url)
@@ -197,7 +197,7 @@ def therapist_add(args: argparse.Namespace) -> int:
 async def _therapist_rows(settings: Settings, remove: int | None) -> list[str] | bool:
     from coachbot.db.engine import create_engine, session_factory
     from coachbot.db.uow import UnitOfWork
-    from coachbot.practice import remove_therapist
+    from coachbot.therapists import remove_therapist
 
     engine = create_engine(settings.database_url)
     try:

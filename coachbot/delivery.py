@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from catalogue.loader import Catalogue
-from coachbot import services
+from coachbot import pauses, sessions
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.delivery import (
     FIRST_BACKOFF,
@@ -39,7 +39,7 @@ from coachbot.domain.model import (
 
 # A claim is given up as "may have arrived" after this long; far longer than one send
 # takes, long enough to ride out a busy database while recording the outcome.
-SEND_LEASE = services.SEND_LEASE
+SEND_LEASE = sessions.SEND_LEASE
 # What went out is kept this long as a record, then purged.
 OUTBOX_RECORD = timedelta(days=30)
 
@@ -90,16 +90,16 @@ async def session_failed(
     assert patient is not None
     session.failure = str(failed)
     if failed.failure is Failure.GONE:
-        await services.mark_blocked(uow, patient.chat_id, now)
+        await pauses.mark_blocked(uow, patient.chat_id, now)
         return Settled.BLOCKED
     if failed.failure is Failure.UNCERTAIN:
-        await services.mark_sent(uow, session_id, None, catalogue, now)
+        await sessions.mark_sent(uow, session_id, None, catalogue, now)
         return Settled.UNCERTAIN
     if _back_in_queue(session, failed, now, backoff):
         session.state = SessionState.PLANNED
         return Settled.RETRY
     session.state = SessionState.UNDELIVERED
-    await services.ensure_next_session(uow, patient, catalogue, now)
+    await sessions.ensure_next_session(uow, patient, catalogue, now)
     return Settled.GIVEN_UP
 
 

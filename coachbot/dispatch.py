@@ -27,7 +27,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from catalogue.loader import Catalogue
-from coachbot import delivery, practice, services, views
+from coachbot import alerts, delivery, pauses, sessions, summaries, views
 from coachbot.db import leases
 from coachbot.db.uow import UnitOfWork
 from coachbot.delivery import SessionClaim, Settled
@@ -81,7 +81,7 @@ class Courier(Protocol):
         """Send one stored message; returns the message id."""
         ...
 
-    def alert(self, notice: services.AlertNotice) -> Outgoing:
+    def alert(self, notice: alerts.AlertNotice) -> Outgoing:
         """The therapist's message about an alert."""
         ...
 
@@ -231,7 +231,7 @@ class Dispatcher:
             for patient in await uow.patients.paused_until_set():
                 today = schedule.local_date(now, patient.timezone)
                 if patient.paused_until is not None and patient.paused_until <= today:
-                    await services.resume(uow, patient, self._catalogue, now)
+                    await pauses.resume(uow, patient, self._catalogue, now)
             await uow.commit()
         if self._hourly_due("sweep", now):
             async with self._read() as uow:
@@ -251,7 +251,7 @@ class Dispatcher:
                         continue
                     try:
                         async with uow.session.begin_nested():
-                            await services.ensure_next_session(uow, patient, self._catalogue, now)
+                            await sessions.ensure_next_session(uow, patient, self._catalogue, now)
                     except IntegrityError:
                         pass  # planned meanwhile (/today, another worker): nothing to add
                 await uow.commit()
@@ -272,14 +272,14 @@ class Dispatcher:
         if self._hourly_due("silence", now):
             # Found by reading (any number of patients), raised in short writes.
             async with self._read() as uow:
-                silent = await services.silent_patients(uow, now, self._silent_days)
+                silent = await alerts.silent_patients(uow, now, self._silent_days)
             for start in range(0, len(silent), CHUNK):
                 async with self._uow() as uow:
                     chunk = silent[start : start + CHUNK]
-                    await services.raise_silence_alerts(uow, now, self._silent_days, chunk)
+                    await alerts.raise_silence_alerts(uow, now, self._silent_days, chunk)
                     await uow.commit()
         async with self._uow() as uow:
-            for notice in await services.claim_alert_notices(uow, now, self._batch):
+            for notice in await alerts.claim_alert_notices(uow, now, self._batch):
                 assert notice.therapist.telegram_user_id is not None
                 delivery.queue(
                     uow,
@@ -297,7 +297,7 @@ class Dispatcher:
         queued in one short one together with moving its schedule on (so exactly once)."""
         now = self._clock()
         async with self._uow() as uow:
-            due = await practice.due_summaries(uow, now, self._batch)
+            due = await summaries.due_summaries(uow, now, self._batch)
             await uow.commit()
         for therapist in due:
             assert therapist.id is not None and therapist.next_summary_at is not None
@@ -306,7 +306,7 @@ class Dispatcher:
             # Nothing to report yet (no patients): the schedule moves on; /summary answers.
             parts = self._courier.summary(therapist, summary, now) if summary.patients else []
             async with self._uow() as uow:
-                if await practice.move_summary_on(
+                if await summaries.move_summary_on(
                     uow, therapist.id, therapist.next_summary_at, now
                 ):
                     assert therapist.telegram_user_id is not None
@@ -364,7 +364,7 @@ class Dispatcher:
         session_id = claim.session.id or 0
 
         async def sent(uow: UnitOfWork, message_id: int) -> None:
-            await services.mark_sent(uow, session_id, message_id, self._catalogue, self._clock())
+            await sessions.mark_sent(uow, session_id, message_id, self._catalogue, self._clock())
 
         async def failed(uow: UnitOfWork, failure: SendFailed) -> Settled:
             return await delivery.session_failed(

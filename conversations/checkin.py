@@ -10,13 +10,13 @@ from telegram.error import TelegramError
 
 from catalogue.loader import Catalogue
 from catalogue.schema import Lesson
-from coachbot import services
+from coachbot import access, reports, sessions
 from coachbot.domain.delivery import Failure
 from coachbot.domain.errors import SessionClosed
 from coachbot.domain.model import AlertKind, Difficulty, Outcome, Session
 from coachbot.domain.safety import Light, Urgency
 from coachbot.i18n import Translator
-from conversations import keyboards
+from conversations import buttons, keyboards
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.flood import failure_of
 from conversations.onboarding import red_flag_advice
@@ -59,8 +59,8 @@ async def today(update: Update, context: CoachContext) -> None:
         return
     services_ = context.services
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, user.id)
-        todays = await services.open_today(uow, user.id, services_.catalogue, context.now())
+        patient = await context.patient(user, uow)
+        todays = await sessions.open_today(uow, patient, services_.catalogue, context.now())
         await uow.commit()
     _ = tr(patient.language)
     text, markup = session_message(todays.session, services_.catalogue, _)
@@ -77,12 +77,12 @@ async def today(update: Update, context: CoachContext) -> None:
     except TelegramError as error:
         if failure_of(error).failure is not Failure.UNCERTAIN:
             async with context.uow() as uow:
-                await services.release_claim(uow, todays.session.id or 0)
+                await sessions.release_claim(uow, todays.session.id or 0)
                 await uow.commit()
             raise
         sent = None  # it may have arrived: recorded as sent, never repeated
     async with context.uow() as uow:
-        await services.mark_sent(
+        await sessions.mark_sent(
             uow,
             todays.session.id or 0,
             sent.message_id if sent else None,
@@ -97,9 +97,11 @@ async def show_extra(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    session_id, value = _session_id(query.data)
+    data = buttons.EXTRA.read(context)
+    session_id, value = data.id("session"), data.text("value")
     async with context.read() as uow:
-        patient, session = await services.own_session(uow, query.from_user.id, session_id)
+        patient = await context.patient(query.from_user, uow)
+        session = await access.own_session(uow, patient, session_id)
     _ = tr(patient.language)
     catalogue = context.services.catalogue
     if value == "relax":
@@ -114,21 +116,17 @@ async def show_extra(update: Update, context: CoachContext) -> None:
             await query.message.chat.send_message(text)
 
 
-def _session_id(data: str) -> tuple[int, str]:
-    _prefix, session_id, value = data.split(":")
-    return int(session_id), value
-
-
 async def report_outcome(update: Update, context: CoachContext) -> None:
     """Done / partly / skipped, then ask for pain now."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    session_id, value = _session_id(query.data)
+    data = buttons.OUTCOME.read(context)
+    session_id, value = data.id("session"), data.text("value")
     outcome = Outcome(value)
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
-        await services.record_outcome(uow, query.from_user.id, session_id, outcome, context.now())
+        patient = await context.patient(query.from_user, uow)
+        await reports.record_outcome(uow, patient, session_id, outcome, context.now())
         await uow.commit()
     _ = tr(patient.language)
     # The report buttons go; relaxation, lesson and the full instructions stay at hand.
@@ -144,7 +142,7 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
         thanks
         + "\n\n"
         + _("How much does your back hurt right now? 0 = no pain, 10 = worst imaginable."),
-        reply_markup=keyboards.pain_scale(f"pain:{session_id}"),
+        reply_markup=keyboards.pain_scale(buttons.PAIN.answer(session_id)),
     )
 
 
@@ -153,12 +151,13 @@ async def report_pain(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    session_id, value = _session_id(query.data)
+    data = buttons.PAIN.read(context)
+    session_id, value = data.id("session"), data.text("value")
     pain = int(value)
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
-        result = await services.record_pain(
-            uow, query.from_user.id, session_id, pain, context.now(), context.services.catalogue
+        patient = await context.patient(query.from_user, uow)
+        result = await reports.record_pain(
+            uow, patient, session_id, pain, context.now(), context.services.catalogue
         )
         await uow.commit()
     _ = tr(patient.language)
@@ -198,7 +197,7 @@ async def report_pain(update: Update, context: CoachContext) -> None:
                 "trouble controlling your bladder or bowels, numbness around your genitals "
                 "or back passage, or new weakness in your legs?"
             ),
-            reply_markup=keyboards.yes_no(f"chk:{session_id}", _),
+            reply_markup=keyboards.yes_no(buttons.SAFETY_CHECK.answer(session_id), _),
         )
         if result.change is not None:
             await chat.send_message(change_text(result.change, context.services.catalogue, _))
@@ -217,13 +216,14 @@ async def report_difficulty(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    session_id, value = _session_id(query.data)
+    data = buttons.DIFFICULTY.read(context)
+    session_id, value = data.id("session"), data.text("value")
     difficulty = None if value == "none" else Difficulty(value)
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
-        change = await services.record_difficulty(
+        patient = await context.patient(query.from_user, uow)
+        change = await reports.record_difficulty(
             uow,
-            query.from_user.id,
+            patient,
             session_id,
             difficulty,
             context.now(),
@@ -254,14 +254,16 @@ async def report_check(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    session_id, value = _session_id(query.data)
+    data = buttons.SAFETY_CHECK.read(context)
+    session_id, value = data.id("session"), data.text("answer")
     async with context.uow() as uow:
-        patient, _session = await services.own_session(uow, query.from_user.id, session_id)
+        patient = await context.patient(query.from_user, uow)
+        _session = await access.own_session(uow, patient, session_id)
         if await uow.reports.for_session(session_id) is None:
             raise SessionClosed
         if value == "y":
-            await services.red_flag_after_report(
-                uow, query.from_user.id, session_id, "cauda_equina", context.now()
+            await reports.red_flag_after_report(
+                uow, patient, session_id, "cauda_equina", context.now()
             )
         await uow.commit()
     _ = tr(patient.language)
@@ -305,9 +307,11 @@ async def answer_lesson_check(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    session_id, value = _session_id(query.data)
+    data = buttons.LESSON_ANSWER.read(context)
+    session_id, value = data.id("session"), data.text("value")
     async with context.read() as uow:
-        patient, session = await services.own_session(uow, query.from_user.id, session_id)
+        patient = await context.patient(query.from_user, uow)
+        session = await access.own_session(uow, patient, session_id)
     lesson = lesson_of(session, context)
     index = int(value)
     if lesson is None or index >= len(lesson.check.options):

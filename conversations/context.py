@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from catalogue.loader import Catalogue
 from coachbot.config import Settings
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.domain.errors import NotEnrolled
+from coachbot.domain.errors import NotATherapist, NotEnrolled
 from coachbot.domain.model import Patient, PatientStatus, Therapist
 from coachbot.i18n import Translator
 
@@ -57,6 +57,12 @@ class Person:
             raise NotEnrolled
         return self.patient
 
+    def registered_therapist(self) -> Therapist:
+        """The therapist (NotATherapist for anyone else)."""
+        if self.therapist is None:
+            raise NotATherapist
+        return self.therapist
+
     def enrolled(self) -> Patient:
         """The patient, once enrolment is finished (NotEnrolled before)."""
         if self.patient is None or self.patient.status == PatientStatus.ONBOARDING:
@@ -70,17 +76,36 @@ class CoachContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
     SERVICES_KEY = "services"
     _person: Person | None = None
 
-    async def person(self, user: User) -> Person:
-        """Who `user` is, read once per update in a read-only unit of work."""
+    async def person(self, user: User, uow: UnitOfWork | None = None) -> Person:
+        """Who `user` is, read once per update.
+
+        Given a unit of work, the person's records belong to it (read there the first
+        time, attached to it after), so a handler that writes changes them there;
+        without one, they are read in a read-only unit of work.
+        """
+        person = self._person
+        if (
+            person is not None
+            and uow is not None
+            and not uow.attach(person.patient, person.therapist)
+        ):
+            # A transaction that failed changed them in memory: read them afresh.
+            self._person = None
         if self._person is None:
-            async with self.read() as uow:
-                patient = await uow.patients.by_user(user.id)
-                therapist = await uow.therapists.by_user(user.id) if patient is None else None
-            found = patient or therapist
-            self._person = Person(
-                found.language if found else user.language_code or "en", patient, therapist
-            )
+            if uow is None:
+                async with self.read() as reading:
+                    self._person = await _look_up(reading, user)
+            else:
+                self._person = await _look_up(uow, user)
         return self._person
+
+    async def patient(self, user: User, uow: UnitOfWork) -> Patient:
+        """The patient pressing or typing, from consent on (NotEnrolled before)."""
+        return (await self.person(user, uow)).registered()
+
+    async def therapist(self, user: User, uow: UnitOfWork) -> Therapist:
+        """The therapist pressing or typing (NotATherapist for anyone else)."""
+        return (await self.person(user, uow)).registered_therapist()
 
     @property
     def services(self) -> Services:
@@ -95,6 +120,13 @@ class CoachContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
 
     def read(self) -> UnitOfWork:
         return self.services.read()
+
+
+async def _look_up(uow: UnitOfWork, user: User) -> Person:
+    patient = await uow.patients.by_user(user.id)
+    therapist = await uow.therapists.by_user(user.id) if patient is None else None
+    found = patient or therapist
+    return Person(found.language if found else user.language_code or "en", patient, therapist)
 
 
 CoachApplication = Application[

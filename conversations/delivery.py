@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from catalogue.loader import Catalogue
-from coachbot import services
+from coachbot import alerts
 from coachbot.budget import SendBudget
 from coachbot.domain.model import Outgoing, Patient, Session, Therapist
 from coachbot.domain.summary import CohortSummary
@@ -63,7 +63,7 @@ class TelegramCourier:
             raise failure_of(error) from error
         return sent.message_id
 
-    def alert(self, notice: services.AlertNotice) -> Outgoing:
+    def alert(self, notice: alerts.AlertNotice) -> Outgoing:
         return alert_message(notice)
 
     def summary(

@@ -21,7 +21,6 @@ from coachbot.domain.errors import (
     NotYours,
     RoleConflict,
     SessionClosed,
-    StoppedForSafety,
     TrainingStopped,
 )
 from coachbot.i18n import Translator
@@ -51,11 +50,6 @@ def explain(error: CoachbotError, _: Translator, therapist: bool = False) -> str
         return _(
             "That change is not possible any more. Nothing was changed; /patients starts afresh."
         )
-    if isinstance(error, StoppedForSafety):
-        return _(
-            "Training is stopped after a red-flag answer. The patient restarts it with /resume "
-            "once a doctor has cleared them; nothing was changed."
-        )
     if isinstance(error, SessionClosed):
         return _(
             "That session is from an earlier day and can no longer be changed. "
@@ -64,6 +58,11 @@ def explain(error: CoachbotError, _: Translator, therapist: bool = False) -> str
     if isinstance(error, AlreadyReported):
         return _("That is already recorded, thank you! Nothing was changed.")
     if isinstance(error, TrainingStopped):
+        if therapist:
+            return _(
+                "Training is stopped after a red-flag answer. The patient restarts it with "
+                "/resume once a doctor has cleared them; nothing was changed."
+            )
         return _(
             "Training is stopped because of a safety answer. Please see a doctor first; "
             "send /resume when they have cleared you."

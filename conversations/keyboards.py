@@ -1,12 +1,13 @@
 """Every keyboard the bot shows, built in one place.
 
-Callback data is short ("ob:level:beginner", "rep:42:done") and names records
-and choices only; handlers check everything it names before acting on it.
+Callback data comes from the families in buttons.py; it names records and
+choices only, and handlers check everything it names before acting on it. A
+keyboard whose buttons differ in one answer takes an `Answer`: the data for each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from babel.dates import get_day_names
 from telegram import (
@@ -18,27 +19,10 @@ from telegram import (
 
 from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS, Lesson
 from coachbot.domain.model import Buttons
-from coachbot.i18n import N_, Translator
+from coachbot.i18n import Translator
+from conversations import buttons
+from conversations.labels import CONDITION_LABELS, EQUIPMENT_LABELS, LEVEL_LABELS
 
-CONDITION_LABELS = {
-    "spine_condition": N_("Spine injury or disease"),
-    "herniated_disc": N_("Herniated disc"),
-    "poor_posture": N_("Poor posture"),
-    "after_surgery": N_("After an operation"),
-    "frequent_tension": N_("Frequent tension"),
-}
-EQUIPMENT_LABELS = {
-    "exercise_ball": N_("Exercise ball"),
-    "dumbbells": N_("Dumbbells"),
-    "rowing_machine": N_("Rowing machine"),
-    "elastic_band": N_("Elastic band"),
-    "vibration_plate": N_("Vibration plate"),
-}
-LEVEL_LABELS = {
-    "beginner": N_("Gentle start (new to exercise or in a lot of pain)"),
-    "intermediate": N_("Some experience (I move regularly)"),
-    "advanced": N_("Experienced (I train often)"),
-}
 TIMES = ("07:00", "08:00", "09:00", "12:00", "17:00", "18:00", "19:00", "20:00")
 COMMON_ZONES = (
     "Europe/Berlin",
@@ -50,8 +34,10 @@ COMMON_ZONES = (
 )
 CHECK = "✅ "
 
+Answer = Callable[[object], str]  # the data of the button answering `value`
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
+
+def button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
 
 
@@ -68,7 +54,7 @@ def plain(markup: InlineKeyboardMarkup | None) -> Buttons:
 def from_plain(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[_button(label, data) for label, data in row] for row in buttons])
+    return InlineKeyboardMarkup([[button(label, data) for label, data in row] for row in buttons])
 
 
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -77,25 +63,23 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 
 def welcome(language: str, _: Translator, invite: str | None = None) -> InlineKeyboardMarkup:
     """Consent and language buttons; an invite code rides along until consent is given."""
-    code = f":{invite}" if invite else ""
+    code = (invite,) if invite else ()
     other, label = ("en", "🇬🇧 English") if language == "de" else ("de", "🇩🇪 Deutsch")
     return InlineKeyboardMarkup(
         [
-            [_button(_("✅ I agree, let's start"), f"consent:{language}:yes{code}")],
-            [_button(_("No, thank you"), f"consent:{language}:no")],
-            [_button(label, f"lang:{other}{code}")],
+            [button(_("✅ I agree, let's start"), buttons.CONSENT.data(language, "yes", *code))],
+            [button(_("No, thank you"), buttons.CONSENT.data(language, "no"))],
+            [button(label, buttons.WELCOME_LANGUAGE.data(other, *code))],
         ]
     )
 
 
-def yes_no(prefix: str, _: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[_button(_("Yes"), f"{prefix}:y"), _button(_("No"), f"{prefix}:n")]]
-    )
+def yes_no(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(_("Yes"), answer("y")), button(_("No"), answer("n"))]])
 
 
 def _multi_select(
-    prefix: str,
+    answer: Answer,
     options: Iterable[str],
     labels: dict[str, str],
     selected: Iterable[str],
@@ -104,36 +88,36 @@ def _multi_select(
 ) -> InlineKeyboardMarkup:
     chosen = set(selected)
     rows = [
-        [_button((CHECK if value in chosen else "") + _(labels[value]), f"{prefix}:{value}")]
+        [button((CHECK if value in chosen else "") + _(labels[value]), answer(value))]
         for value in options
     ]
-    rows.append([_button((CHECK if not chosen else "") + none_label, f"{prefix}:none")])
-    rows.append([_button(_("Done ➡️"), f"{prefix}:done")])
+    rows.append([button((CHECK if not chosen else "") + none_label, answer("none"))])
+    rows.append([button(_("Done ➡️"), answer("done"))])
     return InlineKeyboardMarkup(rows)
 
 
-def conditions(prefix: str, selected: Iterable[str], _: Translator) -> InlineKeyboardMarkup:
+def conditions(answer: Answer, selected: Iterable[str], _: Translator) -> InlineKeyboardMarkup:
     return _multi_select(
-        prefix, CONDITIONS, CONDITION_LABELS, selected, _("None of these / general back care"), _
+        answer, CONDITIONS, CONDITION_LABELS, selected, _("None of these / general back care"), _
     )
 
 
-def equipment(prefix: str, selected: Iterable[str], _: Translator) -> InlineKeyboardMarkup:
-    return _multi_select(prefix, EQUIPMENT, EQUIPMENT_LABELS, selected, _("No equipment"), _)
+def equipment(answer: Answer, selected: Iterable[str], _: Translator) -> InlineKeyboardMarkup:
+    return _multi_select(answer, EQUIPMENT, EQUIPMENT_LABELS, selected, _("No equipment"), _)
 
 
-def levels(prefix: str, _: Translator) -> InlineKeyboardMarkup:
+def levels(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_button(_(LEVEL_LABELS[level]), f"{prefix}:{level}")] for level in LEVELS]
+        [[button(_(LEVEL_LABELS[level]), answer(level))] for level in LEVELS]
     )
 
 
-def pain_scale(prefix: str) -> InlineKeyboardMarkup:
+def pain_scale(answer: Answer) -> InlineKeyboardMarkup:
     def label(n: int) -> str:
         return ("🟢" if n <= 3 else "🟡" if n <= 5 else "🔴") + f" {n}"
 
-    buttons = [_button(label(n), f"{prefix}:{n}") for n in range(11)]
-    return InlineKeyboardMarkup([buttons[0:4], buttons[4:8], buttons[8:11]])
+    row = [button(label(n), answer(n)) for n in range(11)]
+    return InlineKeyboardMarkup([row[0:4], row[4:8], row[8:11]])
 
 
 def timezone_reply(default_zone: str, _: Translator) -> ReplyKeyboardMarkup:
@@ -143,27 +127,22 @@ def timezone_reply(default_zone: str, _: Translator) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-def times(prefix: str) -> InlineKeyboardMarkup:
-    # "ob:time:1800": the colon of "18:00" would split the callback data.
-    return InlineKeyboardMarkup(
-        _rows([_button(t, f"{prefix}:{t.replace(':', '')}") for t in TIMES], 4)
-    )
+def times(answer: Answer) -> InlineKeyboardMarkup:
+    # "1800": the colon of "18:00" would split the callback data.
+    return InlineKeyboardMarkup(_rows([button(t, answer(t.replace(":", ""))) for t in TIMES], 4))
 
 
 def days(
-    prefix: str, selected: Iterable[int], language: str, _: Translator
+    answer: Answer, selected: Iterable[int], language: str, _: Translator
 ) -> InlineKeyboardMarkup:
     chosen = set(selected)
     names = get_day_names("abbreviated", locale=language)
-    buttons = [
-        _button((CHECK if day in chosen else "") + str(names[day]), f"{prefix}:{day}")
-        for day in range(7)
+    week = [
+        button((CHECK if day in chosen else "") + str(names[day]), answer(day)) for day in range(7)
     ]
-    rows = _rows(buttons, 4)
-    rows.append(
-        [_button(_("Every day"), f"{prefix}:all"), _button(_("Mon–Fri"), f"{prefix}:weekdays")]
-    )
-    rows.append([_button(_("Done ➡️"), f"{prefix}:done")])
+    rows = _rows(week, 4)
+    rows.append([button(_("Every day"), answer("all")), button(_("Mon–Fri"), answer("weekdays"))])
+    rows.append([button(_("Done ➡️"), answer("done"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -175,14 +154,14 @@ def settings_menu(_: Translator) -> InlineKeyboardMarkup:
         ("lang", _("🗣 Language")),
         ("eq", _("🏋️ Equipment")),
     ]
-    rows = [[_button(label, f"set:menu:{key}")] for key, label in items]
-    rows.append([_button(_("Close"), "set:menu:close")])
+    rows = [[button(label, buttons.SETTING.data("menu", key))] for key, label in items]
+    rows.append([button(_("Close"), buttons.SETTING.data("menu", "close"))])
     return InlineKeyboardMarkup(rows)
 
 
-def languages(prefix: str) -> InlineKeyboardMarkup:
+def languages(answer: Answer) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_button("🇬🇧 English", f"{prefix}:en"), _button("🇩🇪 Deutsch", f"{prefix}:de")]]
+        [[button("🇬🇧 English", answer("en")), button("🇩🇪 Deutsch", answer("de"))]]
     )
 
 
@@ -192,18 +171,18 @@ def session(
     """Under a session: what else it offers, then the report buttons."""
     extras = []
     if details:
-        extras.append(_button(_("📋 Full instructions"), f"extra:{session_id}:steps"))
+        extras.append(button(_("📋 Full instructions"), buttons.EXTRA.data(session_id, "steps")))
     if relaxation:
-        extras.append(_button(_("🧘 Relaxation"), f"extra:{session_id}:relax"))
+        extras.append(button(_("🧘 Relaxation"), buttons.EXTRA.data(session_id, "relax")))
     if lesson:
-        extras.append(_button(_("📘 Lesson"), f"extra:{session_id}:lesson"))
+        extras.append(button(_("📘 Lesson"), buttons.EXTRA.data(session_id, "lesson")))
     rows = [extras] if extras else []
     return InlineKeyboardMarkup(
         [
             *rows,
-            [_button(_("✅ Done"), f"rep:{session_id}:done")],
-            [_button(_("🌓 Partly"), f"rep:{session_id}:partly")],
-            [_button(_("⏭ Skipped today"), f"rep:{session_id}:skipped")],
+            [button(_("✅ Done"), buttons.OUTCOME.data(session_id, "done"))],
+            [button(_("🌓 Partly"), buttons.OUTCOME.data(session_id, "partly"))],
+            [button(_("⏭ Skipped today"), buttons.OUTCOME.data(session_id, "skipped"))],
         ]
     )
 
@@ -215,7 +194,7 @@ def session_extras(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup 
     rows = [
         row
         for row in markup.inline_keyboard
-        if all(str(button.callback_data).startswith("extra:") for button in row)
+        if all(buttons.EXTRA.pattern.match(str(button.callback_data)) for button in row)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
 
@@ -223,7 +202,7 @@ def session_extras(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup 
 def lesson_check(session_id: int, lesson: Lesson, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(option.text.get(_.language), f"lq:{session_id}:{index}")]
+            [button(option.text.get(_.language), buttons.LESSON_ANSWER.data(session_id, index))]
             for index, option in enumerate(lesson.check.options)
         ]
     )
@@ -233,11 +212,11 @@ def difficulty(session_id: int, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(_("Easy"), f"diff:{session_id}:easy"),
-                _button(_("Just right"), f"diff:{session_id}:right"),
-                _button(_("Too hard"), f"diff:{session_id}:hard"),
+                button(_("Easy"), buttons.DIFFICULTY.data(session_id, "easy")),
+                button(_("Just right"), buttons.DIFFICULTY.data(session_id, "right")),
+                button(_("Too hard"), buttons.DIFFICULTY.data(session_id, "hard")),
             ],
-            [_button(_("Skip this question"), f"diff:{session_id}:none")],
+            [button(_("Skip this question"), buttons.DIFFICULTY.data(session_id, "none"))],
         ]
     )
 
@@ -245,32 +224,35 @@ def difficulty(session_id: int, _: Translator) -> InlineKeyboardMarkup:
 def pause_options(_: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(_("1 week"), "pause:7"), _button(_("2 weeks"), "pause:14")],
-            [_button(_("Until I send /resume"), "pause:open")],
-            [_button(_("📅 Until a date I type"), "pause:date")],
-            [_button(_("Cancel"), "pause:cancel")],
+            [
+                button(_("1 week"), buttons.PAUSE.data("7")),
+                button(_("2 weeks"), buttons.PAUSE.data("14")),
+            ],
+            [button(_("Until I send /resume"), buttons.PAUSE.data("open"))],
+            [button(_("📅 Until a date I type"), buttons.PAUSE.data("date"))],
+            [button(_("Cancel"), buttons.PAUSE.data("cancel"))],
         ]
     )
 
 
 def acknowledge(alert_id: int, _: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(_("✅ Acknowledge"), f"ack:{alert_id}")]])
+    return InlineKeyboardMarkup([[button(_("✅ Acknowledge"), buttons.ACKNOWLEDGE.data(alert_id))]])
 
 
-def pages(prefix: str, page: int, count: int) -> InlineKeyboardMarkup | None:
+def pages(answer: Answer, page: int, count: int) -> InlineKeyboardMarkup | None:
     """◀ and ▶ between pages, or nothing for a single page."""
-    buttons = []
+    turns = []
     if page > 0:
-        buttons.append(_button("◀", f"{prefix}:{page - 1}"))
+        turns.append(button("◀", answer(page - 1)))
     if page + 1 < count:
-        buttons.append(_button("▶", f"{prefix}:{page + 1}"))
-    return InlineKeyboardMarkup([buttons]) if buttons else None
+        turns.append(button("▶", answer(page + 1)))
+    return InlineKeyboardMarkup([turns]) if turns else None
 
 
 def confirm_delete(_: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [_button(_("🗑 Yes, delete everything"), "del:yes")],
-            [_button(_("No, keep my data"), "del:no")],
+            [button(_("🗑 Yes, delete everything"), buttons.DELETE.data("yes"))],
+            [button(_("No, keep my data"), buttons.DELETE.data("no"))],
         ]
     )

@@ -19,22 +19,20 @@ from telegram._utils.types import ReplyMarkup
 from telegram.constants import ChatMemberStatus
 
 from catalogue.schema import EQUIPMENT
-from coachbot import services
+from coachbot import pauses, plans, sessions
+from coachbot import privacy as own_data
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.model import Patient, PatientStatus, Session, Therapist
 from coachbot.i18n import N_, Translator
-from conversations import keyboards, onboarding, therapist
+from conversations import buttons, keyboards, labels, onboarding, therapist
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_date
 from conversations.render import day_name
 
 ASK_PAUSE_DATE = "pause:date"
 SET_TIME = "set:time"
-SET_DAYS = "set:days"
 SET_TIMEZONE = "set:tz"
-SET_EQUIPMENT = "set:eq"
-SET_LANGUAGE = "set:lang"
 
 # The command menu Telegram shows, in every language (registered in post_init).
 COMMANDS = [
@@ -126,16 +124,16 @@ async def pause_choice(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    choice = query.data.split(":", 1)[1]
+    choice = buttons.PAUSE.read(context).text("choice")
     until = None
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
+        patient = await context.patient(query.from_user, uow)
         if choice == "date":
             patient.step = ASK_PAUSE_DATE
         elif choice != "cancel":
             today = schedule.local_date(context.now(), patient.timezone)
             until = today + timedelta(days=int(choice)) if choice.isdigit() else None
-            await services.pause(uow, query.from_user.id, until, context.now())
+            await pauses.pause(uow, patient, until, context.now())
         await uow.commit()
     _ = tr(patient.language)
     if choice == "cancel":
@@ -164,9 +162,11 @@ async def typed_pause_date(message: Message, patient: Patient, context: CoachCon
             _("Sorry, I could not read that date. Please type a future date like 24.12.")
         )
         return
+    assert message.from_user is not None
     async with context.uow() as uow:
-        fresh = await services.pause(uow, patient.telegram_user_id, until, context.now())
-        fresh.step = None
+        patient = await context.patient(message.from_user, uow)
+        await pauses.pause(uow, patient, until, context.now())
+        patient.step = None
         await uow.commit()
     await message.reply_text(paused_text(until, patient.language, _))
 
@@ -176,12 +176,10 @@ async def resume(update: Update, context: CoachContext) -> None:
     assert update.effective_message and update.effective_user
     upcoming = None
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, update.effective_user.id)
+        patient = await context.patient(update.effective_user, uow)
         status = patient.status
         if status == PatientStatus.PAUSED:
-            upcoming = await services.resume(
-                uow, patient, context.services.catalogue, context.now()
-            )
+            upcoming = await pauses.resume(uow, patient, context.services.catalogue, context.now())
             await uow.commit()
     _ = tr(patient.language)
     if status == PatientStatus.STOPPED:
@@ -190,7 +188,7 @@ async def resume(update: Update, context: CoachContext) -> None:
                 "Training was stopped after a safety answer. Has a doctor checked you "
                 "and said that exercise is fine for you?"
             ),
-            reply_markup=keyboards.yes_no("cleared", _),
+            reply_markup=keyboards.yes_no(buttons.CLEARED.answer(), _),
         )
     elif status != PatientStatus.PAUSED:
         await update.effective_message.reply_text(_("Training is not paused. /today"))
@@ -214,15 +212,15 @@ async def clearance(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     await query.answer()
-    cleared = query.data.endswith(":y")
+    cleared = buttons.CLEARED.read(context).text("answer") == "y"
     upcoming = None
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
+        patient = await context.patient(query.from_user, uow)
         cleared = cleared and patient.status == PatientStatus.STOPPED
         if cleared:
             assert patient.id is not None
             if await uow.plans.for_patient(patient.id):
-                upcoming = await services.resume(
+                upcoming = await pauses.restart(
                     uow, patient, context.services.catalogue, context.now()
                 )
             else:
@@ -250,7 +248,7 @@ async def clearance(update: Update, context: CoachContext) -> None:
 
 def settings_summary(patient: Patient, _: Translator) -> str:
     names = [day_name_short(day, patient.language) for day in patient.training_days]
-    equipment = [_(keyboards.EQUIPMENT_LABELS[e]) for e in patient.equipment] or [_("No equipment")]
+    equipment = [_(labels.EQUIPMENT_LABELS[e]) for e in patient.equipment] or [_("No equipment")]
     return "\n".join(
         [
             _("<b>Your settings</b>"),
@@ -287,9 +285,10 @@ async def settings_choice(update: Update, context: CoachContext) -> None:
     """A button of /settings or of one of its questions."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    _prefix, what, value = query.data.split(":", 2)
+    data = buttons.SETTING.read(context)
+    what, value = data.text("what"), data.text("value")
     async with context.uow() as uow:
-        patient = await services.enrolled_patient(uow, query.from_user.id)
+        patient = (await context.person(query.from_user, uow)).enrolled()
         reply = await _apply_setting(uow, patient, what, value, context)
         await uow.commit()
     if reply.alert:
@@ -327,12 +326,14 @@ async def _apply_setting(
             patient.step = SET_TIME
             return SettingReply(
                 send_text=_("Tap a new time or type one, e.g. 18:30."),
-                send_markup=keyboards.times(SET_TIME),
+                send_markup=keyboards.times(buttons.SETTING.answer("time")),
             )
         if value == "days":
             return SettingReply(
                 send_text=_("Tap days to change them, then Done."),
-                send_markup=keyboards.days(SET_DAYS, patient.training_days, patient.language, _),
+                send_markup=keyboards.days(
+                    buttons.SETTING.answer("days"), patient.training_days, patient.language, _
+                ),
             )
         if value == "tz":
             patient.step = SET_TIMEZONE
@@ -341,17 +342,19 @@ async def _apply_setting(
                 send_markup=keyboards.timezone_reply(patient.timezone, _),
             )
         if value == "lang":
-            return SettingReply(send_text="🗣", send_markup=keyboards.languages(SET_LANGUAGE))
+            return SettingReply(
+                send_text="🗣", send_markup=keyboards.languages(buttons.SETTING.answer("lang"))
+            )
         if value == "eq":
             return SettingReply(
                 send_text=_("Tap what you have, then Done."),
-                send_markup=keyboards.equipment(SET_EQUIPMENT, patient.equipment, _),
+                send_markup=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _),
             )
         return SettingReply(clear=True)
     if what == "time" and len(value) == 4 and value.isdigit():
-        patient.prompt_time = time(int(value[:2]), int(value[2:]))
         patient.step = None
-        await services.reschedule(uow, patient, catalogue, now)
+        at = time(int(value[:2]), int(value[2:]))
+        await sessions.set_training_time(uow, patient, at, catalogue, now)
         return SettingReply(
             edit_text=_("⏰ Training time set to {time}.").format(
                 time=patient.prompt_time.strftime("%H:%M")
@@ -361,11 +364,13 @@ async def _apply_setting(
         if value != "done":
             patient.training_days = onboarding.toggle_days(patient.training_days, value)
             return SettingReply(
-                buttons=keyboards.days(SET_DAYS, patient.training_days, patient.language, _)
+                buttons=keyboards.days(
+                    buttons.SETTING.answer("days"), patient.training_days, patient.language, _
+                )
             )
         if not patient.training_days:
             return SettingReply(alert=_("Please choose at least one day."))
-        await services.reschedule(uow, patient, catalogue, now)
+        await sessions.reschedule(uow, patient, catalogue, now)
         return SettingReply(edit_text=_("✅ Saved."))
     if what == "lang" and value in ("en", "de"):
         patient.language = value
@@ -373,8 +378,8 @@ async def _apply_setting(
         return SettingReply(edit_text=_("🗣 From now on I will write in English."))
     if what == "eq":
         if value == "done":
-            await services.fit_plan(uow, patient, catalogue)
-            await services.reschedule(uow, patient, catalogue, now)
+            await plans.fit_plan(uow, patient, catalogue)
+            await sessions.reschedule(uow, patient, catalogue, now)
             return SettingReply(edit_text=_("✅ Saved. Your plan now fits your equipment."))
         chosen = list(patient.equipment)
         if value == "none":
@@ -382,7 +387,9 @@ async def _apply_setting(
         elif value in EQUIPMENT:
             chosen = [e for e in chosen if e != value] if value in chosen else [*chosen, value]
         patient.equipment = chosen
-        return SettingReply(buttons=keyboards.equipment(SET_EQUIPMENT, patient.equipment, _))
+        return SettingReply(
+            buttons=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _)
+        )
     return SettingReply(alert=_("This button is no longer valid. Send /today or /help."))
 
 
@@ -394,7 +401,7 @@ async def mydata(update: Update, context: CoachContext) -> None:
     assert update.effective_message and update.effective_user
     patient = (await context.person(update.effective_user)).registered()
     async with context.read() as uow:
-        data = await services.export_patient(uow, patient)
+        data = await own_data.export_patient(uow, patient)
     _ = tr(patient.language)
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_message.reply_document(
@@ -423,11 +430,11 @@ async def delete_choice(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    confirmed = query.data == "del:yes"
+    confirmed = buttons.DELETE.read(context).text("answer") == "yes"
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
+        patient = await context.patient(query.from_user, uow)
         if confirmed:
-            await services.delete_patient(uow, query.from_user.id)
+            await own_data.delete_patient(uow, patient)
             await uow.commit()
     _ = tr(patient.language)
     if confirmed:
@@ -449,9 +456,9 @@ async def membership(update: Update, context: CoachContext) -> None:
     status = change.new_chat_member.status
     async with context.uow() as uow:
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-            await services.mark_blocked(uow, change.chat.id, context.now())
+            await pauses.mark_blocked(uow, change.chat.id, context.now())
         elif status == ChatMemberStatus.MEMBER:
-            await services.mark_unblocked(
+            await pauses.mark_unblocked(
                 uow, change.chat.id, context.services.catalogue, context.now()
             )
         await uow.commit()

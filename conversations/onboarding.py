@@ -17,14 +17,14 @@ from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 
 from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS
-from coachbot import services
+from coachbot import alerts, enrolment, linking, sessions, therapists
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.errors import InvalidInvite
 from coachbot.domain.model import ALL_DAYS, Patient, PatientStatus, Session, Therapist
 from coachbot.domain.safety import RED_FLAGS, Urgency
 from coachbot.i18n import Translator, pick_language
 from coachbot.timezones import resolve_zone, zone_at
-from conversations import keyboards
+from conversations import buttons, keyboards
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_time
 from conversations.render import day_name
@@ -124,32 +124,37 @@ def privacy_text(_: Translator) -> str:
     )
 
 
+def _answer(step: str) -> keyboards.Answer:
+    """The buttons answering enrolment question `step`."""
+    return buttons.ENROLMENT.answer(step.removeprefix("ob:"))
+
+
 def question(step: str, patient: Patient, default_zone: str, _: Translator) -> tuple[str, object]:
     """The text and keyboard that ask `step`."""
     if step.startswith(ASK_RED_FLAG):
         flag = step.removeprefix(ASK_RED_FLAG)
         number = list(RED_FLAGS).index(flag) + 1
         text = _("Safety question {number} of {total}:").format(number=number, total=len(RED_FLAGS))
-        return f"🩺 {text}\n<b>{red_flag_question(flag, _)}</b>", keyboards.yes_no(step, _)
+        return f"🩺 {text}\n<b>{red_flag_question(flag, _)}</b>", keyboards.yes_no(_answer(step), _)
     if step == ASK_CONDITIONS:
         return (
             _("What brings you here? Tap all that apply, then Done."),
-            keyboards.conditions(step, patient.conditions, _),
+            keyboards.conditions(_answer(step), patient.conditions, _),
         )
     if step == ASK_EQUIPMENT:
         return (
             _("What do you have at home for training? Tap all that apply, then Done."),
-            keyboards.equipment(step, patient.equipment, _),
+            keyboards.equipment(_answer(step), patient.equipment, _),
         )
     if step == ASK_LEVEL:
-        return _("How would you like to start?"), keyboards.levels(step, _)
+        return _("How would you like to start?"), keyboards.levels(_answer(step), _)
     if step == ASK_PAIN:
         return (
             _(
                 "On an ordinary day lately, how much does your back hurt? "
                 "0 = no pain, 10 = the worst pain you can imagine."
             ),
-            keyboards.pain_scale(step),
+            keyboards.pain_scale(_answer(step)),
         )
     if step == ASK_TIMEZONE:
         return (
@@ -162,11 +167,11 @@ def question(step: str, patient: Patient, default_zone: str, _: Translator) -> t
     if step == ASK_TIME:
         return (
             _("At what time should I send your training? Tap a time or type one, e.g. 18:30."),
-            keyboards.times(step),
+            keyboards.times(_answer(step)),
         )
     return (
         _("On which days do you want to train? Tap days to change them, then Done."),
-        keyboards.days(step, patient.training_days, patient.language, _),
+        keyboards.days(_answer(step), patient.training_days, patient.language, _),
     )
 
 
@@ -197,7 +202,7 @@ async def start(update: Update, context: CoachContext) -> None:
         therapist = await uow.therapists.by_user(user.id)
         new = False
         if therapist is None and code and await uow.therapists.by_signup_code(code):
-            therapist = await services.sign_up_therapist(
+            therapist = await therapists.sign_up_therapist(
                 uow,
                 code,
                 user.id,
@@ -210,11 +215,11 @@ async def start(update: Update, context: CoachContext) -> None:
         await greet_therapist(message, therapist, new)
         return
     async with context.read() as uow:
-        patient = await services.find_patient(uow, user.id)
+        patient = (await context.person(user, uow)).patient
         invite_ok = True
         if code is not None:
             try:
-                await services.check_invite(uow, code, context.now())
+                await linking.check_invite(uow, code, context.now())
             except InvalidInvite:
                 invite_ok = False
     language = (
@@ -237,14 +242,14 @@ async def start(update: Update, context: CoachContext) -> None:
         return
     if code is not None:
         async with context.read() as uow:
-            invite = await services.check_invite(uow, code, context.now())
+            invite = await linking.check_invite(uow, code, context.now())
             inviter = await uow.therapists.get(invite.therapist_id)
         await message.reply_text(
             _(
                 "{name} invites you to share your training with them: they would see your "
                 "plan, sessions and reports, and can adjust your plan. Link your account?"
             ).format(name=escape(inviter.name if inviter else "?")),
-            reply_markup=keyboards.yes_no(f"link:{code}", _),
+            reply_markup=keyboards.yes_no(buttons.LINK.answer(code), _),
         )
         return
     if patient.status == PatientStatus.ONBOARDING:
@@ -285,10 +290,11 @@ async def switch_language(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _prefix, language, *code = query.data.split(":")
+    data = buttons.WELCOME_LANGUAGE.read(context)
+    language = data.text("language")
     _ = tr(language)
     await query.edit_message_text(
-        welcome_text(_), reply_markup=keyboards.welcome(language, _, code[0] if code else None)
+        welcome_text(_), reply_markup=keyboards.welcome(language, _, data.optional("invite"))
     )
 
 
@@ -297,7 +303,8 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _prefix, language, answer, *code = query.data.split(":")
+    data = buttons.CONSENT.read(context)
+    language, answer, code = data.text("language"), data.text("answer"), data.optional("invite")
     _ = tr(language)
     user = query.from_user
     if answer != "yes":
@@ -311,9 +318,9 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
     inviter = None
     linked = False
     async with context.uow() as uow:
-        registered = await services.find_patient(uow, user.id) is not None
+        registered = (await context.person(user, uow)).patient is not None
         if not registered:
-            patient = await services.consent(
+            patient = await enrolment.consent(
                 uow,
                 telegram_user_id=user.id,
                 chat_id=query.message.chat.id if query.message else user.id,
@@ -323,8 +330,8 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
                 now=context.now(),
                 display_name=user.first_name,
             )
-            linked = bool(code) and await services.accept_invite(
-                uow, patient, code[0], context.now()
+            linked = code is not None and await linking.accept_invite(
+                uow, patient, code, context.now()
             )
             inviter = (
                 await uow.therapists.get(patient.therapist_id)
@@ -368,9 +375,10 @@ async def answer_step(update: Update, context: CoachContext) -> None:
     """A button of an enrolment question: check it is the current one, then apply it."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    step, value = query.data.rsplit(":", 1)
+    data = buttons.ENROLMENT.read(context)
+    step, value = "ob:" + data.text("question"), data.text("value")
     async with context.uow() as uow:
-        patient = await services.find_patient(uow, query.from_user.id)
+        patient = (await context.person(query.from_user, uow)).patient
         current = patient is not None and patient.step == step
         if patient is not None and current:
             outcome = await _apply(uow, patient, step, value, context)
@@ -397,7 +405,7 @@ async def _apply(
     now = context.now()
     if step.startswith(ASK_RED_FLAG):
         if value == "y":
-            await services.stop_for_red_flag(uow, patient, step.removeprefix(ASK_RED_FLAG), now)
+            await alerts.stop_for_red_flag(uow, patient, step.removeprefix(ASK_RED_FLAG), now)
             return "stop"
         return await _advance(uow, patient, context)
     if step in (ASK_CONDITIONS, ASK_EQUIPMENT):
@@ -449,7 +457,7 @@ async def _advance(uow: UnitOfWork, patient: Patient, context: CoachContext) -> 
     if index + 1 < len(STEPS):
         patient.step = STEPS[index + 1]
         return "next"
-    await services.finish_enrolment(uow, patient, context.services.catalogue, context.now())
+    await enrolment.finish_enrolment(uow, patient, context.services.catalogue, context.now())
     return "finished"
 
 
@@ -487,9 +495,9 @@ async def send_enrolled(message: Message, patient: Patient, context: CoachContex
     """The end of enrolment: what happens next and when."""
     _ = tr(patient.language)
     async with context.uow() as uow:
-        fresh = await services.find_patient(uow, patient.telegram_user_id)
-        assert fresh is not None and fresh.id is not None
-        upcoming: Session | None = await services.ensure_next_session(
+        fresh = await uow.patients.get(patient.id or 0)
+        assert fresh is not None
+        upcoming: Session | None = await sessions.ensure_next_session(
             uow, fresh, context.services.catalogue, context.now()
         )
         await uow.commit()
@@ -527,7 +535,7 @@ async def set_timezone(
         )
         return False
     now = context.now()
-    fresh, onboarding = await _save_schedule_answer(patient, "timezone", zone, context)
+    fresh, onboarding = await _save_schedule_answer(message, "timezone", zone, context)
     local_time = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
     await message.reply_text(
         _("🌍 Time zone set to {zone} (it is {time} there now).").format(
@@ -541,19 +549,20 @@ async def set_timezone(
 
 
 async def _save_schedule_answer(
-    patient: Patient, attribute: str, value: object, context: CoachContext
+    message: Message, attribute: str, value: object, context: CoachContext
 ) -> tuple[Patient, bool]:
     """Store a typed or shared answer that moves the schedule: during enrolment go on
     to the next question, from /settings plan the next session anew."""
     async with context.uow() as uow:
-        fresh = await services.patient_of(uow, patient.telegram_user_id)
+        assert message.from_user is not None
+        fresh = await context.patient(message.from_user, uow)
         setattr(fresh, attribute, value)
         onboarding = fresh.step is not None and fresh.step.startswith("ob:")
         if onboarding:
             await _advance(uow, fresh, context)
         else:
             fresh.step = None
-            await services.reschedule(uow, fresh, context.services.catalogue, context.now())
+            await sessions.reschedule(uow, fresh, context.services.catalogue, context.now())
         await uow.commit()
     return fresh, onboarding
 
@@ -570,7 +579,7 @@ async def shared_location(update: Update, context: CoachContext) -> None:
     if message is None or user is None or message.location is None:
         return
     async with context.read() as uow:
-        patient = await services.find_patient(uow, user.id)
+        patient = (await context.person(user, uow)).patient
         found = await uow.therapists.by_user(user.id) if patient is None else None
     if found is not None and found.step == ZONE_STEP:
         await therapist_location(message, found, context)
@@ -594,7 +603,7 @@ async def typed_time(message: Message, patient: Patient, context: CoachContext) 
             _("Sorry, I could not read that time. Please type it like 18:30, or tap a button.")
         )
         return
-    fresh, onboarding = await _save_schedule_answer(patient, "prompt_time", parsed, context)
+    fresh, onboarding = await _save_schedule_answer(message, "prompt_time", parsed, context)
     await message.reply_text(
         _("⏰ Training time set to {time}.").format(time=parsed.strftime("%H:%M"))
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -10,11 +14,19 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import card, checkin, menu, onboarding, overview, summary, therapist
-from conversations.context import CoachApplication
+from conversations import buttons, checkin, menu, onboarding, overview, summary, therapist
+from conversations.card import contact as card_contact
+from conversations.card import plan as card_plan
+from conversations.card import schedule as card_schedule
+from conversations.card import view as card_view
+from conversations.context import CoachApplication, CoachContext
 from conversations.errors import on_error
 
-INVITE = r"[A-Za-z0-9_-]{8,48}"
+
+def button(
+    callback: Callable[[Update, CoachContext], Coroutine[Any, Any, None]], family: buttons.Family
+) -> CallbackQueryHandler[CoachContext, None]:
+    return CallbackQueryHandler(callback, pattern=family.pattern)
 
 
 def register(application: CoachApplication) -> None:
@@ -27,7 +39,7 @@ def register(application: CoachApplication) -> None:
         CommandHandler("progress", overview.progress, filters=private),
         CommandHandler("invite", therapist.invite, filters=private),
         CommandHandler("patients", therapist.patients, filters=private),
-        CommandHandler("patient", card.patient_command, filters=private),
+        CommandHandler("patient", card_view.patient_command, filters=private),
         CommandHandler("summary", summary.summary_command, filters=private),
         CommandHandler("export", summary.export, filters=private),
         CommandHandler("help", menu.help_command),
@@ -37,50 +49,43 @@ def register(application: CoachApplication) -> None:
         CommandHandler("settings", menu.settings, filters=private),
         CommandHandler("mydata", menu.mydata, filters=private),
         CommandHandler("delete", menu.delete, filters=private),
-        # Buttons, each family by its prefix (see keyboards.py).
-        CallbackQueryHandler(onboarding.switch_language, pattern=rf"^lang:(en|de)(:{INVITE})?$"),
-        CallbackQueryHandler(
-            onboarding.answer_consent, pattern=rf"^consent:(en|de):(yes|no)(:{INVITE})?$"
-        ),
-        CallbackQueryHandler(onboarding.answer_step, pattern=r"^ob:[a-z_:]+:[a-z0-9_]+$"),
-        CallbackQueryHandler(checkin.report_outcome, pattern=r"^rep:\d+:(done|partly|skipped)$"),
-        CallbackQueryHandler(checkin.report_pain, pattern=r"^pain:\d+:(10|[0-9])$"),
-        CallbackQueryHandler(
-            checkin.report_difficulty, pattern=r"^diff:\d+:(easy|right|hard|none)$"
-        ),
-        CallbackQueryHandler(checkin.report_check, pattern=r"^chk:\d+:[yn]$"),
-        CallbackQueryHandler(checkin.show_extra, pattern=r"^extra:\d+:(relax|lesson|steps)$"),
-        CallbackQueryHandler(checkin.answer_lesson_check, pattern=r"^lq:\d+:[0-3]$"),
-        CallbackQueryHandler(menu.pause_choice, pattern=r"^pause:(7|14|open|date|cancel)$"),
-        CallbackQueryHandler(menu.clearance, pattern=r"^cleared:[yn]$"),
-        CallbackQueryHandler(menu.settings_choice, pattern=r"^set:[a-z]+:[a-z0-9_]+$"),
-        CallbackQueryHandler(menu.delete_choice, pattern=r"^del:(yes|no)$"),
-        CallbackQueryHandler(therapist.acknowledge, pattern=r"^ack:\d+$"),
-        CallbackQueryHandler(therapist.roster_turn, pattern=r"^ros:\d+$"),
-        CallbackQueryHandler(therapist.confirm_link, pattern=rf"^link:{INVITE}:[yn]$"),
+        # Buttons, each family by its spec in buttons.py; the patterns are anchored
+        # and disjoint, so the order among them does not matter.
+        button(onboarding.switch_language, buttons.WELCOME_LANGUAGE),
+        button(onboarding.answer_consent, buttons.CONSENT),
+        button(onboarding.answer_step, buttons.ENROLMENT),
+        button(checkin.report_outcome, buttons.OUTCOME),
+        button(checkin.report_pain, buttons.PAIN),
+        button(checkin.report_difficulty, buttons.DIFFICULTY),
+        button(checkin.report_check, buttons.SAFETY_CHECK),
+        button(checkin.show_extra, buttons.EXTRA),
+        button(checkin.answer_lesson_check, buttons.LESSON_ANSWER),
+        button(menu.pause_choice, buttons.PAUSE),
+        button(menu.clearance, buttons.CLEARED),
+        button(menu.settings_choice, buttons.SETTING),
+        button(menu.delete_choice, buttons.DELETE),
+        button(therapist.acknowledge, buttons.ACKNOWLEDGE),
+        button(therapist.roster_turn, buttons.ROSTER_PAGE),
+        button(therapist.confirm_link, buttons.LINK),
+        button(summary.schedule_choice, buttons.SUMMARY),
         # The patient card and its menus; every one names the patient, checked first.
-        CallbackQueryHandler(card.open_card, pattern=r"^card:\d+$"),
-        CallbackQueryHandler(card.show_card, pattern=r"^pc:\d+$"),
-        CallbackQueryHandler(card.plan_menu, pattern=r"^plan:\d+$"),
-        CallbackQueryHandler(card.item_menu, pattern=r"^item:\d+:\d+$"),
-        CallbackQueryHandler(card.change_dose, pattern=r"^dose:\d+:\d+:(sets|reps|hold):[ud]$"),
-        CallbackQueryHandler(card.remove_item, pattern=r"^rm:\d+:\d+$"),
-        CallbackQueryHandler(card.swap_menu, pattern=r"^swap:\d+:\d+$"),
-        CallbackQueryHandler(card.swap_to, pattern=r"^sw:\d+:\d+:[a-z0-9_]+$"),
-        CallbackQueryHandler(card.add_menu, pattern=r"^addk:\d+(:[a-z]+)?$"),
-        CallbackQueryHandler(card.add_exercise, pattern=r"^add:\d+:[a-z0-9_]+$"),
-        CallbackQueryHandler(card.lock_plan, pattern=r"^lock:\d+:[yn]$"),
-        CallbackQueryHandler(card.decide_proposal, pattern=r"^prop:\d+:\d+:[ar]$"),
-        CallbackQueryHandler(card.time_menu, pattern=r"^ptime:\d+(:([01]\d|2[0-3])[0-5]\d)?$"),
-        CallbackQueryHandler(card.pause_menu, pattern=r"^ppause:\d+(:(7|14|open))?$"),
-        CallbackQueryHandler(card.resume_patient, pattern=r"^presume:\d+$"),
-        CallbackQueryHandler(card.message_prompt, pattern=r"^msg:\d+(:x)?$"),
-        CallbackQueryHandler(card.unlink_question, pattern=r"^unl:\d+(:y)?$"),
-        CallbackQueryHandler(
-            summary.schedule_choice,
-            pattern=r"^sum:(menu|close|tz|time(:([01]\d|2[0-3])[0-5]\d)?|day(:[0-6])?"
-            r"|freq:(daily|weekly|off))$",
-        ),
+        button(card_view.open_card, buttons.OPEN_CARD),
+        button(card_view.show_card, buttons.CARD),
+        button(card_plan.plan_menu, buttons.PLAN),
+        button(card_plan.item_menu, buttons.ITEM),
+        button(card_plan.change_dose, buttons.DOSE),
+        button(card_plan.remove_item, buttons.REMOVE),
+        button(card_plan.swap_menu, buttons.SWAP_MENU),
+        button(card_plan.swap_to, buttons.SWAP_TO),
+        button(card_plan.add_menu, buttons.ADD_MENU),
+        button(card_plan.add_exercise, buttons.ADD),
+        button(card_plan.lock_plan, buttons.LOCK),
+        button(card_plan.decide_proposal, buttons.PROPOSAL),
+        button(card_schedule.time_menu, buttons.TIME),
+        button(card_schedule.pause_menu, buttons.PATIENT_PAUSE),
+        button(card_schedule.resume_patient, buttons.PATIENT_RESUME),
+        button(card_contact.message_prompt, buttons.MESSAGE),
+        button(card_contact.unlink_question, buttons.UNLINK),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),

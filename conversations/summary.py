@@ -20,13 +20,13 @@ from telegram import (
     Update,
 )
 
-from coachbot import practice, services, views
+from coachbot import summaries, views
 from coachbot.domain import schedule
 from coachbot.domain.model import Outgoing, SummaryFrequency, Therapist
 from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
 from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone
-from conversations import keyboards
+from conversations import buttons, keyboards
 from conversations.charts import cohort_chart
 from conversations.context import CoachContext, tr
 from conversations.parsing import parse_past_date
@@ -39,10 +39,6 @@ ZONE_STEP = "summary:tz"
 EXPORT_IN_MEMORY = 1 << 20
 TRENDS = {Trend.IMPROVED: "↗", Trend.SLIPPED: "↘", Trend.STEADY: "→", Trend.UNKNOWN: "·"}
 PAIN_ARROWS = {Trend.IMPROVED: "↘", Trend.SLIPPED: "↗", Trend.STEADY: "→", Trend.UNKNOWN: ""}
-
-
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
 
 
 def _name(figures: PatientFigures, _: Translator) -> str:
@@ -124,7 +120,10 @@ def schedule_buttons(therapist: Therapist, _: Translator) -> InlineKeyboardMarku
     frequency = therapist.summary_frequency
 
     def mark(value: str, label: str) -> InlineKeyboardButton:
-        return _button((keyboards.CHECK if frequency == value else "") + label, f"sum:freq:{value}")
+        return keyboards.button(
+            (keyboards.CHECK if frequency == value else "") + label,
+            buttons.SUMMARY.data("freq", value),
+        )
 
     rows = [
         [
@@ -132,11 +131,14 @@ def schedule_buttons(therapist: Therapist, _: Translator) -> InlineKeyboardMarku
             mark(SummaryFrequency.WEEKLY, _("Weekly")),
             mark(SummaryFrequency.OFF, _("Off")),
         ],
-        [_button(_("⏰ Time"), "sum:time"), _button(_("🌍 Time zone"), "sum:tz")],
+        [
+            keyboards.button(_("⏰ Time"), buttons.SUMMARY.data("time")),
+            keyboards.button(_("🌍 Time zone"), buttons.SUMMARY.data("tz")),
+        ],
     ]
     if frequency == SummaryFrequency.WEEKLY:
-        rows[1].insert(0, _button(_("📅 Day"), "sum:day"))
-    rows.append([_button(_("Close"), "sum:close")])
+        rows[1].insert(0, keyboards.button(_("📅 Day"), buttons.SUMMARY.data("day")))
+    rows.append([keyboards.button(_("Close"), buttons.SUMMARY.data("close"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -146,7 +148,7 @@ def summary_messages(therapist: Therapist, summary: CohortSummary, now: datetime
     _ = tr(therapist.language)
     parts = pack(summary_text(summary, therapist, now, _).split("\n"), joiner="\n")
     messages = [Outgoing(part) for part in parts]
-    messages[-1] = Outgoing(parts[-1], [[(_("⚙️ Schedule"), "sum:menu")]])
+    messages[-1] = Outgoing(parts[-1], [[(_("⚙️ Schedule"), buttons.SUMMARY.data("menu"))]])
     if any(p.adherence_now.prescribed or p.adherence_before.prescribed for p in summary.patients):
         messages.append(
             Outgoing(
@@ -162,7 +164,7 @@ async def summary_command(update: Update, context: CoachContext) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
     now = context.now()
     async with context.read() as uow:
-        therapist = await services.therapist_of(uow, update.effective_user.id)
+        therapist = await context.therapist(update.effective_user, uow)
         summary = await views.cohort_summary(uow, therapist, now)
     chat = update.effective_chat
     for message in summary_messages(therapist, summary, now):
@@ -178,22 +180,21 @@ async def schedule_choice(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    parts = query.data.split(":")[1:]
-    what, value = parts[0], (parts[1] if len(parts) > 1 else None)
-    user_id = query.from_user.id
+    data = buttons.SUMMARY.read(context)
+    what, value = data.text("what"), data.optional("value")
     now = context.now()
     # The database first, in one short transaction; Telegram after it is closed.
     async with context.uow() as uow:
-        therapist = await services.therapist_of(uow, user_id)
+        therapist = await context.therapist(query.from_user, uow)
         if what == "tz":
-            await practice.set_step(uow, user_id, ZONE_STEP)
+            therapist.step = ZONE_STEP
         elif what == "freq" and value in tuple(SummaryFrequency):
-            therapist = await practice.set_summary_schedule(uow, user_id, now, frequency=value)
+            summaries.set_summary_schedule(therapist, now, frequency=value)
         elif what == "time" and value and len(value) == 4 and value.isdigit():
             at = time(int(value[:2]), int(value[2:]))
-            therapist = await practice.set_summary_schedule(uow, user_id, now, at=at)
-        elif what == "day" and value and value.isdigit():
-            therapist = await practice.set_summary_schedule(uow, user_id, now, weekday=int(value))
+            summaries.set_summary_schedule(therapist, now, at=at)
+        elif what == "day" and value and len(value) == 1:
+            summaries.set_summary_schedule(therapist, now, weekday=int(value))
         await uow.commit()
     _ = tr(therapist.language)
     if what == "close":
@@ -201,11 +202,11 @@ async def schedule_choice(update: Update, context: CoachContext) -> None:
     elif what == "time" and value is None:
         await query.edit_message_text(
             _("At what time should the summary come?"),
-            reply_markup=keyboards.times("sum:time"),
+            reply_markup=keyboards.times(buttons.SUMMARY.answer("time")),
         )
     elif what == "day" and value is None:
         names = get_day_names("wide", locale=therapist.language)
-        rows = [[_button(str(names[d]), f"sum:day:{d}")] for d in range(7)]
+        rows = [[keyboards.button(str(names[d]), buttons.SUMMARY.data("day", d))] for d in range(7)]
         await query.edit_message_text(
             _("On which day should the weekly summary come?"),
             reply_markup=InlineKeyboardMarkup(rows),
@@ -242,11 +243,11 @@ async def save_zone(
             )
         )
         return
+    assert message.from_user is not None
     async with context.uow() as uow:
-        await practice.set_step(uow, therapist.telegram_user_id, None)
-        saved = await practice.set_summary_schedule(
-            uow, therapist.telegram_user_id, context.now(), timezone=zone
-        )
+        saved = await context.therapist(message.from_user, uow)
+        saved.step = None
+        summaries.set_summary_schedule(saved, context.now(), timezone=zone)
         await uow.commit()
     _ = tr(therapist.language)
     await message.reply_text(
@@ -308,10 +309,8 @@ async def export(update: Update, context: CoachContext) -> None:
     """/export [from] [to]: every session of the therapist's patients as CSV."""
     message = update.effective_message
     assert message is not None and update.effective_user is not None
-    user_id = update.effective_user.id
     now = context.now()
-    async with context.read() as uow:
-        therapist = await services.therapist_of(uow, user_id)
+    therapist = (await context.person(update.effective_user)).registered_therapist()
     _ = tr(therapist.language)
     today = schedule.local_date(now, therapist.timezone)
     args = context.args or []

@@ -20,11 +20,12 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from coachbot import services, views
+from coachbot import alerts, linking, views
 from coachbot.domain.model import AlertKind, Outgoing, Therapist
 from coachbot.i18n import N_, Translator
 from coachbot.timezones import zone_at
-from conversations import card, keyboards, summary
+from conversations import buttons, keyboards, summary
+from conversations.card import contact
 from conversations.context import CoachContext, clear_buttons, tr
 from conversations.render import day_name, percent
 
@@ -67,8 +68,8 @@ async def set_commands(bot: Bot, therapist: Therapist) -> None:
 async def therapist_text(message: Message, therapist: Therapist, context: CoachContext) -> None:
     """Typed text from a therapist: an answer the bot asked for, or a pointer."""
     step = therapist.step or ""
-    if step.startswith(card.MESSAGE_STEP + ":"):
-        await card.typed_message(message, therapist, context)
+    if step.startswith(contact.MESSAGE_STEP + ":"):
+        await contact.typed_message(message, therapist, context)
     elif step == summary.ZONE_STEP:
         await summary.typed_zone(message, therapist, context)
     else:
@@ -106,9 +107,9 @@ async def invite(update: Update, context: CoachContext) -> None:
     settings = context.services.settings
     now = context.now()
     async with context.uow() as uow:
-        therapist = await services.therapist_of(uow, update.effective_user.id)
-        created = await services.create_invite(
-            uow, update.effective_user.id, timedelta(days=settings.invite_valid_days), now
+        therapist = await context.therapist(update.effective_user, uow)
+        created = await linking.create_invite(
+            uow, therapist, timedelta(days=settings.invite_valid_days), now
         )
         await uow.commit()
     _ = tr(therapist.language)
@@ -146,14 +147,13 @@ async def confirm_link(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     await query.answer()
-    _prefix, code, answer = query.data.rsplit(":", 2)
+    data = buttons.LINK.read(context)
+    code, answer = data.text("invite"), data.text("answer")
     async with context.uow() as uow:
-        patient = await services.patient_of(uow, query.from_user.id)
+        patient = await context.patient(query.from_user, uow)
         therapist = None
         if answer == "y":
-            therapist = await services.link_to_therapist(
-                uow, query.from_user.id, code, context.now()
-            )
+            therapist = await linking.link_to_therapist(uow, patient, code, context.now())
             await uow.commit()
     _ = tr(patient.language)
     await clear_buttons(query)
@@ -168,7 +168,7 @@ async def confirm_link(update: Update, context: CoachContext) -> None:
     await tell_therapist(context.bot, therapist, query.from_user)
 
 
-def alert_text(notice: services.AlertNotice, _: Translator) -> str:
+def alert_text(notice: alerts.AlertNotice, _: Translator) -> str:
     """What the therapist reads: who, what happened, what the bot already did."""
     name = escape(notice.patient.display_name or _("A patient"))
     detail = escape(notice.alert.detail or "")
@@ -189,7 +189,7 @@ def alert_text(notice: services.AlertNotice, _: Translator) -> str:
     )
 
 
-def alert_message(notice: services.AlertNotice) -> Outgoing:
+def alert_message(notice: alerts.AlertNotice) -> Outgoing:
     """The therapist's message about an alert, with its Acknowledge button."""
     _ = tr(notice.therapist.language)
     return Outgoing(
@@ -202,10 +202,10 @@ async def acknowledge(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    alert_id = int(query.data.split(":")[1])
+    alert_id = buttons.ACKNOWLEDGE.read(context).id("alert")
     async with context.uow() as uow:
-        therapist = await services.therapist_of(uow, query.from_user.id)
-        await services.acknowledge_alert(uow, query.from_user.id, alert_id, context.now())
+        therapist = await context.therapist(query.from_user, uow)
+        await alerts.acknowledge_alert(uow, therapist, alert_id, context.now())
         await uow.commit()
     _ = tr(therapist.language)
     await clear_buttons(query)
@@ -263,14 +263,14 @@ async def roster_turn(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _show_roster(update, context, int(query.data.split(":")[1]))
+    await _show_roster(update, context, buttons.ROSTER_PAGE.read(context).id("page"))
 
 
 async def _show_roster(update: Update, context: CoachContext, page: int) -> None:
     user = update.effective_user
     assert user is not None
     async with context.read() as uow:
-        therapist = await services.therapist_of(uow, user.id)
+        therapist = await context.therapist(user, uow)
         rows = await views.roster(uow, therapist, context.now())
     _ = tr(therapist.language)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
@@ -294,12 +294,12 @@ def roster_buttons(
     names = [
         InlineKeyboardButton(
             f"{row.name or '#'}{' ⚠️' if row.open_alerts else ''} #{row.patient_id}",
-            callback_data=f"card:{row.patient_id}",
+            callback_data=buttons.OPEN_CARD.data(row.patient_id),
         )
         for row in rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]
     layout = [names[i : i + 2] for i in range(0, len(names), 2)]
-    turns = keyboards.pages("ros", page, pages)
+    turns = keyboards.pages(buttons.ROSTER_PAGE.answer(), page, pages)
     if turns is not None:
         layout += [list(row) for row in turns.inline_keyboard]
     return InlineKeyboardMarkup(layout) if layout else None

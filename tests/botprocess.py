@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from catalogue.loader import load_catalogue
-from coachbot import services
+from coachbot import enrolment
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import UnitOfWork
 from tests.fakebot import FakeBotApi
@@ -49,7 +49,7 @@ async def seed_due_sessions(
     try:
         async with UnitOfWork(factory) as uow:
             for user_id in range(first, first + count):
-                patient = await services.consent(
+                patient = await enrolment.consent(
                     uow,
                     telegram_user_id=user_id,
                     chat_id=user_id,
@@ -60,7 +60,7 @@ async def seed_due_sessions(
                 )
                 patient.conditions = ["poor_posture"]
                 patient.baseline_pain = 3
-                await services.finish_enrolment(uow, patient, catalogue, now)
+                await enrolment.finish_enrolment(uow, patient, catalogue, now)
             await uow.session.execute(
                 text("UPDATE session SET due_at = :due, ends_at = :ends WHERE state = 'planned'"),
                 {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.db import tables  # noqa: F401  (maps the domain classes)
@@ -61,6 +62,17 @@ class UnitOfWork:
         # close() detaches the loaded records first (keeping their values for the
         # caller to read) and then rolls back whatever was not committed.
         await self.session.close()
+
+    def attach(self, *records: object | None) -> bool:
+        """Make records read in an earlier unit of work this one's, without reading
+        them again; False (and nothing attached) if one holds changes that were never
+        committed, which must not be written now."""
+        present = [record for record in records if record is not None]
+        if any(inspect(record).modified for record in present):
+            return False
+        for record in present:
+            self.session.add(record)
+        return True
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -22,7 +22,8 @@ class AlreadyReported(CoachbotError):
 
 
 class TrainingStopped(CoachbotError):
-    """Training is stopped after a red-flag answer."""
+    """Training is stopped after a red-flag answer; only the patient restarts it, once a
+    doctor has cleared them."""
 
 
 class InvalidInvite(CoachbotError):
@@ -43,10 +44,6 @@ class AlreadyDecided(CoachbotError):
 
 class InvalidChange(CoachbotError):
     """A plan edit the plan cannot take (its last exercise, an unsafe or duplicate one)."""
-
-
-class StoppedForSafety(CoachbotError):
-    """A therapist tried to restart training that a red-flag answer stopped."""
 
 
 class GoneFromPlan(CoachbotError):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from coachbot.domain.model import PlanItem
+from coachbot.domain.errors import InvalidChange
+from coachbot.domain.model import Patient, PlanItem
 
 WARM_UP = "mobilization"
 COOL_DOWN = "stretching"
@@ -45,6 +46,10 @@ class Profile:
     equipment: frozenset[str]
 
 
+def profile_of(patient: Patient) -> Profile:
+    return Profile(frozenset(patient.conditions), frozenset(patient.equipment))
+
+
 def allowed(exercise: ExerciseFacts, profile: Profile) -> bool:
     """Safe for these conditions and possible with the equipment at hand."""
     return set(exercise.equipment) <= profile.equipment and not (
@@ -60,6 +65,35 @@ def _preference(exercise: ExerciseFacts, profile: Profile) -> tuple[int, int, in
     care = len(set(exercise.care) & profile.conditions)
     uses_equipment = len(set(exercise.equipment) & profile.equipment)
     return (-suits, care, -uses_equipment, exercise.id)
+
+
+def part(kind: str) -> int:
+    """Where a kind sits in a session: warm-up, the main kinds in order, cool-down."""
+    order = [WARM_UP, *MAIN_KINDS, COOL_DOWN]
+    return order.index(kind) if kind in order else len(order)
+
+
+def candidates(
+    exercises: Iterable[ExerciseFacts], profile: Profile, plan: Sequence[PlanItem], kind: str
+) -> list[str]:
+    """Exercises of `kind` the patient may do (conditions, equipment) and does not have."""
+    present = {item.exercise_id for item in plan}
+    return sorted(
+        exercise.id
+        for exercise in exercises
+        if exercise.kinds[0] == kind and exercise.id not in present and allowed(exercise, profile)
+    )
+
+
+def check_addable(
+    exercise: ExerciseFacts | None, profile: Profile, plan: Sequence[PlanItem]
+) -> ExerciseFacts:
+    """The exercise, if a therapist may put it into this plan (InvalidChange if not)."""
+    if exercise is None or not allowed(exercise, profile):
+        raise InvalidChange("not allowed for this patient")
+    if any(item.exercise_id == exercise.id for item in plan):
+        raise InvalidChange("already in the plan")
+    return exercise
 
 
 def build_plan(exercises: Iterable[ExerciseFacts], profile: Profile) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coachbot import services
+from coachbot import enrolment, therapists
 from tests.conftest import START, Bot
 from tests.fakebot import FakeBotApi, FakeUser
 
@@ -120,9 +120,9 @@ async def enrol(
 async def sign_up_therapist(bot: Bot, user: FakeUser, name: str, language: str = "en") -> int:
     """A therapist record whose Telegram account is `user`; returns its id."""
     async with bot.uow() as uow:
-        therapist = await services.add_therapist(uow, name, START)
+        therapist = await therapists.add_therapist(uow, name, START)
         assert therapist.signup_code is not None and therapist.id is not None
-        await services.sign_up_therapist(
+        await therapists.sign_up_therapist(
             uow, therapist.signup_code, user.id, language, "Europe/Berlin"
         )
         await uow.commit()
@@ -144,7 +144,7 @@ async def therapist_with_patients(
     ids = []
     async with bot.uow() as uow:
         for n, first_name in enumerate(patients):
-            patient = await services.consent(
+            patient = await enrolment.consent(
                 uow,
                 telegram_user_id=user.id * 100 + n,
                 chat_id=user.id * 100 + n,
@@ -156,7 +156,7 @@ async def therapist_with_patients(
             )
             patient.therapist_id = therapist_id
             patient.conditions = list(conditions)
-            await services.finish_enrolment(uow, patient, bot.services.catalogue, START)
+            await enrolment.finish_enrolment(uow, patient, bot.services.catalogue, START)
             assert patient.id is not None
             ids.append(patient.id)
         await uow.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coachbot import services
+from coachbot import therapists
 from tests.conftest import START, Bot, Clock, wait_for
 from tests.conversations.flows import enrol, next_containing
 from tests.conversations.test_checkin import session_message
@@ -11,9 +11,11 @@ from tests.fakebot import FakeBotApi, FakeUser
 
 async def sign_up(bot: Bot, user: FakeUser, name: str) -> int:
     async with bot.uow() as uow:
-        therapist = await services.add_therapist(uow, name, START)
+        therapist = await therapists.add_therapist(uow, name, START)
         assert therapist.signup_code is not None and therapist.id is not None
-        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en", "Europe/Berlin")
+        await therapists.sign_up_therapist(
+            uow, therapist.signup_code, user.id, "en", "Europe/Berlin"
+        )
         await uow.commit()
         return therapist.id
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from coachbot import practice, services
+from coachbot import progression
+from coachbot.domain import doses as dose_rules
 from coachbot.domain import planning
 from coachbot.domain.model import (
     ChangeStatus,
@@ -19,6 +20,7 @@ from coachbot.domain.model import (
     Session,
     SessionState,
 )
+from conversations.card import contact
 from tests.conftest import Bot, Clock
 from tests.conversations.flows import button_data, next_containing, therapist_with_patients
 from tests.conversations.test_progression import report
@@ -123,7 +125,7 @@ async def propose(bot: Bot, pid: int, now: datetime) -> PlanChange:
                 )
             )
         await uow.flush()
-        change = await services.review_progress(uow, patient, bot.services.catalogue, now)
+        change = await progression.review_progress(uow, patient, bot.services.catalogue, now)
         assert change is not None and change.status == ChangeStatus.PROPOSED
         await uow.commit()
     return change
@@ -190,7 +192,7 @@ async def test_change_dose_steps_sets_and_repetitions_within_limits(
     # As is the ceiling of repetitions.
     async with bot.uow() as uow:
         stored = next(i for i in await uow.plans.for_patient(anton) if i.id == item.id)
-        stored.reps = practice.REPS[1]
+        stored.reps = dose_rules.REPS[1]
         await uow.commit()
     before = doses(await plan_of(bot, anton))
     text = await alert_answer(fake, weber, card, f"dose:{anton}:{item.id}:reps:u")
@@ -224,12 +226,12 @@ async def test_change_dose_of_a_held_exercise_in_five_second_steps(
 
     # Down to the floor of five seconds, then an alert and nothing changes.
     seconds = hold + 5
-    while seconds > practice.HOLD[0]:
-        seconds -= practice.HOLD_STEP
+    while seconds > dose_rules.HOLD[0]:
+        seconds -= dose_rules.HOLD_STEP
         view = await tap_edit(fake, weber, card, f"dose:{anton}:{item.id}:hold:d")
         assert f"hold {seconds} s" in view["text"]
     before = doses(await plan_of(bot, anton))
-    assert before[item.id][3] == practice.HOLD[0]
+    assert before[item.id][3] == dose_rules.HOLD[0]
     text = await alert_answer(fake, weber, card, f"dose:{anton}:{item.id}:hold:d")
     assert "cannot go further" in text and "nothing was changed" in text
     assert doses(await plan_of(bot, anton)) == before
@@ -701,7 +703,7 @@ async def test_an_overlong_message_is_refused_and_cancel_sends_nothing(
     patient = patient_user(fake, weber, 0, "Anton")
     card = await card_message(fake, weber, anton)
     await tap_edit(fake, weber, card, f"msg:{anton}")
-    await fake.send(weber, "x" * (practice.MESSAGE_LIMIT + 1))
+    await fake.send(weber, "x" * (contact.MESSAGE_LIMIT + 1))
     reply = await fake.next_message(weber.chat_id)
     assert "up to 1000 characters; nothing was sent." in reply["text"]
     assert fake.messages(patient.chat_id) == []
@@ -717,9 +719,9 @@ async def test_an_overlong_message_is_refused_and_cancel_sends_nothing(
 
     # Exactly at the limit is fine.
     await tap_edit(fake, weber, card, f"msg:{anton}")
-    await fake.send(weber, "y" * practice.MESSAGE_LIMIT)
+    await fake.send(weber, "y" * contact.MESSAGE_LIMIT)
     assert "Sent to Anton" in (await fake.next_message(weber.chat_id))["text"]
-    assert "y" * practice.MESSAGE_LIMIT in (await fake.next_message(patient.chat_id))["text"]
+    assert "y" * contact.MESSAGE_LIMIT in (await fake.next_message(patient.chat_id))["text"]
 
 
 async def test_a_message_to_a_patient_who_blocked_the_bot_says_so(

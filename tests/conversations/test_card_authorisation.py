@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from coachbot import practice, services
+from coachbot import access, enrolment, pauses, plans
 from coachbot.db import tables
 from coachbot.domain.model import PatientStatus
 from tests.conftest import Bot, Clock
@@ -98,7 +98,7 @@ async def two_practices(
     async with bot.uow() as uow:
         berta = await uow.patients.get(webers[1])
         assert berta is not None
-        await services.pause(uow, berta.telegram_user_id, None, clock())
+        await pauses.pause(uow, await access.patient_of(uow, berta.telegram_user_id), None, clock())
         await uow.commit()
     return weber, beck, webers, becks
 
@@ -123,8 +123,8 @@ async def test_every_card_button_naming_another_therapists_patient_is_refused(
         [change] = await uow.plan_changes.for_patient(anton)
     item = items[0]
     kind = catalogue.exercises[item.exercise_id].kinds[0]
-    swap_to = practice.candidates(catalogue, patient, items, kind)[0]
-    addable = practice.candidates(catalogue, patient, items, "strength")[0]
+    swap_to = plans.candidates(catalogue, patient, items, kind)[0]
+    addable = plans.candidates(catalogue, patient, items, "strength")[0]
     forged = [
         f"card:{anton}",
         f"pc:{anton}",
@@ -208,7 +208,7 @@ async def test_an_item_of_another_patient_of_the_same_therapist_changes_nothing(
         [change] = await uow.plan_changes.for_patient(anton)
     carls_item = (await plan_of(bot, carl))[0]
     kind = catalogue.exercises[carls_item.exercise_id].kinds[0]
-    swap_to = practice.candidates(catalogue, patient, antons, kind)[0]
+    swap_to = plans.candidates(catalogue, patient, antons, kind)[0]
     card = await card_message(fake, weber, carl)  # Carl's card, naming Anton's records
     before = await snapshot(bot)
     for data in (
@@ -264,7 +264,7 @@ async def test_a_forged_swap_to_another_kind_of_exercise_changes_nothing(
     warm_up = next(
         i for i in items if catalogue.exercises[i.exercise_id].kinds[0] == "mobilization"
     )
-    strength = practice.candidates(catalogue, patient, items, "strength")[0]
+    strength = plans.candidates(catalogue, patient, items, "strength")[0]
     card = await card_message(fake, weber, anton)
     before = await snapshot(bot)
     query = await fake.tap(weber, card, f"sw:{anton}:{warm_up.id}:{strength}")
@@ -388,7 +388,7 @@ async def test_an_unlinked_patients_old_card_refuses(fake: FakeBotApi, bot: Bot)
 async def enrolled_alone(bot: Bot, user: FakeUser, now: datetime) -> int:
     """An enrolled patient without a therapist; returns the record id."""
     async with bot.uow() as uow:
-        patient = await services.consent(
+        patient = await enrolment.consent(
             uow,
             telegram_user_id=user.id,
             chat_id=user.id,
@@ -398,7 +398,7 @@ async def enrolled_alone(bot: Bot, user: FakeUser, now: datetime) -> int:
             now=now,
             display_name=user.first_name,
         )
-        await services.finish_enrolment(uow, patient, bot.services.catalogue, now)
+        await enrolment.finish_enrolment(uow, patient, bot.services.catalogue, now)
         await uow.commit()
         assert patient.id is not None
         return patient.id

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from coachbot import practice, services
+from coachbot import access, privacy, summaries
 from tests.conftest import START, Bot, Clock, wait_for
 from tests.conversations.flows import sign_up_therapist, therapist_with_patients
 from tests.fakebot import FakeBotApi, FakeUser
@@ -52,7 +52,9 @@ async def practice_until_today(bot: Bot, clock: Clock, therapist: FakeUser) -> d
         for name, script in FORTNIGHT.items():
             await write_history(uow, bot.services.catalogue, ids[name], script, LATER, FROM)
         # No scheduled summary (due on Monday 30.11.) in between the export's messages.
-        await practice.set_summary_schedule(uow, therapist.id, START, frequency="off")
+        summaries.set_summary_schedule(
+            await access.therapist_of(uow, therapist.id), START, frequency="off"
+        )
         await uow.commit()
     clock.set(LATER)
 
@@ -259,7 +261,9 @@ async def test_an_erased_patients_rows_are_gone(fake: FakeBotApi, bot: Bot, cloc
     weber = fake.user(5001, "Weber", "en")
     ids = await practice_until_today(bot, clock, weber)
     async with bot.uow() as uow:
-        await services.delete_patient(uow, weber.id * 100 + list(FORTNIGHT).index("Sara"))
+        await privacy.delete_patient(
+            uow, await access.patient_of(uow, weber.id * 100 + list(FORTNIGHT).index("Sara"))
+        )
         await uow.commit()
     await fake.send(weber, "/export")
     message = await reply_to(fake, weber)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from coachbot import services
+from coachbot import therapists
 from tests.conftest import START, Bot, Clock
 from tests.conversations.flows import answer_no_flags, consent, enrol
 from tests.fakebot import FakeBotApi, FakeUser
@@ -12,9 +12,11 @@ from tests.fakebot import FakeBotApi, FakeUser
 
 async def make_therapist(bot: Bot, user: FakeUser, name: str = "Dr. Weber") -> None:
     async with bot.uow() as uow:
-        therapist = await services.add_therapist(uow, name, START)
+        therapist = await therapists.add_therapist(uow, name, START)
         assert therapist.signup_code is not None
-        await services.sign_up_therapist(uow, therapist.signup_code, user.id, "en", "Europe/Berlin")
+        await therapists.sign_up_therapist(
+            uow, therapist.signup_code, user.id, "en", "Europe/Berlin"
+        )
         await uow.commit()
 
 

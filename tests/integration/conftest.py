@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from catalogue.loader import Catalogue, load_catalogue
-from coachbot import services
+from coachbot import enrolment
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.model import ALL_DAYS, Patient
@@ -60,7 +60,7 @@ def enrol(sessions: SessionFactory, catalogue: Catalogue) -> Enrol:
         language: str = "en",
     ) -> Patient:
         async with UnitOfWork(sessions) as uow:
-            patient = await services.consent(
+            patient = await enrolment.consent(
                 uow,
                 telegram_user_id=user_id,
                 chat_id=user_id * 10,
@@ -75,7 +75,7 @@ def enrol(sessions: SessionFactory, catalogue: Catalogue) -> Enrol:
             patient.equipment = list(equipment)
             patient.level = level
             patient.baseline_pain = baseline_pain
-            await services.finish_enrolment(uow, patient, catalogue, now)
+            await enrolment.finish_enrolment(uow, patient, catalogue, now)
             await uow.commit()
             return patient
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from catalogue.loader import Catalogue
-from coachbot import services, views
+from coachbot import alerts, views
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.dispatch import Dispatcher
 from coachbot.domain.delivery import Failure, SendFailed
@@ -136,7 +136,7 @@ async def raise_alert(sessions: SessionFactory, patient: Patient, kind: AlertKin
     async with UnitOfWork(sessions) as uow:
         stored = await uow.patients.get(patient.id or 0)
         assert stored is not None
-        uow.alerts.add(services._alert(stored, kind, None, MORNING))
+        uow.alerts.add(alerts.new_alert(stored, kind, None, MORNING))
         await uow.commit()
 
 

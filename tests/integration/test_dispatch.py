@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from catalogue.loader import Catalogue
-from coachbot import services
+from coachbot import access, alerts, pauses, reports
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.dispatch import Dispatcher
 from coachbot.domain.delivery import Failure, SendFailed
@@ -88,7 +88,7 @@ class RecordingCourier:
         self.messages.append((chat_id, message))
         return 500 + len(self.messages)
 
-    def alert(self, notice: services.AlertNotice) -> Outgoing:
+    def alert(self, notice: alerts.AlertNotice) -> Outgoing:
         return Outgoing(f"alert {notice.alert.kind} about {notice.patient.id}")
 
     def summary(
@@ -276,7 +276,9 @@ async def test_a_reported_session_is_not_missed_at_the_day_end(
     clock.set(DUE)
     await dispatcher.tick()
     async with UnitOfWork(sessions) as uow:
-        await services.record_outcome(uow, ANNA, first.id or 0, Outcome.DONE, DUE)
+        await reports.record_outcome(
+            uow, await access.patient_of(uow, ANNA), first.id or 0, Outcome.DONE, DUE
+        )
         await uow.commit()
     clock.set(datetime(2026, 11, 24, 0, 0, tzinfo=UTC))
     assert (await dispatcher.tick()).missed == 0
@@ -315,8 +317,12 @@ async def test_a_report_coming_in_as_the_day_is_closed_is_kept(
     # the dispatcher, waiting for her row, closes the day's open sessions.
     midnight = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
     async with UnitOfWork(sessions) as uow:
-        await services.record_outcome(
-            uow, ANNA, first.id or 0, Outcome.DONE, midnight - timedelta(seconds=1)
+        await reports.record_outcome(
+            uow,
+            await access.patient_of(uow, ANNA),
+            first.id or 0,
+            Outcome.DONE,
+            midnight - timedelta(seconds=1),
         )
         clock.set(midnight)
         closing = asyncio.ensure_future(dispatcher.tick())
@@ -446,7 +452,7 @@ async def test_a_paused_patient_gets_nothing_until_the_date(
     anna = await enrol(ANNA, now=MORNING)
     thursday = date(2026, 11, 26)
     async with UnitOfWork(sessions) as uow:
-        await services.pause(uow, ANNA, thursday, MORNING)
+        await pauses.pause(uow, await access.patient_of(uow, ANNA), thursday, MORNING)
         await uow.commit()
 
     # Monday 09:00 until Wednesday 23:00 Berlin: nothing.
@@ -483,7 +489,9 @@ async def test_a_pause_until_tomorrow_taken_in_the_evening_resumes_tomorrow(
     await dispatcher.tick()  # Monday's session is out, Tuesday's is planned
     tuesday = date(2026, 11, 24)
     async with UnitOfWork(sessions) as uow:
-        await services.pause(uow, ANNA, tuesday, DUE + timedelta(hours=2))
+        await pauses.pause(
+            uow, await access.patient_of(uow, ANNA), tuesday, DUE + timedelta(hours=2)
+        )
         await uow.commit()
 
     await run_hourly(clock, dispatcher, DUE + timedelta(hours=3), 24 * 2)

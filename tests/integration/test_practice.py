@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from catalogue.loader import Catalogue
-from coachbot import practice, services, views
+from coachbot import access, enrolment, privacy, summaries, therapists, views
+from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.adherence import Adherence
 from coachbot.domain.model import Alert, AlertKind, Report, SessionState, Therapist
@@ -187,7 +188,7 @@ async def write_history(
             continue
         session = await uow.sessions.on_day(patient_id, entry.day)
         if session is None:
-            session = await services.build_session(uow, patient, catalogue, entry.day)
+            session = await daily.build_session(uow, patient, catalogue, entry.day)
             uow.sessions.add(session)
         session.state = entry.state
         await uow.flush()
@@ -230,9 +231,9 @@ def sessions_up_to_today(script: str) -> list[ScriptDay]:
 
 
 async def add_therapist(uow: UnitOfWork, user_id: int, name: str) -> Therapist:
-    therapist = await services.add_therapist(uow, name, NOW)
+    therapist = await therapists.add_therapist(uow, name, NOW)
     assert therapist.signup_code is not None
-    return await services.sign_up_therapist(
+    return await therapists.sign_up_therapist(
         uow, therapist.signup_code, user_id, "en", "Europe/Berlin"
     )
 
@@ -244,7 +245,7 @@ async def add_patients(
     """Enrolled patients (Telegram ids user_id*100+n) linked to `therapist`."""
     ids = {}
     for n, name in enumerate(names):
-        patient = await services.consent(
+        patient = await enrolment.consent(
             uow,
             telegram_user_id=user_id * 100 + n,
             chat_id=user_id * 100 + n,
@@ -255,7 +256,7 @@ async def add_patients(
             display_name=name,
         )
         patient.therapist_id = therapist.id if therapist else None
-        await services.finish_enrolment(uow, patient, catalogue, NOW)
+        await enrolment.finish_enrolment(uow, patient, catalogue, NOW)
         assert patient.id is not None
         ids[name] = patient.id
     return ids
@@ -284,7 +285,7 @@ async def practice_db(sessions: SessionFactory, catalogue: Catalogue) -> Practic
         for patient_id in ids.values():
             patient = await uow.patients.get(patient_id)
             assert patient is not None
-            await services.ensure_next_session(uow, patient, catalogue, NOW)
+            await daily.ensure_next_session(uow, patient, catalogue, NOW)
         await uow.commit()
         assert weber.id is not None
         return Practice(weber.id, ids)
@@ -292,7 +293,7 @@ async def practice_db(sessions: SessionFactory, catalogue: Catalogue) -> Practic
 
 async def summary_of(sessions: SessionFactory, user_id: int, now: datetime = NOW) -> CohortSummary:
     async with UnitOfWork(sessions) as uow:
-        therapist = await services.therapist_of(uow, user_id)
+        therapist = await access.therapist_of(uow, user_id)
         return await views.cohort_summary(uow, therapist, now)
 
 
@@ -304,7 +305,7 @@ async def export(
     end: date | None = None,
 ) -> list[views.ExportRow]:
     async with UnitOfWork(sessions) as uow:
-        therapist = await services.therapist_of(uow, user_id)
+        therapist = await access.therapist_of(uow, user_id)
         return [row async for row in views.export_rows(uow, therapist, now, start, end)]
 
 
@@ -377,7 +378,9 @@ async def test_an_erased_patient_disappears_from_summary_and_export(
 ) -> None:
     sara = practice_db.ids["Sara"]
     async with UnitOfWork(sessions) as uow:
-        await services.delete_patient(uow, WEBER * 100 + list(FORTNIGHT).index("Sara"))
+        await privacy.delete_patient(
+            uow, await access.patient_of(uow, WEBER * 100 + list(FORTNIGHT).index("Sara"))
+        )
         await uow.commit()
     summary = await summary_of(sessions, WEBER)
     assert "Sara" not in by_name(summary)
@@ -475,17 +478,19 @@ def utc(
 async def claim(sessions: SessionFactory, now: datetime) -> list[int]:
     """The Telegram ids of the therapists whose summary is due at `now` (claimed)."""
     async with UnitOfWork(sessions) as uow:
-        due = await practice.due_summaries(uow, now, 50)
+        due = await summaries.due_summaries(uow, now, 50)
         for therapist in due:
             assert therapist.id is not None and therapist.next_summary_at is not None
-            assert await practice.move_summary_on(uow, therapist.id, therapist.next_summary_at, now)
+            assert await summaries.move_summary_on(
+                uow, therapist.id, therapist.next_summary_at, now
+            )
         await uow.commit()
     return [t.telegram_user_id or 0 for t in due]
 
 
 async def next_at(sessions: SessionFactory, user_id: int) -> datetime | None:
     async with UnitOfWork(sessions) as uow:
-        return (await services.therapist_of(uow, user_id)).next_summary_at
+        return (await access.therapist_of(uow, user_id)).next_summary_at
 
 
 async def schedule(
@@ -499,8 +504,14 @@ async def schedule(
 ) -> datetime | None:
     """Choose the summary's schedule on Monday morning; returns the next summary's time."""
     async with UnitOfWork(sessions) as uow:
-        therapist = await practice.set_summary_schedule(
-            uow, user_id, NOW, frequency=frequency, at=at, weekday=weekday, timezone=timezone
+        therapist = await access.therapist_of(uow, user_id)
+        summaries.set_summary_schedule(
+            therapist,
+            NOW,
+            frequency=frequency,
+            at=at,
+            weekday=weekday,
+            timezone=timezone,
         )
         await uow.commit()
         return therapist.next_summary_at
@@ -591,7 +602,9 @@ async def test_only_due_therapists_are_claimed(sessions: SessionFactory, weber: 
         await uow.commit()
     await schedule(sessions, weber, frequency="daily", at=time(7, 30))
     async with UnitOfWork(sessions) as uow:
-        await practice.set_summary_schedule(uow, KRAUSE, NOW, frequency="daily", at=time(18, 0))
+        summaries.set_summary_schedule(
+            await access.therapist_of(uow, KRAUSE), NOW, frequency="daily", at=time(18, 0)
+        )
         await uow.commit()
     assert await claim(sessions, utc(2026, 11, 23, 17, 0)) == [KRAUSE]  # Monday 18:00
     assert await claim(sessions, utc(2026, 11, 24, 7, 0)) == [weber]  # Tuesday 08:00

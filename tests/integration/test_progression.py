@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from catalogue.loader import Catalogue
-from coachbot import services
+from coachbot import access, privacy, reports
+from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.model import Difficulty, Outcome, Therapist
 from tests.integration.conftest import Enrol
@@ -22,16 +23,27 @@ async def report_easy_days(
     for n in range(start, start + days):
         now = MONDAY_EVENING + timedelta(days=n)
         async with UnitOfWork(sessions) as uow:
-            todays = await services.open_today(uow, user_id, catalogue, now)
+            todays = await daily.open_today(
+                uow, await access.patient_of(uow, user_id), catalogue, now
+            )
             await uow.commit()
         session_id = todays.session.id or 0
         async with UnitOfWork(sessions) as uow:
-            await services.mark_sent(uow, session_id, 100 + n, catalogue, now)
-            await services.record_outcome(uow, user_id, session_id, Outcome.DONE, now)
-            await services.record_pain(uow, user_id, session_id, 1, now, catalogue)
+            await daily.mark_sent(uow, session_id, 100 + n, catalogue, now)
+            await reports.record_outcome(
+                uow, await access.patient_of(uow, user_id), session_id, Outcome.DONE, now
+            )
+            await reports.record_pain(
+                uow, await access.patient_of(uow, user_id), session_id, 1, now, catalogue
+            )
             changes.append(
-                await services.record_difficulty(
-                    uow, user_id, session_id, Difficulty.EASY, now, catalogue
+                await reports.record_difficulty(
+                    uow,
+                    await access.patient_of(uow, user_id),
+                    session_id,
+                    Difficulty.EASY,
+                    now,
+                    catalogue,
                 )
             )
             await uow.commit()
@@ -79,7 +91,7 @@ async def test_with_a_therapist_the_change_is_proposed_and_the_plan_kept(
     assert change is not None and change.status == "proposed"  # type: ignore[attr-defined]
     assert await doses(sessions, patient.id) == before
     async with UnitOfWork(sessions) as uow:
-        exported = await services.export_patient(uow, await services.patient_of(uow, 2))
+        exported = await privacy.export_patient(uow, await access.patient_of(uow, 2))
     assert exported["plan_changes"][0]["status"] == "proposed"
     assert exported["plan_changes"][0]["changes"]
 
@@ -109,14 +121,18 @@ async def test_a_report_before_the_send_is_recorded_is_kept(
     patient = await enrol(4)
     assert patient.id is not None
     async with UnitOfWork(sessions) as uow:
-        todays = await services.open_today(uow, 4, catalogue, MONDAY_EVENING)
+        todays = await daily.open_today(
+            uow, await access.patient_of(uow, 4), catalogue, MONDAY_EVENING
+        )
         await uow.commit()
     session_id = todays.session.id or 0
     async with UnitOfWork(sessions) as uow:
-        await services.record_outcome(uow, 4, session_id, Outcome.DONE, MONDAY_EVENING)
+        await reports.record_outcome(
+            uow, await access.patient_of(uow, 4), session_id, Outcome.DONE, MONDAY_EVENING
+        )
         await uow.commit()
     async with UnitOfWork(sessions) as uow:
-        await services.mark_sent(uow, session_id, 42, catalogue, MONDAY_EVENING)
+        await daily.mark_sent(uow, session_id, 42, catalogue, MONDAY_EVENING)
         await uow.commit()
     async with UnitOfWork(sessions) as uow:
         stored = await uow.sessions.get(session_id)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 from catalogue.loader import Catalogue
-from coachbot import dispatch, services, views
+from coachbot import access, dispatch, views
 from coachbot.db import tables as t
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import SessionFactory, UnitOfWork
@@ -78,7 +78,7 @@ View = Callable[[UnitOfWork, Any], Awaitable[Any]]
 
 async def statements_of(counted: Counted, seeded: Seeded, view: View) -> int:
     async with counted.count() as statements, UnitOfWork(counted.reads) as uow:
-        therapist = await services.therapist_of(uow, seeded.therapist_users[0])
+        therapist = await access.therapist_of(uow, seeded.therapist_users[0])
         await view(uow, therapist)
     return len(statements)
 
@@ -220,7 +220,7 @@ async def test_the_roster_shows_each_patients_newest_report_and_first_weeks_pain
     url = databases.fresh_database(database_backend, tmp_path)
     try:
         async with practice_of(url, 10) as (counted, seeded), UnitOfWork(counted.reads) as uow:
-            therapist = await services.therapist_of(uow, seeded.therapist_users[0])
+            therapist = await access.therapist_of(uow, seeded.therapist_users[0])
             rows = await views.roster(uow, therapist, NOW)
             # The same, read the long way: every report of every patient.
             history = (

@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from catalogue.loader import Catalogue
-from coachbot import services
+from coachbot import access, enrolment, pauses, privacy, reports
+from coachbot import alerts as alert_cases
+from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.errors import (
     AlreadyReported,
@@ -55,7 +57,9 @@ async def report_outcome(
     factory: SessionFactory, user_id: int, session_id: int, outcome: Outcome, now: datetime
 ) -> Session:
     async with UnitOfWork(factory) as uow:
-        session = await services.record_outcome(uow, user_id, session_id, outcome, now)
+        session = await reports.record_outcome(
+            uow, await access.patient_of(uow, user_id), session_id, outcome, now
+        )
         await uow.commit()
         return session
 
@@ -72,7 +76,7 @@ async def first_session_id(factory: SessionFactory, patient: Patient) -> int:
 
 async def test_consent_creates_the_patient(sessions: SessionFactory, count: Count) -> None:
     async with UnitOfWork(sessions) as uow:
-        patient = await services.consent(
+        patient = await enrolment.consent(
             uow,
             telegram_user_id=ANNA,
             chat_id=5001,
@@ -99,7 +103,7 @@ async def test_consent_twice_returns_the_same_record_and_wipes_nothing(
     assert plan_rows > 0
 
     async with UnitOfWork(sessions) as uow:
-        again = await services.consent(
+        again = await enrolment.consent(
             uow,
             telegram_user_id=ANNA,
             chat_id=999,
@@ -268,7 +272,9 @@ async def test_a_stranger_is_not_enrolled(sessions: SessionFactory, enrol: Enrol
 
 async def record_pain(factory: SessionFactory, user_id: int, session_id: int, pain: int) -> Light:
     async with UnitOfWork(factory) as uow:
-        result = await services.record_pain(uow, user_id, session_id, pain, DUE)
+        result = await reports.record_pain(
+            uow, await access.patient_of(uow, user_id), session_id, pain, DUE
+        )
         await uow.commit()
         return result.light
 
@@ -333,7 +339,7 @@ async def test_red_flag_stops_training_and_alerts(
     async with UnitOfWork(sessions) as uow:
         patient = await uow.patients.by_user(ANNA)
         assert patient is not None
-        await services.stop_for_red_flag(uow, patient, "cauda_equina", MORNING)
+        await alert_cases.stop_for_red_flag(uow, patient, "cauda_equina", MORNING)
         await uow.commit()
 
     stored = await reload(sessions, ANNA)
@@ -354,7 +360,7 @@ async def test_pause_drops_unsent_sessions_and_resume_plans_the_next(
     anna = await enrol(ANNA)
     assert anna.id is not None
     async with UnitOfWork(sessions) as uow:
-        await services.pause(uow, ANNA, date(2026, 11, 30), MORNING)
+        await pauses.pause(uow, await access.patient_of(uow, ANNA), date(2026, 11, 30), MORNING)
         await uow.commit()
 
     stored = await reload(sessions, ANNA)
@@ -368,7 +374,7 @@ async def test_pause_drops_unsent_sessions_and_resume_plans_the_next(
     async with UnitOfWork(sessions) as uow:
         patient = await uow.patients.by_user(ANNA)
         assert patient is not None
-        await services.resume(uow, patient, catalogue, wednesday)
+        await pauses.resume(uow, patient, catalogue, wednesday)
         await uow.commit()
 
     stored = await reload(sessions, ANNA)
@@ -388,15 +394,15 @@ async def test_resume_the_same_evening_brings_tomorrows_session(
     assert anna.id is not None
     session_id = await first_session_id(sessions, anna)
     async with UnitOfWork(sessions) as uow:
-        await services.mark_sent(uow, session_id, 77, catalogue, DUE)
+        await daily.mark_sent(uow, session_id, 77, catalogue, DUE)
         await uow.commit()
     async with UnitOfWork(sessions) as uow:
-        await services.pause(uow, ANNA, None, DUE + timedelta(hours=1))
+        await pauses.pause(uow, await access.patient_of(uow, ANNA), None, DUE + timedelta(hours=1))
         await uow.commit()
     async with UnitOfWork(sessions) as uow:
         patient = await uow.patients.by_user(ANNA)
         assert patient is not None
-        await services.resume(uow, patient, catalogue, DUE + timedelta(hours=2))
+        await pauses.resume(uow, patient, catalogue, DUE + timedelta(hours=2))
         await uow.commit()
 
     planned = [
@@ -414,10 +420,12 @@ async def test_pause_excuses_todays_sent_session(
     assert anna.id is not None
     session_id = await first_session_id(sessions, anna)
     async with UnitOfWork(sessions) as uow:
-        await services.mark_sent(uow, session_id, 77, catalogue, DUE)
+        await daily.mark_sent(uow, session_id, 77, catalogue, DUE)
         await uow.commit()
     async with UnitOfWork(sessions) as uow:
-        await services.pause(uow, ANNA, None, DUE + timedelta(minutes=5))
+        await pauses.pause(
+            uow, await access.patient_of(uow, ANNA), None, DUE + timedelta(minutes=5)
+        )
         await uow.commit()
     found = await sessions_of(sessions, anna.id)
     # Today's, already received, is excused; tomorrow's, not sent yet, is dropped.
@@ -442,7 +450,7 @@ async def test_export_contains_reports_and_alerts_as_json(
     await reported_day(sessions, enrol, ANNA)
     await reported_day(sessions, enrol, BERND)
     async with UnitOfWork(sessions) as uow:
-        exported = await services.export_patient(uow, await services.patient_of(uow, ANNA))
+        exported = await privacy.export_patient(uow, await access.patient_of(uow, ANNA))
 
     text = json.dumps(exported)
     data = json.loads(text)
@@ -494,7 +502,7 @@ async def test_delete_patient_leaves_no_row_behind(
     bernds_rows = await rows_about(count, bernd.id, await session_ids(sessions, bernd.id))
 
     async with UnitOfWork(sessions) as uow:
-        await services.delete_patient(uow, ANNA)
+        await privacy.delete_patient(uow, await access.patient_of(uow, ANNA))
         await uow.commit()
 
     assert await rows_about(count, anna.id, annas_sessions) == dict.fromkeys(before, 0)

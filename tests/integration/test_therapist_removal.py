@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalogue.loader import Catalogue
-from coachbot import practice, services
+from coachbot import therapists
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.model import ChangeStatus, Dose, ExerciseChange, PlanChange
 from tests.integration.conftest import MONDAY_MORNING, Enrol
@@ -15,7 +15,7 @@ async def test_removed_therapists_patients_keep_training_without_lock_or_proposa
     patient = await enrol(1001)
     assert patient.id is not None
     async with UnitOfWork(sessions) as uow:
-        therapist = await services.add_therapist(uow, "Dr. Weber", MONDAY_MORNING)
+        therapist = await therapists.add_therapist(uow, "Dr. Weber", MONDAY_MORNING)
         stored = await uow.patients.get(patient.id)
         assert stored is not None and therapist.id is not None
         stored.therapist_id = therapist.id
@@ -35,8 +35,8 @@ async def test_removed_therapists_patients_keep_training_without_lock_or_proposa
         therapist_id = therapist.id
 
     async with UnitOfWork(sessions) as uow:
-        assert await practice.remove_therapist(uow, therapist_id, MONDAY_MORNING)
-        assert not await practice.remove_therapist(uow, 999, MONDAY_MORNING)
+        assert await therapists.remove_therapist(uow, therapist_id, MONDAY_MORNING)
+        assert not await therapists.remove_therapist(uow, 999, MONDAY_MORNING)
         await uow.commit()
 
     async with UnitOfWork(sessions) as uow:

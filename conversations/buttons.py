@@ -1,0 +1,164 @@
+"""Every button's data, one small spec per family of buttons.
+
+Telegram gives a button at most 64 bytes of data and hands them back verbatim
+when it is pressed; a modified client can send anything instead. A `Family` packs
+the fields of its buttons (refusing data Telegram would refuse), gives
+`registry.py` an anchored pattern with a named group per field, and reads the
+fields back from the match in the handler. The patterns accept ASCII only, so a
+digit from another script (`lock:१:y`) is no digit here, and an id has at most 18
+digits: anything larger cannot be a row id, and is answered like any stale button
+instead of overflowing the database driver.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram.ext import CallbackContext
+
+MAX_BYTES = 64  # Telegram's limit on callback data
+
+ID = r"[0-9]{1,18}"  # below 2**63, the largest id a database column holds
+HHMM = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
+INVITE = r"[A-Za-z0-9_-]{8,48}"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    regex: str
+    number: bool = False
+
+
+def number(name: str) -> Field:
+    """A row id (or another small number) in ASCII digits."""
+    return Field(name, ID, number=True)
+
+
+def one_of(name: str, *values: str) -> Field:
+    """One of a fixed set of words."""
+    return Field(name, "|".join(re.escape(value) for value in values))
+
+
+def text(name: str, regex: str) -> Field:
+    """A word matching `regex` (ASCII only)."""
+    return Field(name, regex)
+
+
+class Data:
+    """The fields of a pressed button, read from the handler's match."""
+
+    def __init__(self, values: dict[str, str | None]) -> None:
+        self._values = values
+
+    def id(self, name: str) -> int:
+        return int(self.text(name))
+
+    def text(self, name: str) -> str:
+        value = self._values.get(name)
+        assert value is not None, f"the button has no {name}"
+        return value
+
+    def optional(self, name: str) -> str | None:
+        return self._values.get(name)
+
+
+class Family:
+    """Buttons sharing a prefix: `prefix:field:field...`, the last `optional` fields
+    may be left out (from the end)."""
+
+    def __init__(self, prefix: str, *fields: Field, optional: int = 0) -> None:
+        self.prefix = prefix
+        self.fields = fields
+        self.optional = optional
+        required = fields[: len(fields) - optional]
+        tail = ""
+        for field in reversed(fields[len(fields) - optional :]):
+            tail = f"(?::(?P<{field.name}>{field.regex}){tail})?"
+        head = "".join(f":(?P<{field.name}>{field.regex})" for field in required)
+        self.pattern = re.compile(rf"{re.escape(prefix)}{head}{tail}\Z", re.ASCII)
+
+    def data(self, *values: object) -> str:
+        """The data of one button; ValueError for values the pattern would refuse."""
+        if not len(self.fields) - self.optional <= len(values) <= len(self.fields):
+            raise ValueError(f"{self.prefix}: {len(values)} values for {len(self.fields)} fields")
+        packed = ":".join([self.prefix, *(str(value) for value in values)])
+        if len(packed.encode()) > MAX_BYTES:
+            raise ValueError(f"{self.prefix}: button data over {MAX_BYTES} bytes")
+        if not self.pattern.match(packed):
+            raise ValueError(f"{self.prefix}: {packed!r} does not fit the family's pattern")
+        return packed
+
+    def answer(self, *leading: object) -> Callable[[object], str]:
+        """Data for a keyboard whose buttons differ in the last field only."""
+        return lambda value: self.data(*leading, value)
+
+    def read(self, context: CallbackContext) -> Data:  # type: ignore[type-arg]
+        """The fields of the button that was pressed (the handler's pattern matched)."""
+        match = context.match
+        assert match is not None and match.re is self.pattern, "handler registered elsewhere"
+        return Data(match.groupdict())
+
+
+LANGUAGE = one_of("language", "en", "de")
+YES_NO = one_of("answer", "y", "n")
+
+# Enrolment, before and after consent (onboarding.py).
+WELCOME_LANGUAGE = Family("lang", LANGUAGE, text("invite", INVITE), optional=1)
+CONSENT = Family(
+    "consent", LANGUAGE, one_of("answer", "yes", "no"), text("invite", INVITE), optional=1
+)
+# `question` is the enrolment step without its "ob:" (a red flag's is "rf:<flag>").
+ENROLMENT = Family("ob", text("question", r"[a-z_]+(?::[a-z_]+)?"), text("value", r"[a-z0-9_]+"))
+
+# The daily session and its report (checkin.py).
+OUTCOME = Family("rep", number("session"), one_of("value", "done", "partly", "skipped"))
+PAIN = Family("pain", number("session"), text("value", r"10|[0-9]"))
+DIFFICULTY = Family("diff", number("session"), one_of("value", "easy", "right", "hard", "none"))
+SAFETY_CHECK = Family("chk", number("session"), YES_NO)
+EXTRA = Family("extra", number("session"), one_of("value", "relax", "lesson", "steps"))
+LESSON_ANSWER = Family("lq", number("session"), text("value", r"[0-3]"))
+
+# The patient's menus (menu.py).
+PAUSE = Family("pause", one_of("choice", "7", "14", "open", "date", "cancel"))
+CLEARED = Family("cleared", YES_NO)
+SETTING = Family("set", text("what", r"[a-z]+"), text("value", r"[a-z0-9_]+"))
+DELETE = Family("del", one_of("answer", "yes", "no"))
+
+# The therapist (therapist.py, summary.py).
+ACKNOWLEDGE = Family("ack", number("alert"))
+ROSTER_PAGE = Family("ros", number("page"))
+LINK = Family("link", text("invite", INVITE), YES_NO)
+SUMMARY = Family(
+    "sum",
+    one_of("what", "menu", "close", "tz", "time", "day", "freq"),
+    text("value", rf"{HHMM}|[0-6]|daily|weekly|off"),
+    optional=1,
+)
+
+# The patient's card and its menus (card/); every one names the patient.
+OPEN_CARD = Family("card", number("patient"))
+CARD = Family("pc", number("patient"))
+PLAN = Family("plan", number("patient"))
+ITEM = Family("item", number("patient"), number("item"))
+DOSE = Family(
+    "dose",
+    number("patient"),
+    number("item"),
+    one_of("what", "sets", "reps", "hold"),
+    one_of("way", "u", "d"),
+)
+REMOVE = Family("rm", number("patient"), number("item"))
+SWAP_MENU = Family("swap", number("patient"), number("item"))
+SWAP_TO = Family("sw", number("patient"), number("item"), text("exercise", r"[a-z0-9_]+"))
+ADD_MENU = Family("addk", number("patient"), text("kind", r"[a-z]+"), optional=1)
+ADD = Family("add", number("patient"), text("exercise", r"[a-z0-9_]+"))
+LOCK = Family("lock", number("patient"), YES_NO)
+PROPOSAL = Family("prop", number("patient"), number("change"), one_of("answer", "a", "r"))
+TIME = Family("ptime", number("patient"), text("at", HHMM), optional=1)
+PATIENT_PAUSE = Family("ppause", number("patient"), one_of("length", "7", "14", "open"), optional=1)
+PATIENT_RESUME = Family("presume", number("patient"))
+MESSAGE = Family("msg", number("patient"), one_of("cancel", "x"), optional=1)
+UNLINK = Family("unl", number("patient"), one_of("sure", "y"), optional=1)
