@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 from catalogue.loader import Catalogue
-from coachbot import access, dispatch, views
+from coachbot import access, chores, views
+from coachbot.chores import PLAN_PER_ROUND
 from coachbot.db import tables as t
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.dispatch import PLAN_PER_ROUND, Dispatcher
+from coachbot.dispatch import Dispatcher
 from coachbot.domain.summary import Day
 from tests import databases
 from tests.integration.test_dispatch import Clock, RecordingCourier
@@ -251,8 +252,8 @@ async def test_a_day_end_closes_at_most_so_many_sessions_a_round_and_never_sends
     database_backend: str, tmp_path: Path, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Scaled down: chunks of 100 sessions, two a round (500 and ten in production).
-    monkeypatch.setattr(dispatch, "CHUNK", 100)
-    monkeypatch.setattr(dispatch, "CHUNKS_PER_ROUND", 2)
+    monkeypatch.setattr(chores, "CHUNK", 100)
+    monkeypatch.setattr(chores, "CHUNKS_PER_ROUND", 2)
     patients = 450
     evening = NOW.replace(hour=22, minute=30)  # 23:30 in Berlin
     url = databases.fresh_database(database_backend, tmp_path)
