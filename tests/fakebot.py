@@ -1286,6 +1286,16 @@ class FakeBotApi:
             raise AssertionError(f"button {button['text']!r} has no callback_data: {button}")
         return await self.tap(user, message, button["callback_data"])
 
+    async def delete(self, user: FakeUser, message: dict[str, Any]) -> None:
+        """The user deletes a message of their chat with the bot for both sides, as private
+        chats allow. Telegram tells the bot nothing; its later edits of the message answer
+        400 "message to edit not found". A tap made before still arrives."""
+        stored = self._lookup(message)
+        if stored.api["chat"]["id"] != user.id:
+            raise AssertionError(f"message {stored.api['message_id']} is not in {user}'s chat")
+        stored.deleted = True
+        self._notify()
+
     async def member_update(self, user: FakeUser, status: str) -> None:
         """A my_chat_member update: "kicked" (the user blocked the bot) or "member" (unblocked).
 
