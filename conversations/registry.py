@@ -10,7 +10,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import card, checkin, menu, onboarding, overview, summary, therapist
+from conversations import card, checkin, menu, onboarding, overview, strays, summary, therapist
 from conversations.context import CoachApplication
 from conversations.errors import on_error
 
@@ -20,6 +20,9 @@ INVITE = r"[A-Za-z0-9_-]{8,48}"
 def register(application: CoachApplication) -> None:
     private = filters.ChatType.PRIVATE
     handlers = [
+        # Edits before anything else: every message handler below would take an edited
+        # message (a command's too) as a new one.
+        MessageHandler(filters.UpdateType.EDITED, strays.edited_message),
         # Commands first, so a command typed in the middle of a question is a command.
         CommandHandler("start", onboarding.start),
         CommandHandler("today", checkin.today, filters=private),
