@@ -89,6 +89,8 @@ def register(application: CoachApplication) -> None:
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.LOCATION & private, onboarding.shared_location),
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, menu.text),
+        # PTB's CommandHandler passes over /help@otherbot: not unknown, just not ours.
+        MessageHandler(strays.FOR_ANOTHER_BOT & private, strays.command_for_another_bot),
         MessageHandler(filters.COMMAND & private, menu.unknown_command),
         # Last: stickers, photos, voice... anything a patient may send.
         MessageHandler(private & ~filters.StatusUpdate.ALL, menu.other_message),
