@@ -42,7 +42,8 @@ from conversations.therapist import set_commands as set_therapist_commands
 log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "dispatch"
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# Edited messages too, only to tell the person that edits are not read (registry.py).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # The one process receiving updates renews its lease this often; it lapses after TTL.
 UPDATES_RENEW = timedelta(seconds=10)
 UPDATES_TTL = timedelta(seconds=30)

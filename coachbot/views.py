@@ -183,7 +183,6 @@ class ExportRow:
     day: date
     state: str
     outcome: str | None
-    pain_before: int | None
     pain_after: int | None
     difficulty: str | None
     received_at: datetime | None
@@ -214,7 +213,6 @@ async def export_rows(
             _s.local_date,
             _s.state,
             _r.outcome,
-            _r.pain_before,
             _r.pain_after,
             _r.difficulty,
             _r.received_at,
@@ -242,7 +240,6 @@ async def export_rows(
                 day=row.local_date,
                 state=row.state,
                 outcome=row.outcome,
-                pain_before=row.pain_before,
                 pain_after=row.pain_after,
                 difficulty=row.difficulty,
                 received_at=row.received_at,

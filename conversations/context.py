@@ -138,6 +138,18 @@ def tr(language: str | None) -> Translator:
     return Translator(language or "en")
 
 
+# Telegram's answers to an edit of a message the person deleted meanwhile (or one that
+# cannot be changed any more): nothing went wrong on our side, there is nothing to edit.
+GONE_MESSAGE = ("message to edit not found", "message can't be edited")
+
+
+def message_gone(error: object) -> bool:
+    """Whether Telegram refused an edit because the message is gone."""
+    return isinstance(error, BadRequest) and any(
+        phrase in error.message.lower() for phrase in GONE_MESSAGE
+    )
+
+
 async def set_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
     """Show new buttons (or none) on the message a button was pressed on."""
     message = query.message
@@ -147,8 +159,13 @@ async def set_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None)
         await query.edit_message_reply_markup(markup)
     except BadRequest as error:
         # A repeated tap: the message shows these buttons already.
-        if "not modified" not in error.message.lower():
-            raise
+        if "not modified" in error.message.lower():
+            return
+        # Gone meanwhile: no buttons are left to take away, so the flow goes on. New
+        # buttons would be lost with it, though; the error handler tells the person.
+        if markup is None and message_gone(error):
+            return
+        raise
 
 
 async def clear_buttons(query: CallbackQuery) -> None:

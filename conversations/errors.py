@@ -24,7 +24,7 @@ from coachbot.domain.errors import (
     TrainingStopped,
 )
 from coachbot.i18n import Translator
-from conversations.context import CoachContext, tr
+from conversations.context import CoachContext, message_gone, tr
 from conversations.flood import FloodControl
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,15 @@ def explain(error: CoachbotError, _: Translator, therapist: bool = False) -> str
     return _("Sorry, that did not work. /help shows what I can do.")
 
 
+def explain_gone(_: Translator, therapist: bool) -> str:
+    if therapist:
+        return _(
+            "That message is no longer there, so I could not update it. "
+            "/patients shows your patients as they are now."
+        )
+    return _("That message is no longer there, so I could not update it. /help shows how to go on.")
+
+
 async def _person(update: Update, context: CoachContext) -> tuple[str, bool]:
     """The language to answer in, and whether the person is a therapist."""
     user = update.effective_user
@@ -123,6 +132,10 @@ async def _explain_error(update: object, context: CoachContext) -> None:
     if isinstance(error, CoachbotError):
         reply = explain(error, _, is_therapist)
         log.info("update %s: %s", update.update_id, type(error).__name__)
+    elif message_gone(error):
+        # A tap on a message deleted meanwhile: expected, so no traceback and no operator.
+        reply = explain_gone(_, is_therapist)
+        log.info("update %s: nothing to edit (%s)", update.update_id, error)
     elif isinstance(error, OperationalError) and "locked" in str(error).lower():
         reply = _("I am very busy right now. Please try again in a moment; nothing was lost.")
         log.warning("update %s: database busy", update.update_id)

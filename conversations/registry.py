@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import buttons, checkin, menu, onboarding, overview, summary, therapist
+from conversations import buttons, checkin, menu, onboarding, overview, strays, summary, therapist
 from conversations.card import contact as card_contact
 from conversations.card import plan as card_plan
 from conversations.card import schedule as card_schedule
@@ -32,6 +32,9 @@ def button(
 def register(application: CoachApplication) -> None:
     private = filters.ChatType.PRIVATE
     handlers = [
+        # Edits before anything else: every message handler below would take an edited
+        # message (a command's too) as a new one.
+        MessageHandler(filters.UpdateType.EDITED, strays.edited_message),
         # Commands first, so a command typed in the middle of a question is a command.
         CommandHandler("start", onboarding.start),
         CommandHandler("today", checkin.today, filters=private),
@@ -91,6 +94,8 @@ def register(application: CoachApplication) -> None:
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.LOCATION & private, onboarding.shared_location),
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, menu.text),
+        # PTB's CommandHandler passes over /help@otherbot: not unknown, just not ours.
+        MessageHandler(strays.FOR_ANOTHER_BOT & private, strays.command_for_another_bot),
         MessageHandler(filters.COMMAND & private, menu.unknown_command),
         # Last: stickers, photos, voice... anything a patient may send.
         MessageHandler(private & ~filters.StatusUpdate.ALL, menu.other_message),

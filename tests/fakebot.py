@@ -1211,12 +1211,38 @@ class FakeBotApi:
         return self._user_message(user, content, reply_to)
 
     async def send_location(
-        self, user: FakeUser, latitude: float, longitude: float
+        self, user: FakeUser, latitude: float, longitude: float, *, live_period: int | None = None
     ) -> dict[str, Any]:
-        """The user shares a location."""
-        return self._user_message(
-            user, {"location": {"latitude": latitude, "longitude": longitude}}, None
-        )
+        """The user shares a location (a live one for `live_period` seconds if given)."""
+        location: JSON = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            location["live_period"] = live_period
+        return self._user_message(user, {"location": location}, None)
+
+    async def edit(self, user: FakeUser, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """The user edits a text message they sent: the bot gets an `edited_message` update
+        (the message as it is now, with `edit_date`)."""
+        stored = self._own_message(user, message)
+        if "text" not in stored.api:
+            raise AssertionError("only a text message can be edited to a new text")
+        plain, _entities = _trim(text, [])
+        entities = _sort_entities(_auto_entities(plain, []))
+        stored.api["text"] = plain
+        if entities:
+            stored.api["entities"] = entities
+        else:
+            stored.api.pop("entities", None)
+        return self._edited(stored)
+
+    async def move_live_location(
+        self, user: FakeUser, message: dict[str, Any], latitude: float, longitude: float
+    ) -> dict[str, Any]:
+        """A live location the user shares moves on: Telegram sends it as an edit."""
+        stored = self._own_message(user, message)
+        if "live_period" not in stored.api.get("location", {}):
+            raise AssertionError("only a live location moves on")
+        stored.api["location"].update(latitude=latitude, longitude=longitude)
+        return self._edited(stored)
 
     async def send_sticker(self, user: FakeUser, emoji: str = "👍") -> dict[str, Any]:
         """The user sends a sticker."""
@@ -1285,6 +1311,16 @@ class FakeBotApi:
         if "callback_data" not in button:
             raise AssertionError(f"button {button['text']!r} has no callback_data: {button}")
         return await self.tap(user, message, button["callback_data"])
+
+    async def delete(self, user: FakeUser, message: dict[str, Any]) -> None:
+        """The user deletes a message of their chat with the bot for both sides, as private
+        chats allow. Telegram tells the bot nothing; its later edits of the message answer
+        400 "message to edit not found". A tap made before still arrives."""
+        stored = self._lookup(message)
+        if stored.api["chat"]["id"] != user.id:
+            raise AssertionError(f"message {stored.api['message_id']} is not in {user}'s chat")
+        stored.deleted = True
+        self._notify()
 
     async def member_update(self, user: FakeUser, status: str) -> None:
         """A my_chat_member update: "kicked" (the user blocked the bot) or "member" (unblocked).
@@ -1785,6 +1821,17 @@ class FakeBotApi:
         if stored is None or stored.deleted:
             raise AssertionError(f"message {key[1]} in chat {key[0]} does not exist (deleted?)")
         return stored
+
+    def _own_message(self, user: FakeUser, message: dict[str, Any]) -> _Stored:
+        stored = self._lookup(message)
+        if stored.from_bot or stored.api["chat"]["id"] != user.id:
+            raise AssertionError(f"message {stored.api['message_id']} is not one {user} sent")
+        return stored
+
+    def _edited(self, stored: _Stored) -> JSON:
+        stored.api["edit_date"] = int(time.time())
+        self.push_update({"edited_message": copy.deepcopy(stored.api)})
+        return copy.deepcopy(stored.api)
 
     def _user_message(self, user: FakeUser, content: JSON, reply_to: JSON | None) -> JSON:
         chat = self._touch(user)

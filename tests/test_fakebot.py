@@ -477,6 +477,25 @@ async def test_user_side_updates(fake: FakeBotApi, bot: Bot) -> None:
     assert bytes(data).startswith(b"\x89PNG")
 
 
+async def test_user_edits_and_deletes(fake: FakeBotApi, bot: Bot) -> None:
+    anna = fake.user(ANNA)
+    typed = await fake.send(anna, "Berln")
+    shared = await fake.send_location(anna, 48.2, 16.37, live_period=900)
+    await fake.edit(anna, typed, "/help")
+    await fake.move_live_location(anna, shared, 48.3, 16.4)
+    updates = await bot.get_updates(timeout=5)
+    edited = [u.edited_message for u in updates if u.edited_message is not None]
+    assert [u.message is not None for u in updates] == [True, True, False, False]
+    assert edited[0].text == "/help" and edited[0].edit_date is not None
+    assert edited[0].entities[0].type == MessageEntity.BOT_COMMAND
+    assert edited[1].location is not None and edited[1].location.latitude == pytest.approx(48.3)
+    sent = await bot.send_message(ANNA, "Tap", reply_markup=keyboard("Go"))
+    await fake.delete(anna, fake.messages(ANNA)[0])  # for both sides: the bot can't edit it
+    assert fake.messages(ANNA) == []
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("Tapped", chat_id=ANNA, message_id=sent.message_id)
+
+
 async def test_member_update_and_block(fake: FakeBotApi, bot: Bot) -> None:
     anna = fake.user(ANNA)
     await fake.member_update(anna, "kicked")

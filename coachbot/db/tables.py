@@ -164,10 +164,8 @@ report = Table(
         unique=True,
     ),
     Column("outcome", String(16), nullable=False),
-    Column("pain_before", Integer),
     Column("pain_after", Integer),
     Column("difficulty", String(16)),
-    Column("note", Text),
     Column("received_at", UTCDateTime, nullable=False),
 )
 

@@ -192,9 +192,7 @@ class Report:
     outcome: str
     received_at: datetime
     pain_after: int | None = None
-    pain_before: int | None = None
     difficulty: str | None = None
-    note: str | None = None
     id: int | None = None
 
 

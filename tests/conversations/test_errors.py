@@ -8,11 +8,13 @@ import logging
 import pytest
 
 from tests.conftest import Bot, Clock
-from tests.conversations.flows import enrol
+from tests.conversations.flows import consent, enrol, therapist_with_patients
+from tests.conversations.test_card_actions import card_message
 from tests.conversations.test_checkin import session_message
 from tests.fakebot import QUERY_INVALID, FakeBotApi, FakeUser
 
 APOLOGY = "went wrong"
+GONE = "That message is no longer there"
 
 
 def answers_to(fake: FakeBotApi, query_id: str) -> int:
@@ -95,3 +97,42 @@ async def test_a_429_in_one_chat_does_not_hold_up_another(
     # Bernd was answered while Anna's chat waited the 2 s Telegram asked for.
     assert bernd_at < anna_at
     assert anna_at - asked_at >= 2.0
+
+
+def tracebacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+async def test_a_tap_on_a_card_deleted_meanwhile_is_answered_without_a_traceback(
+    fake: FakeBotApi, bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    weber = fake.user(5001, "Weber", "en")
+    (pid,) = await therapist_with_patients(bot, weber, "Dr. Weber", ["Gina"])
+    card = await card_message(fake, weber, pid)
+    with caplog.at_level(logging.INFO):
+        query = await fake.tap(weber, card, f"lock:{pid}:y")
+        # Deleted on another device while the tap was on its way (the bot sees the tap after).
+        await fake.delete(weber, card)
+        reply = await fake.next_message(weber.chat_id)
+    assert reply["text"].startswith(GONE) and "/patients" in reply["text"]
+    assert answers_to(fake, query) == 1
+    assert any((c.description or "").endswith("to edit not found") for c in fake.errors())
+    async with bot.uow() as uow:
+        patient = await uow.patients.get(pid)
+        assert patient is not None and patient.plan_locked  # the tap itself took effect
+    assert not any(APOLOGY in m.get("text", "") for m in fake.messages(weber.chat_id))
+    assert tracebacks(caplog) == []
+    assert fake.calls_to("sendMessage")[-1].params["chat_id"] == weber.chat_id  # no operator
+
+
+async def test_an_answer_on_a_question_deleted_meanwhile_still_brings_the_next(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await consent(fake, anna)
+    with caplog.at_level(logging.INFO):
+        await fake.tap_button(anna, first, "No")
+        await fake.delete(anna, first)  # its buttons go with it: nothing left to take away
+        second = await fake.next_message(anna.chat_id)
+    assert "reply_markup" in second and second["text"] != first["text"]  # the next question
+    assert not any(GONE in m["text"] or APOLOGY in m["text"] for m in fake.messages(anna.chat_id))
+    assert tracebacks(caplog) == []

@@ -26,7 +26,6 @@ HEADER = [
     "date",
     "state",
     "outcome",
-    "pain_before",
     "pain_after",
     "difficulty",
     "reported_at",
@@ -111,9 +110,9 @@ def expected_rows(
             day = entry.day.isoformat()
             row = [str(ids[name]), name, day, entry.state]
             if entry.report is None:
-                row += ["", "", "", "", ""]  # missed, excused, open: nothing reported
+                row += ["", "", "", ""]  # missed, excused, open: nothing reported
             else:
-                outcome, pain_before, pain_after, difficulty = entry.report
+                outcome, pain_after, difficulty = entry.report
                 # Due at 18:00 in Berlin (17:00 UTC), reported an hour later; Ivo's of
                 # today came this morning.
                 reported = (
@@ -121,7 +120,6 @@ def expected_rows(
                 )
                 row += [
                     outcome,
-                    "" if pain_before is None else str(pain_before),
                     "" if pain_after is None else str(pain_after),
                     difficulty or "",
                     reported,
@@ -147,13 +145,13 @@ async def test_export_is_a_csv_with_one_row_per_session(
     assert rows[1:] == expected_rows(ids, exercises)
     # 14 days x 5 patients; tomorrow's planned session is not in it.
     assert len(rows) - 1 == 70
-    assert all(row[9] for row in rows[1:]), "every session lists its exercises"
+    assert all(row[8] for row in rows[1:]), "every session lists its exercises"
     assert (str(ids["Ivo"]), "2026-12-02") not in {(row[0], row[2]) for row in rows}
     # A missed day and an excused day have no report.
     otto = next(row for row in rows if row[0] == str(ids["Otto"]) and row[2] == "2026-11-18")
-    assert otto[3:9] == ["missed", "", "", "", "", ""]
+    assert otto[3:8] == ["missed", "", "", "", ""]
     emil = next(row for row in rows if row[0] == str(ids["Emil"]) and row[2] == "2026-11-20")
-    assert emil[3:9] == ["excused", "", "", "", "", ""]
+    assert emil[3:8] == ["excused", "", "", "", ""]
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,22 @@ async def test_unexpected_input_gets_a_friendly_pointer(
     assert "/today" in reply["text"] and "therapist" in reply["text"]
 
 
+async def test_a_command_for_another_bot_is_left_alone_with_a_pointer_to_help(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    await enrol(fake, anna)
+    await fake.send(anna, "/help@otherbot")
+    reply = (await fake.next_message(anna.chat_id))["text"]
+    assert "another bot (@otherbot)" in reply and "/help" in reply
+    assert "do not know" not in reply
+    await fake.send(anna, "/delete@otherbot")  # nothing of ours is carried out
+    assert "another bot" in (await fake.next_message(anna.chat_id))["text"]
+    await fake.send(anna, "/help@CoachBot_Test_Bot")  # our own name, in any case, is ours
+    assert "What I can do" in (await fake.next_message(anna.chat_id))["text"]
+    await fake.send(anna, "/frobnicate@coachbot_test_bot")
+    assert "do not know that command" in (await fake.next_message(anna.chat_id))["text"]
+
+
 async def test_text_during_a_button_question_repeats_the_question(
     fake: FakeBotApi, bot: Bot, anna: FakeUser
 ) -> None:
@@ -214,6 +230,8 @@ async def test_mydata_sends_everything_as_json(
     assert data["patient"]["conditions"] == ["herniated_disc"]
     assert data["patient"]["baseline_pain"] == 3
     reported = [s for s in data["sessions"] if s["report"]]
+    # What the patient answered, and nothing the bot never asks (pain before, a note).
+    assert set(reported[0]["report"]) == {"outcome", "pain_after", "difficulty", "received_at"}
     assert reported[0]["report"]["outcome"] == "done"
     assert reported[0]["report"]["pain_after"] == 3
     assert reported[0]["exercises"]

@@ -212,3 +212,48 @@ async def test_time_zone_from_a_shared_location(fake: FakeBotApi, bot: Bot, anna
         patient = await uow.patients.by_user(anna.id)
         assert patient is not None and patient.timezone == "Europe/Vienna"
         assert patient.step == "ob:time"
+
+
+async def time_zone_question(fake: FakeBotApi, user: FakeUser) -> None:
+    """Enrolment up to the time-zone question."""
+    question = await answer_no_flags(fake, user, await consent(fake, user))
+    for data in ("ob:cond:done", "ob:eq:done", "ob:level:beginner", "ob:pain:2"):
+        await fake.tap(user, question, data)
+        question = await fake.next_message(user.chat_id)
+
+
+async def test_an_edited_answer_is_not_taken_and_the_person_is_told_once(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    await time_zone_question(fake, anna)
+    typed = await fake.send(anna, "Atlantis")
+    assert "could not find" in (await fake.next_message(anna.chat_id))["text"]
+    await fake.edit(anna, typed, "Lisbon")
+    note = await fake.next_message(anna.chat_id)
+    assert "send your answer again as a new message" in note["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.timezone != "Europe/Lisbon"
+        assert patient.step == "ob:tz"  # still the same question
+    await fake.edit(anna, typed, "Lisboa")  # the same message again: no second note
+    await fake.send(anna, "Vienna")
+    assert "Europe/Vienna" in (await fake.next_message(anna.chat_id))["text"]
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.timezone == "Europe/Vienna"
+
+
+async def test_a_live_location_moving_on_is_no_answer_and_gets_no_reply(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    await time_zone_question(fake, anna)
+    shared = await fake.send_location(anna, 48.21, 16.37, live_period=900)  # Vienna
+    assert "Europe/Vienna" in (await fake.next_message(anna.chat_id))["text"]
+    await fake.next_message(anna.chat_id)  # the training-time question
+    await fake.move_live_location(anna, shared, 38.72, -9.14)  # on the way to Lisbon
+    await fake.send(anna, "/privacy")  # handled after the move: nothing came in between
+    assert "privacy" in (await fake.next_message(anna.chat_id))["text"].lower()
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.timezone == "Europe/Vienna"
+        assert patient.step == "ob:time"

@@ -3,6 +3,7 @@ tuned SQLite."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,45 @@ def test_upgrade_notes_each_patients_newest_report_and_first_pain_answer(tmp_pat
             "SELECT id, last_report_at, first_pain_on FROM patient ORDER BY id"
         ).fetchall()
     assert rows == [(1, "2026-11-23 17:30:00.000000", "2026-11-22"), (2, None, None)]
+
+
+async def test_dropping_the_unwritten_report_columns_keeps_every_report(db_url: str) -> None:
+    # Down to the schema before, on every backend; then up again with a report in it.
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0009")
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, "
+                "status, prompt_time, training_days, conditions, equipment, level, "
+                "lessons_sent, consent_at, created_at) VALUES (1, 1, 1, 'en', "
+                "'Europe/Berlin', 'active', '18:00:00', '0123456', '[]', '[]', 'beginner', 0, "
+                "'2026-11-20 08:00:00', '2026-11-20 08:00:00')",
+                "INSERT INTO session (id, patient_id, local_date, due_at, ends_at, exercises, "
+                "state) VALUES (1, 1, '2026-11-21', '2026-11-21 17:00:00', "
+                "'2026-11-21 23:00:00', '[]', 'done')",
+                "INSERT INTO report (session_id, outcome, pain_before, pain_after, difficulty, "
+                "note, received_at) VALUES (1, 'done', 5, 4, 'right', 'old', "
+                "'2026-11-21 17:30:00')",
+            ):
+                await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(upgrade, db_url)
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda sync: {column["name"] for column in sa.inspect(sync).get_columns("report")}
+            )
+            reports = (
+                await connection.exec_driver_sql(
+                    "SELECT session_id, outcome, pain_after, difficulty FROM report"
+                )
+            ).all()
+            differences, _tables = await connection.run_sync(_compare)
+    finally:
+        await engine.dispose()
+    assert columns == {"id", "session_id", "outcome", "pain_after", "difficulty", "received_at"}
+    assert [tuple(row) for row in reports] == [(1, "done", 4, "right")]
+    assert differences == []  # the unique session and its foreign key survived the rebuild

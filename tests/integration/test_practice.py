@@ -147,13 +147,12 @@ class ScriptDay:
         return _STATES[self.code].value if self.code in _STATES else None
 
     @property
-    def report(self) -> tuple[str, int | None, int | None, str | None] | None:
-        """(outcome, pain before, pain after, difficulty) of the report written, if any."""
+    def report(self) -> tuple[str, int | None, str | None] | None:
+        """(outcome, pain after, difficulty) of the report written, if any."""
         if self.code not in _OUTCOMES:
             return None
-        pain_before = None if self.pain is None or self.code == "S" else min(self.pain + 1, 10)
         difficulty = {"D": "right", "P": "hard"}.get(self.code)
-        return _OUTCOMES[self.code], pain_before, self.pain, difficulty
+        return _OUTCOMES[self.code], self.pain, difficulty
 
 
 def parse(script: str, first_day: date = FIRST_DAY) -> list[ScriptDay]:
@@ -195,12 +194,11 @@ async def write_history(
         report = entry.report
         if report is not None:
             assert session.id is not None
-            outcome, pain_before, pain_after, difficulty = report
+            outcome, pain_after, difficulty = report
             uow.reports.add(
                 Report(
                     session_id=session.id,
                     outcome=outcome,
-                    pain_before=pain_before,
                     pain_after=pain_after,
                     difficulty=difficulty,
                     received_at=received_at(session.due_at, now),
@@ -435,7 +433,7 @@ async def test_export_rows_one_per_session_up_to_today(
             assert (row.outcome, row.received_at) == (None, None)
         else:
             assert row.received_at is not None and row.received_at.tzinfo is not None
-            assert (row.outcome, row.pain_before, row.pain_after, row.difficulty) == entry.report
+            assert (row.outcome, row.pain_after, row.difficulty) == entry.report
         assert row.exercise_ids  # the session's exercises, by id
 
 
