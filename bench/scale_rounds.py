@@ -22,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.measures import Figures, ms
 from catalogue.loader import load_catalogue
 from coachbot import alerts
+from coachbot.chores import TickResult
 from coachbot.db import leases
 from coachbot.db import tables as t
 from coachbot.db.engine import READ_ONLY, create_engine, session_factory
 from coachbot.db.uow import UnitOfWork
-from coachbot.dispatch import Dispatcher, TickResult
+from coachbot.dispatch import Dispatcher
 from coachbot.domain.model import Outgoing, Patient, Session, Therapist
 from coachbot.domain.summary import CohortSummary
 

@@ -4,10 +4,21 @@ the first session.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from catalogue.loader import Catalogue
+from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS
+from coachbot.alerts import stop_for_red_flag
 from coachbot.db.uow import UnitOfWork
+from coachbot.domain.enrolment import (
+    FIRST_STEP,
+    Answered,
+    Question,
+    next_step,
+    red_flag,
+    toggle,
+    toggle_days,
+)
 from coachbot.domain.errors import RoleConflict
 from coachbot.domain.model import Patient, PatientStatus, Session
 from coachbot.plans import replan
@@ -21,9 +32,9 @@ async def consent(
     chat_id: int,
     language: str,
     timezone: str,
-    first_step: str,
     now: datetime,
     display_name: str = "",
+    first_step: str = FIRST_STEP,
 ) -> Patient:
     """Create the patient record once consent is given; nothing is stored before."""
     existing = await uow.patients.by_user(telegram_user_id)
@@ -54,3 +65,49 @@ async def finish_enrolment(
     patient.step = None
     await replan(uow, patient, catalogue)
     return await ensure_next_session(uow, patient, catalogue, now)
+
+
+async def answer(
+    uow: UnitOfWork, patient: Patient, value: str, catalogue: Catalogue, now: datetime
+) -> Answered:
+    """A button's answer to the question the patient is at."""
+    step = patient.step or ""
+    flag = red_flag(step)
+    if flag is not None:
+        if value == "y":
+            await stop_for_red_flag(uow, patient, flag, now)
+            return Answered.STOP
+        return await advance(uow, patient, catalogue, now)
+    if step in (Question.CONDITIONS, Question.EQUIPMENT) and value != "done":
+        if step == Question.CONDITIONS:
+            patient.conditions = toggle(patient.conditions, value, CONDITIONS)
+        else:
+            patient.equipment = toggle(patient.equipment, value, EQUIPMENT)
+        return Answered.REFRESH
+    if step == Question.DAYS and value != "done":
+        patient.training_days = toggle_days(patient.training_days, value)
+        return Answered.REFRESH
+    if step == Question.DAYS and not patient.training_days:
+        return Answered.NEED_DAY
+    if step == Question.LEVEL and value in LEVELS:
+        patient.level = value
+    elif step == Question.PAIN and value.isdigit() and 0 <= int(value) <= 10:
+        patient.baseline_pain = int(value)
+    elif step == Question.TIME and len(value) == 4 and value.isdigit():
+        patient.prompt_time = time(int(value[:2]), int(value[2:]))
+    elif step not in (Question.CONDITIONS, Question.EQUIPMENT, Question.DAYS):
+        return Answered.INVALID
+    return await advance(uow, patient, catalogue, now)
+
+
+async def advance(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+) -> Answered:
+    """Move to the next question, or finish enrolment after the last."""
+    assert patient.step is not None
+    following = next_step(patient.step)
+    if following is not None:
+        patient.step = following
+        return Answered.NEXT
+    await finish_enrolment(uow, patient, catalogue, now)
+    return Answered.FINISHED

@@ -11,6 +11,7 @@ from coachbot.access import check_may_train
 from coachbot.alerts import new_alert
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
+from coachbot.domain.enrolment import FIRST_STEP
 from coachbot.domain.errors import InvalidChange, TrainingStopped
 from coachbot.domain.model import AlertKind, Patient, PatientStatus, Session, SessionState
 from coachbot.sessions import ensure_next_session
@@ -64,7 +65,13 @@ async def resume(
 async def restart(
     uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
 ) -> Session | None:
-    """After a safety stop, a doctor has cleared the patient: training goes on."""
+    """After a safety stop, a doctor has cleared the patient: training goes on; or, if
+    the stop came during enrolment, the safety questions are asked again."""
+    assert patient.id is not None
+    if not await uow.plans.for_patient(patient.id):
+        patient.status = PatientStatus.ONBOARDING
+        patient.step = FIRST_STEP
+        return None
     return await _train_again(uow, patient, catalogue, now)
 
 

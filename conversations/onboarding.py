@@ -1,61 +1,31 @@
-"""Enrolment: welcome, consent, red-flag screening, profile, time zone, time and days.
+"""Enrolment's questions: red-flag screening, profile, time zone, time and days.
 
 The current question is stored on the patient record (``patient.step``), not in
 memory, so a restart in the middle of enrolment lets the patient go on where
-they were. Nothing is stored before consent: until then everything needed
-(language, an invite code) travels in the buttons' callback data.
+they were; the questions and their order are `coachbot.domain.enrolment`'s.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import time
-from html import escape
 from zoneinfo import ZoneInfo
 
 from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.constants import ChatType
 
-from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS
-from coachbot import alerts, enrolment, linking, sessions, therapists
-from coachbot.db.uow import UnitOfWork
-from coachbot.domain.errors import InvalidInvite
-from coachbot.domain.model import ALL_DAYS, Patient, PatientStatus, Session, Therapist
+from coachbot import enrolment, sessions
+from coachbot.domain.enrolment import Answered, Question, enrolling, red_flag
+from coachbot.domain.model import Patient, Session
 from coachbot.domain.safety import RED_FLAGS, Urgency
-from coachbot.i18n import Translator, pick_language
+from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone, zone_at
 from conversations import buttons, keyboards
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_time
 from conversations.render import day_name
 from conversations.summary import ZONE_STEP
-from conversations.therapist import help_text as therapist_help
-from conversations.therapist import set_commands as set_therapist_commands
-from conversations.therapist import tell_therapist, therapist_location
+from conversations.therapist import therapist_location
 
 log = logging.getLogger(__name__)
-
-# Conversation states: the question each patient is answering, kept in patient.step.
-ASK_RED_FLAG = "ob:rf:"  # followed by the flag's key
-ASK_CONDITIONS = "ob:cond"
-ASK_EQUIPMENT = "ob:eq"
-ASK_LEVEL = "ob:level"
-ASK_PAIN = "ob:pain"
-ASK_TIMEZONE = "ob:tz"
-ASK_TIME = "ob:time"
-ASK_DAYS = "ob:days"
-STEPS = [
-    *(ASK_RED_FLAG + flag for flag in RED_FLAGS),
-    ASK_CONDITIONS,
-    ASK_EQUIPMENT,
-    ASK_LEVEL,
-    ASK_PAIN,
-    ASK_TIMEZONE,
-    ASK_TIME,
-    ASK_DAYS,
-]
-FIRST_STEP = STEPS[0]
-WEEKDAYS = [0, 1, 2, 3, 4]
 
 
 def red_flag_question(flag: str, _: Translator) -> str:
@@ -98,32 +68,6 @@ def red_flag_advice(urgency: Urgency, _: Translator) -> str:
     )
 
 
-def welcome_text(_: Translator) -> str:
-    return _(
-        "👋 <b>Welcome to Coachbot, your back-training coach.</b>\n\n"
-        "Every training day I send you a short session at your time: clear exercise "
-        "steps, a relaxation tip or a short back-school lesson. You tell me in one tap "
-        "how it went and how your back feels, and your therapist can follow along.\n\n"
-        "<b>What I am not:</b> I am not a doctor, I cannot diagnose, and I am not for "
-        "emergencies. If something feels seriously wrong, contact a doctor or call your "
-        "emergency number.\n\n"
-        "{privacy}\n\n"
-        "<b>May I store your answers about your back and your training (health data) for "
-        "this purpose?</b>"
-    ).format(privacy=privacy_text(_))
-
-
-def privacy_text(_: Translator) -> str:
-    return _(
-        "🔒 <b>Privacy:</b> I store only what coaching needs: your Telegram id and first "
-        "name, language, time zone and training times, your back conditions and "
-        "equipment, your safety answers, and your reports (what you did, pain 0-10, how "
-        "hard it felt). Your therapist sees them if you link one. Nothing is sold or "
-        "shared with anyone else. "
-        "/mydata sends you everything I store; /delete erases it all."
-    )
-
-
 def _answer(step: str) -> keyboards.Answer:
     """The buttons answering enrolment question `step`."""
     return buttons.ENROLMENT.answer(step.removeprefix("ob:"))
@@ -131,24 +75,24 @@ def _answer(step: str) -> keyboards.Answer:
 
 def question(step: str, patient: Patient, default_zone: str, _: Translator) -> tuple[str, object]:
     """The text and keyboard that ask `step`."""
-    if step.startswith(ASK_RED_FLAG):
-        flag = step.removeprefix(ASK_RED_FLAG)
+    flag = red_flag(step)
+    if flag is not None:
         number = list(RED_FLAGS).index(flag) + 1
         text = _("Safety question {number} of {total}:").format(number=number, total=len(RED_FLAGS))
         return f"🩺 {text}\n<b>{red_flag_question(flag, _)}</b>", keyboards.yes_no(_answer(step), _)
-    if step == ASK_CONDITIONS:
+    if step == Question.CONDITIONS:
         return (
             _("What brings you here? Tap all that apply, then Done."),
             keyboards.conditions(_answer(step), patient.conditions, _),
         )
-    if step == ASK_EQUIPMENT:
+    if step == Question.EQUIPMENT:
         return (
             _("What do you have at home for training? Tap all that apply, then Done."),
             keyboards.equipment(_answer(step), patient.equipment, _),
         )
-    if step == ASK_LEVEL:
+    if step == Question.LEVEL:
         return _("How would you like to start?"), keyboards.levels(_answer(step), _)
-    if step == ASK_PAIN:
+    if step == Question.PAIN:
         return (
             _(
                 "On an ordinary day lately, how much does your back hurt? "
@@ -156,7 +100,7 @@ def question(step: str, patient: Patient, default_zone: str, _: Translator) -> t
             ),
             keyboards.pain_scale(_answer(step)),
         )
-    if step == ASK_TIMEZONE:
+    if step == Question.TIMEZONE:
         return (
             _(
                 "Which time zone are you in? Share your location (only used once to find "
@@ -164,7 +108,7 @@ def question(step: str, patient: Patient, default_zone: str, _: Translator) -> t
             ),
             keyboards.timezone_reply(default_zone, _),
         )
-    if step == ASK_TIME:
+    if step == Question.TIME:
         return (
             _("At what time should I send your training? Tap a time or type one, e.g. 18:30."),
             keyboards.times(_answer(step)),
@@ -184,190 +128,6 @@ async def ask(message: Message, patient: Patient, context: CoachContext) -> None
     await message.chat.send_message(text, reply_markup=markup)  # type: ignore[arg-type]
 
 
-# --- /start ------------------------------------------------------------------------
-
-
-async def start(update: Update, context: CoachContext) -> None:
-    """Welcome a new person, or pick up where an enrolled one is; never wipes anything."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
-        return
-    if update.effective_chat and update.effective_chat.type != ChatType.PRIVATE:
-        _ = tr(user.language_code)
-        await message.reply_text(_("Please write to me in a private chat."))
-        return
-    code = context.args[0] if context.args else None
-    async with context.uow() as uow:
-        therapist = await uow.therapists.by_user(user.id)
-        new = False
-        if therapist is None and code and await uow.therapists.by_signup_code(code):
-            therapist = await therapists.sign_up_therapist(
-                uow,
-                code,
-                user.id,
-                pick_language(user.language_code),
-                context.services.settings.default_timezone,
-            )
-            await uow.commit()
-            new = True
-    if therapist is not None:
-        await greet_therapist(message, therapist, new)
-        return
-    async with context.read() as uow:
-        patient = (await context.person(user, uow)).patient
-        invite_ok = True
-        if code is not None:
-            try:
-                await linking.check_invite(uow, code, context.now())
-            except InvalidInvite:
-                invite_ok = False
-    language = (
-        patient.language
-        if patient
-        else pick_language(user.language_code, context.services.settings.default_language)
-    )
-    _ = tr(language)
-    if not invite_ok:
-        await message.reply_text(
-            _(
-                "This invite link is not valid any more: it is unknown, already used or "
-                "expired. Please ask your therapist for a new one. You can still use "
-                "Coachbot on your own."
-            )
-        )
-        code = None
-    if patient is None:
-        await message.reply_text(welcome_text(_), reply_markup=keyboards.welcome(language, _, code))
-        return
-    if code is not None:
-        async with context.read() as uow:
-            invite = await linking.check_invite(uow, code, context.now())
-            inviter = await uow.therapists.get(invite.therapist_id)
-        await message.reply_text(
-            _(
-                "{name} invites you to share your training with them: they would see your "
-                "plan, sessions and reports, and can adjust your plan. Link your account?"
-            ).format(name=escape(inviter.name if inviter else "?")),
-            reply_markup=keyboards.yes_no(buttons.LINK.answer(code), _),
-        )
-        return
-    if patient.status == PatientStatus.ONBOARDING:
-        await message.reply_text(_("Welcome back! Let's continue where we stopped."))
-        await ask(message, patient, context)
-    elif patient.status == PatientStatus.STOPPED:
-        await message.reply_text(
-            _(
-                "Training is stopped because of a safety answer. Please see a doctor first. "
-                "When a doctor says exercise is fine for you, send /resume."
-            )
-        )
-    else:
-        await message.reply_text(
-            _(
-                "You are already enrolled, and everything is kept. /today shows today's "
-                "session, /settings changes your times, /help lists everything."
-            )
-        )
-
-
-async def greet_therapist(message: Message, therapist: Therapist, new: bool) -> None:
-    """A therapist's /start: a welcome after signing up, else who they are."""
-    _ = tr(therapist.language)
-    if new:
-        text = _(
-            "👋 Welcome, {name}! This Telegram account is now registered as a "
-            "therapist account of Coachbot. Patients you invite will be linked to you."
-        )
-        await set_therapist_commands(message.get_bot(), therapist)
-    else:
-        text = _("You are registered as a therapist ({name}).")
-    await message.reply_text(text.format(name=escape(therapist.name)) + "\n\n" + therapist_help(_))
-
-
-async def switch_language(update: Update, context: CoachContext) -> None:
-    """Show the welcome in the other language (before consent, so nothing is stored)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    data = buttons.WELCOME_LANGUAGE.read(context)
-    language = data.text("language")
-    _ = tr(language)
-    await query.edit_message_text(
-        welcome_text(_), reply_markup=keyboards.welcome(language, _, data.optional("invite"))
-    )
-
-
-async def answer_consent(update: Update, context: CoachContext) -> None:
-    """Consent given: create the record and start the questions. Refused: store nothing."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    await query.answer()
-    data = buttons.CONSENT.read(context)
-    language, answer, code = data.text("language"), data.text("answer"), data.optional("invite")
-    _ = tr(language)
-    user = query.from_user
-    if answer != "yes":
-        await query.edit_message_text(
-            _(
-                "All right, I have stored nothing. If you change your mind, just send /start. "
-                "Take care of your back!"
-            )
-        )
-        return
-    inviter = None
-    linked = False
-    async with context.uow() as uow:
-        registered = (await context.person(user, uow)).patient is not None
-        if not registered:
-            patient = await enrolment.consent(
-                uow,
-                telegram_user_id=user.id,
-                chat_id=query.message.chat.id if query.message else user.id,
-                language=language,
-                timezone=context.services.settings.default_timezone,
-                first_step=FIRST_STEP,
-                now=context.now(),
-                display_name=user.first_name,
-            )
-            linked = code is not None and await linking.accept_invite(
-                uow, patient, code, context.now()
-            )
-            inviter = (
-                await uow.therapists.get(patient.therapist_id)
-                if linked and patient.therapist_id is not None
-                else None
-            )
-            await uow.commit()
-    if registered:
-        # An old welcome message: consent was given before, and an invite it
-        # carries links only after the question /start asks (never silently).
-        await query.edit_message_text(
-            _("You have already agreed and are registered. /help shows what you can do.")
-        )
-        return
-    await query.edit_message_text(
-        _("✅ Thank you, your consent is recorded ({privacy}).").format(privacy="/privacy")
-    )
-    if inviter is not None:
-        await tell_therapist(context.bot, inviter, user)
-    if code and not linked:
-        await query.message.chat.send_message(  # type: ignore[union-attr]
-            _(
-                "The invite link is not valid any more, so you are not linked to a therapist. "
-                "You can still use Coachbot on your own."
-            )
-        )
-    if query.message is not None:
-        await query.message.chat.send_message(
-            _(
-                "First, a few safety questions. Please answer honestly: they make sure that "
-                "exercising at home is right for you now."
-            )
-        )
-        await ask(query.message, patient, context)  # type: ignore[arg-type]
-
-
 # --- answering the questions ---------------------------------------------------------
 
 
@@ -381,7 +141,9 @@ async def answer_step(update: Update, context: CoachContext) -> None:
         patient = (await context.person(query.from_user, uow)).patient
         current = patient is not None and patient.step == step
         if patient is not None and current:
-            outcome = await _apply(uow, patient, step, value, context)
+            outcome = await enrolment.answer(
+                uow, patient, value, context.services.catalogue, context.now()
+            )
             await uow.commit()
     # Telegram is called only after the transaction, so no lock is held meanwhile.
     if patient is None:
@@ -392,102 +154,40 @@ async def answer_step(update: Update, context: CoachContext) -> None:
     if not current:
         await query.answer(_("That question is already answered."))
         await clear_buttons(query)
-        if query.message is not None and patient.step and patient.step.startswith("ob:"):
+        if query.message is not None and enrolling(patient.step):
             await ask(query.message, patient, context)  # type: ignore[arg-type]
         return
-    await _after_answer(update, context, patient, step, value, outcome)
-
-
-async def _apply(
-    uow: UnitOfWork, patient: Patient, step: str, value: str, context: CoachContext
-) -> str:
-    """Record one answer; say whether to 'next', 'refresh' the keyboard or 'stop'."""
-    now = context.now()
-    if step.startswith(ASK_RED_FLAG):
-        if value == "y":
-            await alerts.stop_for_red_flag(uow, patient, step.removeprefix(ASK_RED_FLAG), now)
-            return "stop"
-        return await _advance(uow, patient, context)
-    if step in (ASK_CONDITIONS, ASK_EQUIPMENT):
-        options = CONDITIONS if step == ASK_CONDITIONS else EQUIPMENT
-        attribute = "conditions" if step == ASK_CONDITIONS else "equipment"
-        if value == "done":
-            return await _advance(uow, patient, context)
-        chosen: list[str] = list(getattr(patient, attribute))
-        if value == "none":
-            chosen = []
-        elif value in options:
-            chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-        setattr(patient, attribute, chosen)
-        return "refresh"
-    if step == ASK_LEVEL and value in LEVELS:
-        patient.level = value
-        return await _advance(uow, patient, context)
-    if step == ASK_PAIN and value.isdigit() and 0 <= int(value) <= 10:
-        patient.baseline_pain = int(value)
-        return await _advance(uow, patient, context)
-    if step == ASK_TIME and len(value) == 4 and value.isdigit():
-        patient.prompt_time = time(int(value[:2]), int(value[2:]))
-        return await _advance(uow, patient, context)
-    if step == ASK_DAYS:
-        if value == "done":
-            if not patient.training_days:
-                return "need_day"
-            return await _advance(uow, patient, context)
-        patient.training_days = toggle_days(patient.training_days, value)
-        return "refresh"
-    return "invalid"
-
-
-def toggle_days(current: list[int], value: str) -> list[int]:
-    if value == "all":
-        return list(ALL_DAYS)
-    if value == "weekdays":
-        return list(WEEKDAYS)
-    if value.isdigit() and int(value) in ALL_DAYS:
-        day = int(value)
-        return sorted(set(current) ^ {day})
-    return current
-
-
-async def _advance(uow: UnitOfWork, patient: Patient, context: CoachContext) -> str:
-    """Move to the next question, or finish enrolment after the last."""
-    assert patient.step is not None
-    index = STEPS.index(patient.step)
-    if index + 1 < len(STEPS):
-        patient.step = STEPS[index + 1]
-        return "next"
-    await enrolment.finish_enrolment(uow, patient, context.services.catalogue, context.now())
-    return "finished"
+    await _after_answer(update, context, patient, step, outcome)
 
 
 async def _after_answer(
-    update: Update, context: CoachContext, patient: Patient, step: str, value: str, outcome: str
+    update: Update, context: CoachContext, patient: Patient, step: str, outcome: Answered
 ) -> None:
     query = update.callback_query
     assert query is not None
     message = query.message
     _ = tr(patient.language)
-    if outcome == "need_day":
+    if outcome is Answered.NEED_DAY:
         await query.answer(_("Please choose at least one day."), show_alert=True)
         return
-    if outcome == "invalid":
+    if outcome is Answered.INVALID:
         await query.answer(_("Sorry, I did not understand that button."))
         return
     await query.answer()
-    if outcome == "refresh":
+    if outcome is Answered.REFRESH:
         _text, markup = question(step, patient, context.services.settings.default_timezone, _)
         await set_buttons(query, markup)  # type: ignore[arg-type]
         return
     await clear_buttons(query)
     if message is None:
         return
-    if outcome == "stop":
-        urgency = RED_FLAGS[step.removeprefix(ASK_RED_FLAG)]
+    flag = red_flag(step)
+    if outcome is Answered.STOP and flag is not None:
+        urgency = RED_FLAGS[flag]
         await message.chat.send_message(red_flag_advice(urgency, _))
-    elif outcome == "next":
+    elif outcome is Answered.NEXT:
         await ask(message, patient, context)  # type: ignore[arg-type]
-    elif outcome == "finished":
+    elif outcome is Answered.FINISHED:
         await send_enrolled(message, patient, context)  # type: ignore[arg-type]
 
 
@@ -557,9 +257,9 @@ async def _save_schedule_answer(
         assert message.from_user is not None
         fresh = await context.patient(message.from_user, uow)
         setattr(fresh, attribute, value)
-        onboarding = fresh.step is not None and fresh.step.startswith("ob:")
+        onboarding = enrolling(fresh.step)
         if onboarding:
-            await _advance(uow, fresh, context)
+            await enrolment.advance(uow, fresh, context.services.catalogue, context.now())
         else:
             fresh.step = None
             await sessions.reschedule(uow, fresh, context.services.catalogue, context.now())
@@ -584,7 +284,7 @@ async def shared_location(update: Update, context: CoachContext) -> None:
     if found is not None and found.step == ZONE_STEP:
         await therapist_location(message, found, context)
         return
-    if patient is None or patient.step not in (ASK_TIMEZONE, "set:tz"):
+    if patient is None or patient.step not in (Question.TIMEZONE, "set:tz"):
         _ = tr(patient.language if patient else user.language_code)
         await message.reply_text(
             _("Thanks, but I only need your location to find your time zone. It was not stored.")

@@ -14,7 +14,20 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import buttons, checkin, menu, onboarding, overview, strays, summary, therapist
+from conversations import (
+    buttons,
+    checkin,
+    menu,
+    onboarding,
+    overview,
+    pausing,
+    privacy,
+    settings,
+    strays,
+    summary,
+    therapist,
+    welcome,
+)
 from conversations.card import contact as card_contact
 from conversations.card import plan as card_plan
 from conversations.card import schedule as card_schedule
@@ -36,7 +49,7 @@ def register(application: CoachApplication) -> None:
         # message (a command's too) as a new one.
         MessageHandler(filters.UpdateType.EDITED, strays.edited_message),
         # Commands first, so a command typed in the middle of a question is a command.
-        CommandHandler("start", onboarding.start),
+        CommandHandler("start", welcome.start),
         CommandHandler("today", checkin.today, filters=private),
         CommandHandler("plan", overview.plan, filters=private),
         CommandHandler("progress", overview.progress, filters=private),
@@ -46,16 +59,16 @@ def register(application: CoachApplication) -> None:
         CommandHandler("summary", summary.summary_command, filters=private),
         CommandHandler("export", summary.export, filters=private),
         CommandHandler("help", menu.help_command),
-        CommandHandler("privacy", menu.privacy),
-        CommandHandler("pause", menu.pause, filters=private),
-        CommandHandler("resume", menu.resume, filters=private),
-        CommandHandler("settings", menu.settings, filters=private),
-        CommandHandler("mydata", menu.mydata, filters=private),
-        CommandHandler("delete", menu.delete, filters=private),
+        CommandHandler("privacy", privacy.privacy),
+        CommandHandler("pause", pausing.pause, filters=private),
+        CommandHandler("resume", pausing.resume, filters=private),
+        CommandHandler("settings", settings.settings, filters=private),
+        CommandHandler("mydata", privacy.mydata, filters=private),
+        CommandHandler("delete", privacy.delete, filters=private),
         # Buttons, each family by its spec in buttons.py; the patterns are anchored
         # and disjoint, so the order among them does not matter.
-        button(onboarding.switch_language, buttons.WELCOME_LANGUAGE),
-        button(onboarding.answer_consent, buttons.CONSENT),
+        button(welcome.switch_language, buttons.WELCOME_LANGUAGE),
+        button(welcome.answer_consent, buttons.CONSENT),
         button(onboarding.answer_step, buttons.ENROLMENT),
         button(checkin.report_outcome, buttons.OUTCOME),
         button(checkin.report_pain, buttons.PAIN),
@@ -63,10 +76,10 @@ def register(application: CoachApplication) -> None:
         button(checkin.report_check, buttons.SAFETY_CHECK),
         button(checkin.show_extra, buttons.EXTRA),
         button(checkin.answer_lesson_check, buttons.LESSON_ANSWER),
-        button(menu.pause_choice, buttons.PAUSE),
-        button(menu.clearance, buttons.CLEARED),
-        button(menu.settings_choice, buttons.SETTING),
-        button(menu.delete_choice, buttons.DELETE),
+        button(pausing.pause_choice, buttons.PAUSE),
+        button(pausing.clearance, buttons.CLEARED),
+        button(settings.settings_choice, buttons.SETTING),
+        button(privacy.delete_choice, buttons.DELETE),
         button(therapist.acknowledge, buttons.ACKNOWLEDGE),
         button(therapist.roster_turn, buttons.ROSTER_PAGE),
         button(therapist.confirm_link, buttons.LINK),

@@ -1,0 +1,82 @@
+"""Enrolment: the questions a new patient answers, in the order they are asked.
+
+The question a patient is at is kept in `patient.step`, so a restart in the middle
+of enrolment goes on where they were. The red-flag screening comes first: a yes
+stops before anything else is asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from coachbot.domain.model import ALL_DAYS
+from coachbot.domain.safety import RED_FLAGS
+
+RED_FLAG = "ob:rf:"  # a red-flag question's step: this, then the flag's key
+
+
+class Question(StrEnum):
+    """The profile questions after the screening; the values are stored as steps."""
+
+    CONDITIONS = "ob:cond"
+    EQUIPMENT = "ob:eq"
+    LEVEL = "ob:level"
+    PAIN = "ob:pain"
+    TIMEZONE = "ob:tz"
+    TIME = "ob:time"
+    DAYS = "ob:days"
+
+
+STEPS: tuple[str, ...] = (*(RED_FLAG + flag for flag in RED_FLAGS), *Question)
+FIRST_STEP = STEPS[0]
+WEEKDAYS = (0, 1, 2, 3, 4)
+
+
+class Answered(StrEnum):
+    """What an answer leads to."""
+
+    NEXT = "next"  # the next question
+    REFRESH = "refresh"  # the same question, its choices updated
+    STOP = "stop"  # a red flag: training stops
+    FINISHED = "finished"  # the last answer: the plan is made
+    NEED_DAY = "need_day"  # "Done" without a training day
+    INVALID = "invalid"  # not an answer to this question
+
+
+def enrolling(step: str | None) -> bool:
+    """Whether `step` is one of enrolment's questions."""
+    return step is not None and step in STEPS
+
+
+def red_flag(step: str) -> str | None:
+    """The red flag a step asks about, if it is a screening question."""
+    flag = step.removeprefix(RED_FLAG)
+    return flag if step.startswith(RED_FLAG) and flag in RED_FLAGS else None
+
+
+def next_step(step: str) -> str | None:
+    """The question after `step`, or None after the last."""
+    index = STEPS.index(step)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+def toggle(chosen: Iterable[str], value: str, options: Iterable[str]) -> list[str]:
+    """A multiple choice after one tap: an option in or out, or "none" for none."""
+    current = list(chosen)
+    if value == "none":
+        return []
+    if value not in options:
+        return current
+    return [v for v in current if v != value] if value in current else [*current, value]
+
+
+def toggle_days(current: list[int], value: str) -> list[int]:
+    """Training days after one tap: a day in or out, every day, or Monday to Friday."""
+    if value == "all":
+        return list(ALL_DAYS)
+    if value == "weekdays":
+        return list(WEEKDAYS)
+    if value.isdigit() and int(value) in ALL_DAYS:
+        return sorted(set(current) ^ {int(value)})
+    return current

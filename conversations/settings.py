@@ -1,0 +1,172 @@
+"""/settings: the patient's training time and days, time zone, language and equipment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from telegram import (
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram._utils.types import ReplyMarkup
+
+from catalogue.schema import EQUIPMENT
+from coachbot import plans, sessions
+from coachbot.db.uow import UnitOfWork
+from coachbot.domain.enrolment import toggle_days
+from coachbot.domain.model import Patient
+from coachbot.i18n import Translator
+from conversations import buttons, keyboards, labels
+from conversations.context import CoachContext, set_buttons, tr
+
+# The patient.step while a typed answer is awaited.
+SET_TIME = "set:time"
+SET_TIMEZONE = "set:tz"
+
+
+def settings_summary(patient: Patient, _: Translator) -> str:
+    names = [day_name_short(day, patient.language) for day in patient.training_days]
+    equipment = [_(labels.EQUIPMENT_LABELS[e]) for e in patient.equipment] or [_("No equipment")]
+    return "\n".join(
+        [
+            _("<b>Your settings</b>"),
+            _("⏰ Time: {time}").format(time=patient.prompt_time.strftime("%H:%M")),
+            _("📅 Days: {days}").format(days=", ".join(names)),
+            _("🌍 Time zone: {zone}").format(zone=patient.timezone),
+            _("🗣 Language: {language}").format(
+                language="Deutsch" if patient.language == "de" else "English"
+            ),
+            _("🏋️ Equipment: {equipment}").format(equipment=", ".join(equipment)),
+            "",
+            _("What would you like to change?"),
+        ]
+    )
+
+
+def day_name_short(day: int, language: str) -> str:
+    from babel.dates import get_day_names
+
+    return str(get_day_names("abbreviated", locale=language)[day])
+
+
+async def settings(update: Update, context: CoachContext) -> None:
+    """/settings: current settings and what can be changed."""
+    assert update.effective_message and update.effective_user
+    patient = (await context.person(update.effective_user)).enrolled()
+    _ = tr(patient.language)
+    await update.effective_message.reply_text(
+        settings_summary(patient, _), reply_markup=keyboards.settings_menu(_)
+    )
+
+
+async def settings_choice(update: Update, context: CoachContext) -> None:
+    """A button of /settings or of one of its questions."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    data = buttons.SETTING.read(context)
+    what, value = data.text("what"), data.text("value")
+    async with context.uow() as uow:
+        patient = (await context.person(query.from_user, uow)).enrolled()
+        reply = await _apply_setting(uow, patient, what, value, context)
+        await uow.commit()
+    if reply.alert:
+        await query.answer(reply.alert, show_alert=True)
+        return
+    await query.answer()
+    if reply.edit_text:
+        await query.edit_message_text(reply.edit_text)
+    elif reply.buttons is not None or reply.clear:
+        await set_buttons(query, reply.buttons)
+    if reply.send_text:
+        await query.message.chat.send_message(reply.send_text, reply_markup=reply.send_markup)
+
+
+@dataclass
+class SettingReply:
+    """What to show after a settings button, decided inside the transaction."""
+
+    edit_text: str | None = None
+    buttons: InlineKeyboardMarkup | None = None
+    clear: bool = False
+    send_text: str | None = None
+    send_markup: ReplyMarkup | None = None
+    alert: str | None = None
+
+
+async def _apply_setting(
+    uow: UnitOfWork, patient: Patient, what: str, value: str, context: CoachContext
+) -> SettingReply:
+    now = context.now()
+    catalogue = context.services.catalogue
+    _ = tr(patient.language)
+    if what == "menu":
+        if value == "time":
+            patient.step = SET_TIME
+            return SettingReply(
+                send_text=_("Tap a new time or type one, e.g. 18:30."),
+                send_markup=keyboards.times(buttons.SETTING.answer("time")),
+            )
+        if value == "days":
+            return SettingReply(
+                send_text=_("Tap days to change them, then Done."),
+                send_markup=keyboards.days(
+                    buttons.SETTING.answer("days"), patient.training_days, patient.language, _
+                ),
+            )
+        if value == "tz":
+            patient.step = SET_TIMEZONE
+            return SettingReply(
+                send_text=_("Share your location, tap a zone, or type your city."),
+                send_markup=keyboards.timezone_reply(patient.timezone, _),
+            )
+        if value == "lang":
+            return SettingReply(
+                send_text="🗣", send_markup=keyboards.languages(buttons.SETTING.answer("lang"))
+            )
+        if value == "eq":
+            return SettingReply(
+                send_text=_("Tap what you have, then Done."),
+                send_markup=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _),
+            )
+        return SettingReply(clear=True)
+    if what == "time" and len(value) == 4 and value.isdigit():
+        patient.step = None
+        at = time(int(value[:2]), int(value[2:]))
+        await sessions.set_training_time(uow, patient, at, catalogue, now)
+        return SettingReply(
+            edit_text=_("⏰ Training time set to {time}.").format(
+                time=patient.prompt_time.strftime("%H:%M")
+            )
+        )
+    if what == "days":
+        if value != "done":
+            patient.training_days = toggle_days(patient.training_days, value)
+            return SettingReply(
+                buttons=keyboards.days(
+                    buttons.SETTING.answer("days"), patient.training_days, patient.language, _
+                )
+            )
+        if not patient.training_days:
+            return SettingReply(alert=_("Please choose at least one day."))
+        await sessions.reschedule(uow, patient, catalogue, now)
+        return SettingReply(edit_text=_("✅ Saved."))
+    if what == "lang" and value in ("en", "de"):
+        patient.language = value
+        _ = tr(value)  # confirmed in the newly chosen language
+        return SettingReply(edit_text=_("🗣 From now on I will write in English."))
+    if what == "eq":
+        if value == "done":
+            await plans.fit_plan(uow, patient, catalogue)
+            await sessions.reschedule(uow, patient, catalogue, now)
+            return SettingReply(edit_text=_("✅ Saved. Your plan now fits your equipment."))
+        chosen = list(patient.equipment)
+        if value == "none":
+            chosen = []
+        elif value in EQUIPMENT:
+            chosen = [e for e in chosen if e != value] if value in chosen else [*chosen, value]
+        patient.equipment = chosen
+        return SettingReply(
+            buttons=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _)
+        )
+    return SettingReply(alert=_("This button is no longer valid. Send /today or /help."))
