@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, User
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -74,10 +75,46 @@ class CoachContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
     """The callback context of every Coachbot handler (one per update)."""
 
     SERVICES_KEY = "services"
-    _person: Person | None = None
+    # Who sent each of the last updates: the handler's context and the error handler's
+    # (PTB makes a new one for it) read the person once between them.
+    PEOPLE_KEY = "people"
+    REMEMBERED = 256
+    _update_id: int | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> CoachContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context._update_id = update.update_id
+        return context
+
+    @property
+    def _people(self) -> OrderedDict[int, Person]:
+        people: OrderedDict[int, Person] = self.bot_data.setdefault(self.PEOPLE_KEY, OrderedDict())
+        return people
+
+    @property
+    def _person(self) -> Person | None:
+        if self._update_id is None:
+            return None
+        return self._people.get(self._update_id)
+
+    @_person.setter
+    def _person(self, person: Person | None) -> None:
+        if self._update_id is None:
+            return
+        people = self._people
+        if person is None:
+            people.pop(self._update_id, None)
+            return
+        people[self._update_id] = person
+        while len(people) > self.REMEMBERED:
+            people.popitem(last=False)
 
     async def person(self, user: User, uow: UnitOfWork | None = None) -> Person:
-        """Who `user` is, read once per update.
+        """Who `user` is, read once per update (for its handler and the error handler).
 
         Given a unit of work, the person's records belong to it (read there the first
         time, attached to it after), so a handler that writes changes them there;
@@ -90,14 +127,15 @@ class CoachContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
             and not uow.attach(person.patient, person.therapist)
         ):
             # A transaction that failed changed them in memory: read them afresh.
-            self._person = None
-        if self._person is None:
+            person = None
+        if person is None:
             if uow is None:
                 async with self.read() as reading:
-                    self._person = await _look_up(reading, user)
+                    person = await _look_up(reading, user)
             else:
-                self._person = await _look_up(uow, user)
-        return self._person
+                person = await _look_up(uow, user)
+            self._person = person
+        return person
 
     async def patient(self, user: User, uow: UnitOfWork) -> Patient:
         """The patient pressing or typing, from consent on (NotEnrolled before)."""
