@@ -31,6 +31,10 @@ async def test_coachbot_run_migrates_serves_and_stops_cleanly(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    # Read the log as it comes: at DEBUG it outgrows the pipe's buffer, and a process
+    # blocked writing to a full pipe would never start.
+    assert process.stderr is not None
+    log_reader = asyncio.ensure_future(process.stderr.read())
     try:
         user = fake.user(2001, "Olga", "de")
         await fake.wait_until(lambda: bool(fake.commands.get("de")), timeout=30, what="start-up")
@@ -40,8 +44,8 @@ async def test_coachbot_run_migrates_serves_and_stops_cleanly(
         assert (tmp_path / "bot.db").exists()
     finally:
         process.send_signal(signal.SIGINT)
-        _stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
-    log = stderr.decode()
+        await asyncio.wait_for(process.wait(), timeout=30)
+    log = (await log_reader).decode()
     assert process.returncode == 0, log
     assert fake.token not in log
     assert "coachbot started as @" in log
