@@ -106,7 +106,7 @@ def make_settings(fake: FakeBotApi, database_url: str, **overrides: Any) -> Sett
         "telegram_max_retries": 2,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass
