@@ -24,11 +24,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from catalogue.loader import load_catalogue
 from coachbot import enrolment
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import UnitOfWork
 from tests.fakebot import FakeBotApi
+from tests.shipped import shipped_catalogue
 
 FIRST_PATIENT = 10_000
 SESSION_HEADING = "Your training for"
@@ -42,7 +42,7 @@ async def seed_due_sessions(
 ) -> list[int]:
     """`count` enrolled patients (Telegram ids from `first`), each with a session due
     `due_in` from now by the real clock (a moment ago by default); returns their chats."""
-    catalogue = load_catalogue()
+    catalogue = shipped_catalogue()
     now = datetime.now(UTC)
     engine = create_engine(url)
     factory = session_factory(engine)

@@ -20,6 +20,7 @@ from coachbot.db.uow import SessionFactory, UnitOfWork
 from conversations.context import CoachApplication, CoachContext, Services
 from tests import databases
 from tests.fakebot import FakeBotApi, FakeUser
+from tests.shipped import shipped_catalogue
 
 # Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin.
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -105,7 +106,7 @@ def make_settings(fake: FakeBotApi, database_url: str, **overrides: Any) -> Sett
         "telegram_max_retries": 2,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass
@@ -140,7 +141,9 @@ class Bot:
 
 
 async def start_bot(settings: Settings, clock: Clock) -> Bot:
-    application = build_application(settings, clock)
+    # Extra folders make a catalogue of their own; the shipped one is shared.
+    catalogue = None if settings.extra_catalogue_folders else shipped_catalogue()
+    application = build_application(settings, clock, catalogue=catalogue)
     engine = create_engine(settings.database_url)
     bot = Bot(application, session_factory(engine), engine)
     await bot.start()

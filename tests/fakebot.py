@@ -13,11 +13,16 @@ python-telegram-bot's default HTTPXRequest, talks to it exactly as it would talk
     await fake.tap_button(anna, reply, "Yes") # the user taps an inline button
     await fake.stop()
 
-Responses follow the real API's shapes (``{"ok": true, "result": ...}`` or
-``{"ok": false, "error_code": N, "description": ...}``) and its important validations (empty or
-too long texts, HTML parse errors, "message is not modified", callback_data over 64 bytes, ...),
-so nothing should rely on a quirk of this fake. Where the fake deliberately differs it is
-stricter: a bare ``&`` in HTML text is an error here, while Telegram tolerates it.
+It serves only the methods Coachbot calls (any other answers 404 "method not found", so a
+call the bot starts making shows up at once): getMe, getUpdates, deleteWebhook,
+setMyCommands, sendMessage, sendPhoto, sendDocument, editMessageText, editMessageReplyMarkup
+and answerCallbackQuery. Responses follow the real API's shapes (``{"ok": true, "result":
+...}`` or ``{"ok": false, "error_code": N, "description": ...}``) and its important
+validations (empty or too long texts, HTML parse errors, "message is not modified",
+callback_data over 64 bytes, ...), so nothing should rely on a quirk of this fake. Where the
+fake deliberately differs it is stricter: a bare ``&`` in HTML text is an error here, while
+Telegram tolerates it; text is HTML or plain (Coachbot sends nothing else); photos are PNG
+(the only images Coachbot draws).
 
 Observation: `calls` records every request; `messages(chat_id)` gives the current state of
 every bot message in a chat; `next_message`/`next_edit` walk per-chat cursors through what the
@@ -26,9 +31,8 @@ bot sent and edited (each returns a snapshot taken when the message was sent or 
 `errors()` lists failed calls the bot received. All waiting re-checks after every request the
 fake handles, never by sleeping a fixed time. For delivery tests and benchmarks, every call
 carries a monotonic timestamp (`ApiCall.at`): `delivered(chat_id)` lists the successful
-message-producing calls to a chat (so duplicates and lost messages show), `max_in_window()` and
-`rate_between()` measure how fast the bot sent, `flood_refusals()` lists the 429s of the flood
-model.
+message-producing calls to a chat (so duplicates and lost messages show), `rate_between()`
+measures how fast the bot sent, `flood_refusals()` lists the 429s of the flood model.
 
 Import it as ``from tests.fakebot import FakeBotApi, FakeUser`` (pytest's pythonpath is ".").
 
@@ -41,14 +45,10 @@ idempotency tests. `flood_control()` switches on Telegram's flood limits as toke
 "retry after N" and has no effect. Both are off by default. `ApiCall.fault` tells which of
 fail/chaos/flood shaped an answer. The flood model runs on `FakeBotApi(clock=...)`,
 time.monotonic() unless a test injects a clock it moves by hand.
-
-Standalone: ``python -m tests.fakebot --users 100 --flood`` serves the fake until Ctrl-C and
-prints its base URL and token, so a benchmark can run real ``coachbot run`` processes against it.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import copy
@@ -57,7 +57,6 @@ import math
 import mimetypes
 import random
 import re
-import signal
 import struct
 import time
 import zlib
@@ -78,8 +77,6 @@ __all__ = [
     "UploadedFile",
     "make_png",
     "parse_html",
-    "parse_markdown",
-    "parse_markdown_v2",
 ]
 
 JSON = dict[str, Any]
@@ -96,36 +93,28 @@ NOT_MODIFIED = (
 BLOCKED = "Forbidden: bot was blocked by the user"
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
-# The methods Telegram's flood limits count: those that produce or change a message. Everything
-# else (getUpdates, answerCallbackQuery, sendChatAction, deleteMessage, ...) is never counted nor
-# refused by the flood model. One constant, so the bot's own rate limiter can be checked
-# against the same list.
+# The methods Telegram's flood limits count, of those the fake serves: the ones that produce or
+# change a message. Everything else (getUpdates, answerCallbackQuery, ...) is never counted nor
+# refused by the flood model.
 FLOOD_COUNTED = frozenset(
     {
         "sendMessage",
         "sendPhoto",
         "sendDocument",
-        "copyMessage",
-        "forwardMessage",
         "editMessageText",
-        "editMessageCaption",
         "editMessageReplyMarkup",
     }
 )
 
 # The 400 a chaos failure answers: for a send, a refusal of its content (a bot that took a
 # random "chat not found" for a blocked user would wrongly stop writing to people); for an
-# edit or copy, what Telegram says when the target vanished meanwhile.
+# edit, what Telegram says when the message vanished meanwhile.
 _CHAOS_BAD_REQUEST = {
     "sendMessage": "can't parse entities: can't find end of the entity starting at byte offset 7",
     "sendPhoto": "can't parse entities: can't find end of the entity starting at byte offset 7",
     "sendDocument": "can't parse entities: can't find end of the entity starting at byte offset 7",
     "editMessageText": "message to edit not found",
-    "editMessageCaption": "message to edit not found",
     "editMessageReplyMarkup": "message to edit not found",
-    "copyMessage": "message to copy not found",
-    "forwardMessage": "message to forward not found",
-    "deleteMessage": "message to delete not found",
     "answerCallbackQuery": QUERY_INVALID.removeprefix("Bad Request: "),
 }
 
@@ -145,35 +134,15 @@ _DEFAULT_DESCRIPTIONS = {
 # Update types the real API leaves out while allowed_updates is unset or empty.
 _NOT_DELIVERED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
-_CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
-
 _INT_FIELDS = frozenset(
     {
         "chat_id",
-        "from_chat_id",
         "message_id",
         "offset",
         "limit",
         "timeout",
-        "reply_to_message_id",
         "cache_time",
-        "user_id",
         "message_thread_id",
-        "max_connections",
     }
 )
 _BOOL_FIELDS = frozenset(
@@ -181,10 +150,7 @@ _BOOL_FIELDS = frozenset(
         "disable_notification",
         "protect_content",
         "show_alert",
-        "drop_pending_updates",
         "disable_web_page_preview",
-        "allow_sending_without_reply",
-        "has_spoiler",
         "disable_content_type_detection",
         "show_caption_above_media",
         "allow_paid_broadcast",
@@ -198,9 +164,7 @@ _JSON_FIELDS = frozenset(
         "allowed_updates",
         "commands",
         "scope",
-        "menu_button",
         "link_preview_options",
-        "reply_parameters",
     }
 )
 _INLINE_BUTTON_KINDS = (
@@ -268,8 +232,6 @@ class FakeUser:
     id: int
     first_name: str = "Anna"
     language_code: str | None = "en"
-    username: str | None = None
-    last_name: str | None = None
 
     @property
     def chat_id(self) -> int:
@@ -277,21 +239,12 @@ class FakeUser:
 
     def to_api(self) -> JSON:
         user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        if self.last_name:
-            user["last_name"] = self.last_name
-        if self.username:
-            user["username"] = self.username
         if self.language_code:
             user["language_code"] = self.language_code
         return user
 
     def chat(self) -> JSON:
-        chat: JSON = {"id": self.id, "type": "private", "first_name": self.first_name}
-        if self.last_name:
-            chat["last_name"] = self.last_name
-        if self.username:
-            chat["username"] = self.username
-        return chat
+        return {"id": self.id, "type": "private", "first_name": self.first_name}
 
 
 @dataclass
@@ -387,12 +340,10 @@ class _Chaos:
 @dataclass
 class _Chat:
     user: FakeUser
-    started: bool
     blocked: bool = False
     last_message_id: int = 0
     bot_message_ids: list[int] = field(default_factory=list)
     reply_keyboard: JSON | None = None
-    actions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -400,7 +351,7 @@ class _Stored:
     api: JSON
     extras: JSON
     from_bot: bool
-    deleted: bool = False
+    deleted: bool = False  # by the user (`delete`): gone for the bot's edits too
 
     def view(self) -> JSON:
         return copy.deepcopy({**self.api, **self.extras})
@@ -410,16 +361,12 @@ class _Stored:
 class _File:
     file_id: str
     file_unique_id: str
-    data: bytes | None
-    file_name: str | None = None
-    mime_type: str | None = None
-    kind: str = "document"
+    data: bytes
     sizes: list[JSON] = field(default_factory=list)  # for photos: the PhotoSize list
-    url: str | None = None
 
     @property
     def file_size(self) -> int:
-        return len(self.data) if self.data is not None else 0
+        return len(self.data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -586,231 +533,6 @@ def _html_entity(
     return entity
 
 
-_MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
-_MD_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-}
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[JSON]]:
-    """Parse MarkdownV2 into (plain text, entities) or raise a 400 `ApiError`."""
-    out: list[str] = []
-    pos = 0
-    stack: list[tuple[str, int, int]] = []  # (kind, UTF-16 start, byte offset of the marker)
-    entities: list[JSON] = []
-    quote_start: int | None = None
-    i, n = 0, len(text)
-
-    def emit(chars: str) -> None:
-        nonlocal pos
-        out.append(chars)
-        pos += _u16(chars)
-
-    def toggle(kind: str, width: int) -> None:
-        nonlocal i
-        if stack and stack[-1][0] == kind:
-            _, start, _ = stack.pop()
-            if pos > start:
-                entities.append({"offset": start, "length": pos - start, "type": kind})
-        elif any(entry[0] == kind for entry in stack):
-            top_kind, _, top_offset = stack[-1]
-            raise _entities_error(
-                f"Can't find end of {_MD_NAMES[top_kind]} entity at byte offset {top_offset}"
-            )
-        else:
-            stack.append((kind, pos, _byte_offset(text, i)))
-        i += width
-
-    while i < n:
-        char = text[i]
-        in_code = bool(stack) and stack[-1][0] in ("code", "pre")
-        line_start = i == 0 or text[i - 1] == "\n"
-        if line_start and not in_code:
-            if char == ">":
-                if quote_start is None:
-                    quote_start = pos
-                i += 1
-                continue
-            if quote_start is not None:
-                end = pos - 1 if out and out[-1].endswith("\n") else pos
-                if end > quote_start:
-                    entities.append(
-                        {"offset": quote_start, "length": end - quote_start, "type": "blockquote"}
-                    )
-                quote_start = None
-        if char == "\\" and i + 1 < n and 1 <= ord(text[i + 1]) <= 126:
-            emit(text[i + 1])
-            i += 2
-            continue
-        if in_code:
-            kind = stack[-1][0]
-            if kind == "pre" and text.startswith("```", i):
-                _close_pre(stack, entities, pos)
-                i += 3
-            elif kind == "code" and char == "`":
-                toggle("code", 1)
-            else:
-                emit(char)
-                i += 1
-            continue
-        if char not in _MDV2_RESERVED:
-            emit(char)
-            i += 1
-            continue
-        if char == "*":
-            toggle("bold", 1)
-        elif char == "_":
-            if text.startswith("__", i):
-                toggle("underline", 2)
-            else:
-                toggle("italic", 1)
-        elif char == "~":
-            toggle("strikethrough", 1)
-        elif char == "|" and text.startswith("||", i):
-            toggle("spoiler", 2)
-        elif char == "`":
-            if text.startswith("```", i):
-                newline = text.find("\n", i + 3)
-                first_line = text[i + 3 : newline] if newline != -1 else ""
-                language = first_line if first_line and " " not in first_line else ""
-                stack.append(("pre", pos, _byte_offset(text, i)))
-                if language:
-                    entities.append({"_pre_language": language, "offset": pos})
-                i = newline + 1 if newline != -1 and (language or not first_line) else i + 3
-            else:
-                toggle("code", 1)
-        elif char == "[" or (char == "!" and text.startswith("![", i)):
-            kind = "text_link" if char == "[" else "custom_emoji"
-            stack.append((kind, pos, _byte_offset(text, i)))
-            i += 1 if char == "[" else 2
-        elif char == "]" and stack and stack[-1][0] in ("text_link", "custom_emoji"):
-            kind, start, marker = stack.pop()
-            i += 1
-            if not text.startswith("(", i):
-                raise _entities_error(
-                    f"Can't find end of {_MD_NAMES[kind]} entity at byte offset {marker}"
-                )
-            url_chars: list[str] = []
-            i += 1
-            while i < n and text[i] != ")":
-                if text[i] == "\\" and i + 1 < n:
-                    i += 1
-                url_chars.append(text[i])
-                i += 1
-            if i >= n:
-                raise _entities_error(f"Can't find end of a URL at byte offset {marker}")
-            i += 1
-            url = "".join(url_chars)
-            if pos > start:
-                entity: JSON = {"offset": start, "length": pos - start, "type": kind}
-                if kind == "text_link":
-                    entity["url"] = url
-                else:
-                    entity["custom_emoji_id"] = url.rsplit("id=", 1)[-1]
-                entities.append(entity)
-        else:
-            raise _entities_error(
-                f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-            )
-    if stack:
-        kind, _, marker = stack[-1]
-        raise _entities_error(f"Can't find end of {_MD_NAMES[kind]} entity at byte offset {marker}")
-    if quote_start is not None and pos > quote_start:
-        entities.append({"offset": quote_start, "length": pos - quote_start, "type": "blockquote"})
-    return "".join(out), _attach_pre_languages(entities)
-
-
-def _close_pre(stack: list[tuple[str, int, int]], entities: list[JSON], pos: int) -> None:
-    """Close a ``` pre block opened in MarkdownV2 or legacy Markdown."""
-    _, start, _ = stack.pop()
-    entities.append({"offset": start, "length": pos - start, "type": "pre"})
-
-
-def _attach_pre_languages(entities: list[JSON]) -> list[JSON]:
-    languages = {e["offset"]: e["_pre_language"] for e in entities if "_pre_language" in e}
-    result: list[JSON] = []
-    for entity in entities:
-        if "_pre_language" in entity:
-            continue
-        if entity.get("length", 0) <= 0:
-            continue
-        if entity["type"] == "pre" and entity["offset"] in languages:
-            entity["language"] = languages[entity["offset"]]
-        result.append(entity)
-    return result
-
-
-def parse_markdown(text: str) -> tuple[str, list[JSON]]:
-    """Parse legacy Markdown (*bold*, _italic_, `code`, ```pre```, [text](url))."""
-    out: list[str] = []
-    pos = 0
-    entities: list[JSON] = []
-    i, n = 0, len(text)
-    kinds = {"*": "bold", "_": "italic", "`": "code"}
-    while i < n:
-        char = text[i]
-        if char == "\\" and i + 1 < n and text[i + 1] in "_*`[":
-            out.append(text[i + 1])
-            pos += 1
-            i += 2
-            continue
-        if char not in "_*`[":
-            out.append(char)
-            pos += _u16(char)
-            i += 1
-            continue
-        marker = _byte_offset(text, i)
-        missing = _entities_error(f"Can't find end of the entity starting at byte offset {marker}")
-        if char == "[":
-            match = re.compile(r"\[([^\]]*)\]\(([^)]*)\)").match(text, i)
-            if match is None:
-                raise missing
-            label = match.group(1)
-            if label:
-                entities.append(
-                    {"offset": pos, "length": _u16(label), "type": "text_link", "url": match[2]}
-                )
-            out.append(label)
-            pos += _u16(label)
-            i = match.end()
-            continue
-        if text.startswith("```", i):
-            end = text.find("```", i + 3)
-            if end == -1:
-                raise missing
-            body = text[i + 3 : end]
-            language = ""
-            first, newline, rest = body.partition("\n")
-            if newline and first and " " not in first:
-                language, body = first, rest
-            entity = {"offset": pos, "length": _u16(body), "type": "pre"}
-            if language:
-                entity["language"] = language
-            entities.append(entity)
-            out.append(body)
-            pos += _u16(body)
-            i = end + 3
-            continue
-        end = text.find(char, i + 1)
-        if end == -1:
-            raise missing
-        body = text[i + 1 : end]
-        if body:
-            entities.append({"offset": pos, "length": _u16(body), "type": kinds[char]})
-        out.append(body)
-        pos += _u16(body)
-        i = end + 1
-    return "".join(out), [e for e in entities if e["length"] > 0]
-
-
 _AUTO_PATTERNS = (
     ("url", re.compile(r"\bhttps?://[^\s<>\"]+")),
     ("bot_command", re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")),
@@ -873,10 +595,6 @@ def format_text(text: Any, parse_mode: Any, entities: Any) -> tuple[str, list[JS
         parsed = _check_entities(entities, _u16(raw))
     elif mode == "html":
         plain, parsed = parse_html(raw)
-    elif mode == "markdownv2":
-        plain, parsed = parse_markdown_v2(raw)
-    elif mode == "markdown":
-        plain, parsed = parse_markdown(raw)
     else:
         raise _bad("unsupported parse_mode")
     plain, parsed = _trim(plain, parsed)
@@ -900,7 +618,7 @@ def _check_entities(entities: Any, length: int) -> list[JSON]:
 
 
 # --------------------------------------------------------------------------------------------
-# Images: size detection for sendPhoto, and a small PNG maker for tests.
+# Images: the size of a PNG for sendPhoto, and a small PNG maker for tests.
 
 
 def make_png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
@@ -921,50 +639,13 @@ def make_png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (200, 
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) of a PNG, GIF, JPEG or WebP image; None if not recognised."""
-    size: tuple[int, int] | None = None
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        size = (width, height)
-    elif data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        width, height = struct.unpack("<HH", data[6:10])
-        size = (width, height)
-    elif data[:2] == b"\xff\xd8":
-        size = _jpeg_size(data)
-    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
-        chunk = data[12:16]
-        if chunk == b"VP8X":
-            size = (
-                1 + int.from_bytes(data[24:27], "little"),
-                1 + int.from_bytes(data[27:30], "little"),
-            )
-        elif chunk == b"VP8 ":
-            width, height = struct.unpack("<HH", data[26:30])
-            size = (width & 0x3FFF, height & 0x3FFF)
-        elif chunk == b"VP8L":
-            bits = int.from_bytes(data[21:25], "little")
-            size = ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
-    if size is None or size[0] <= 0 or size[1] <= 0:
+    """(width, height) of a PNG image; None if it is not one (Coachbot sends only PNGs)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR" or len(data) < 24:
         return None
-    return size
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    i = 2
-    while i + 9 < len(data):
-        if data[i] != 0xFF:
-            i += 1
-            continue
-        marker = data[i + 1]
-        if marker in (0xFF, 0x01) or 0xD0 <= marker <= 0xD8:
-            i += 1 if marker == 0xFF else 2
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return width, height
-        i += 2 + length
-    return None
+    width, height = struct.unpack(">II", data[16:24])
+    if width <= 0 or height <= 0:
+        return None
+    return width, height
 
 
 def _photo_dimensions(width: int, height: int) -> list[tuple[int, int]]:
@@ -1073,9 +754,6 @@ class FakeBotApi:
         self.calls: list[ApiCall] = []
         self.commands: dict[str, list[JSON]] = {}
         self.commands_by_scope: dict[str, dict[str, list[JSON]]] = {}
-        self.webhook_url = ""
-        self.menu_buttons: dict[int | None, JSON] = {}
-        self.bot_texts: dict[str, dict[str, str]] = {"name": {}, "description": {}, "short": {}}
         self.internal_errors: list[BaseException] = []
         self._chats: dict[int, _Chat] = {}
         self._stored: dict[tuple[int, int], _Stored] = {}
@@ -1091,7 +769,6 @@ class FakeBotApi:
         self._queries: dict[str, JSON] = {}
         self._answers: dict[str, JSON] = {}
         self._next_query = 0
-        self._files: dict[str, _File] = {}
         self._next_file = 0
         self._faults: list[_Fault] = []
         self._flood: _Flood | None = None
@@ -1103,35 +780,15 @@ class FakeBotApi:
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
-            "setWebhook": self._set_webhook,
-            "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info,
-            "logOut": self._true,
-            "close": self._true,
+            # PTB's Updater calls it before polling; there is never a webhook to delete.
+            "deleteWebhook": self._true,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": self._get_my_commands,
-            "deleteMyCommands": self._delete_my_commands,
-            "setMyName": self._set_my_text("name", "name"),
-            "getMyName": self._get_my_text("name", "name"),
-            "setMyDescription": self._set_my_text("description", "description"),
-            "getMyDescription": self._get_my_text("description", "description"),
-            "setMyShortDescription": self._set_my_text("short", "short_description"),
-            "getMyShortDescription": self._get_my_text("short", "short_description"),
-            "setChatMenuButton": self._set_chat_menu_button,
-            "getChatMenuButton": self._get_chat_menu_button,
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
-            "copyMessage": self._copy_message,
-            "forwardMessage": self._forward_message,
             "editMessageText": self._edit_message_text,
-            "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
-            "sendChatAction": self._send_chat_action,
-            "getChat": self._get_chat,
-            "getFile": self._get_file,
         }
         self._method_names = {name.lower(): name for name in self._handlers}
 
@@ -1145,7 +802,6 @@ class FakeBotApi:
         self._changed = asyncio.Event()
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
         app.router.add_route("*", "/{tail:.*}", self._handle_unknown_path)
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=2.0, handler_cancellation=False
@@ -1175,31 +831,18 @@ class FakeBotApi:
     # ---------------------------------------------------------------- acting as a user
 
     def user(
-        self,
-        user_id: int,
-        first_name: str = "Anna",
-        language_code: str | None = "en",
-        *,
-        username: str | None = None,
-        last_name: str | None = None,
-        started: bool = True,
+        self, user_id: int, first_name: str = "Anna", language_code: str | None = "en"
     ) -> FakeUser:
-        """A user with a private chat with the bot.
-
-        started=False: the user never opened the bot, so the bot's sends answer 403 until the
-        user writes, taps or unblocks (`member_update(user, "member")`).
-        """
-        user = FakeUser(user_id, first_name, language_code, username, last_name)
+        """A user with a private chat with the bot, which they have opened."""
+        user = FakeUser(user_id, first_name, language_code)
         chat = self._chats.get(user_id)
         if chat is None:
-            self._chats[user_id] = _Chat(user=user, started=started)
+            self._chats[user_id] = _Chat(user=user)
         else:
             chat.user = user
         return user
 
-    async def send(
-        self, user: FakeUser, text: str, *, reply_to: JSON | None = None
-    ) -> dict[str, Any]:
+    async def send(self, user: FakeUser, text: str) -> dict[str, Any]:
         """The user sends a text message ("/cmd args" gets a bot_command entity)."""
         if not text.strip():
             raise ValueError("Telegram clients cannot send empty messages")
@@ -1208,7 +851,7 @@ class FakeBotApi:
         content: JSON = {"text": plain}
         if entities:
             content["entities"] = entities
-        return self._user_message(user, content, reply_to)
+        return self._user_message(user, content)
 
     async def send_location(
         self, user: FakeUser, latitude: float, longitude: float, *, live_period: int | None = None
@@ -1217,7 +860,7 @@ class FakeBotApi:
         location: JSON = {"latitude": latitude, "longitude": longitude}
         if live_period is not None:
             location["live_period"] = live_period
-        return self._user_message(user, {"location": location}, None)
+        return self._user_message(user, {"location": location})
 
     async def edit(self, user: FakeUser, message: dict[str, Any], text: str) -> dict[str, Any]:
         """The user edits a text message they sent: the bot gets an `edited_message` update
@@ -1246,7 +889,7 @@ class FakeBotApi:
 
     async def send_sticker(self, user: FakeUser, emoji: str = "👍") -> dict[str, Any]:
         """The user sends a sticker."""
-        file = self._new_file(b"RIFF\x00\x00\x00\x00WEBPVP8X", "sticker", "sticker.webp")
+        file = self._new_file(b"RIFF\x00\x00\x00\x00WEBPVP8X", "sticker")
         sticker: JSON = {
             "file_id": file.file_id,
             "file_unique_id": file.file_unique_id,
@@ -1258,7 +901,7 @@ class FakeBotApi:
             "emoji": emoji,
             "file_size": file.file_size,
         }
-        return self._user_message(user, {"sticker": sticker}, None)
+        return self._user_message(user, {"sticker": sticker})
 
     async def send_photo_from_user(
         self, user: FakeUser, *, caption: str | None = None, data: bytes | None = None
@@ -1268,7 +911,7 @@ class FakeBotApi:
         content: JSON = {"photo": copy.deepcopy(photo.sizes)}
         if caption:
             content["caption"] = caption
-        return self._user_message(user, content, None)
+        return self._user_message(user, content)
 
     async def tap(self, user: FakeUser, message: dict[str, Any], data: str) -> str:
         """The user taps a button of a bot message with callback data `data` (may be forged)."""
@@ -1283,7 +926,6 @@ class FakeBotApi:
             "data": data,
         }
         self._queries[query_id] = query
-        self._touch(user)
         self.push_update({"callback_query": query})
         return query_id
 
@@ -1338,7 +980,6 @@ class FakeBotApi:
         else:
             old_member["until_date"] = 0
         chat.blocked = status == "kicked"
-        chat.started = True
         self.push_update(
             {
                 "my_chat_member": {
@@ -1375,8 +1016,8 @@ class FakeBotApi:
         chat = self._chats.get(chat_id)
         if chat is None:
             return []
-        views = (self._stored[(chat_id, mid)] for mid in chat.bot_message_ids)
-        return [stored.view() for stored in views if not stored.deleted]
+        stored = [self._stored[(chat_id, mid)] for mid in chat.bot_message_ids]
+        return [message.view() for message in stored if not message.deleted]
 
     async def next_message(self, chat_id: int, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
         """The next bot message to the chat (as sent) not yet returned here; waits for it."""
@@ -1435,11 +1076,6 @@ class FakeBotApi:
             for row in chat.reply_keyboard["keyboard"]
         ]
 
-    def chat_actions(self, chat_id: int) -> list[str]:
-        """The sendChatAction actions sent to the chat, in order."""
-        chat = self._chats.get(chat_id)
-        return list(chat.actions) if chat else []
-
     @property
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by getUpdates with a higher offset."""
@@ -1466,19 +1102,6 @@ class FakeBotApi:
             if call.params.get("chat_id") == chat_id
             and (wanted is None or call.method.lower() == wanted)
         ]
-
-    def max_in_window(self, seconds: float = 1.0, chat_id: int | None = None) -> int:
-        """The most successful FLOOD_COUNTED calls (whole bot, or one chat) in any window
-        [t, t + seconds): what Telegram's flood limits look at."""
-        if seconds <= 0:
-            raise ValueError("seconds must be positive")
-        times = [call.at for call in self._counted(chat_id)]
-        best, first = 0, 0
-        for last, at in enumerate(times):
-            while at - times[first] >= seconds:
-                first += 1
-            best = max(best, last - first + 1)
-        return best
 
     def rate_between(self, start: float, end: float, chat_id: int | None = None) -> float:
         """Successful FLOOD_COUNTED calls per second with start <= at < end (timestamps from
@@ -1604,9 +1227,6 @@ class FakeBotApi:
         """From now on the bot's sends to the user answer 403 "bot was blocked by the user"."""
         self._chat_of(user).blocked = True
 
-    def unblock(self, user: FakeUser) -> None:
-        self._chat_of(user).blocked = False
-
     # ---------------------------------------------------------------- internals: waiting
 
     def _notify(self) -> None:
@@ -1724,17 +1344,6 @@ class FakeBotApi:
         description = f"Too Many Requests: retry after {retry_after}"
         return ApiError(429, description, {"retry_after": retry_after})
 
-    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            raise web.HTTPUnauthorized()
-        path = request.match_info["path"]
-        for file in self._files.values():
-            if self._file_path(file) == path and file.data is not None:
-                return web.Response(body=file.data, content_type="application/octet-stream")
-        return web.json_response(
-            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-        )
-
     async def _handle_unknown_path(self, request: web.Request) -> web.Response:
         return web.json_response(
             {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
@@ -1799,13 +1408,8 @@ class FakeBotApi:
     def _chat_of(self, user: FakeUser) -> _Chat:
         chat = self._chats.get(user.id)
         if chat is None:
-            self.user(user.id, user.first_name, user.language_code, username=user.username)
+            self.user(user.id, user.first_name, user.language_code)
             chat = self._chats[user.id]
-        return chat
-
-    def _touch(self, user: FakeUser) -> _Chat:
-        chat = self._chat_of(user)
-        chat.started = True
         return chat
 
     def _find(self, chat_id: int, message_id: Any) -> _Stored | None:
@@ -1818,8 +1422,8 @@ class FakeBotApi:
     def _lookup(self, message: dict[str, Any]) -> _Stored:
         key = (message["chat"]["id"], message["message_id"])
         stored = self._stored.get(key)
-        if stored is None or stored.deleted:
-            raise AssertionError(f"message {key[1]} in chat {key[0]} does not exist (deleted?)")
+        if stored is None:
+            raise AssertionError(f"message {key[1]} in chat {key[0]} does not exist")
         return stored
 
     def _own_message(self, user: FakeUser, message: dict[str, Any]) -> _Stored:
@@ -1833,8 +1437,8 @@ class FakeBotApi:
         self.push_update({"edited_message": copy.deepcopy(stored.api)})
         return copy.deepcopy(stored.api)
 
-    def _user_message(self, user: FakeUser, content: JSON, reply_to: JSON | None) -> JSON:
-        chat = self._touch(user)
+    def _user_message(self, user: FakeUser, content: JSON) -> JSON:
+        chat = self._chat_of(user)
         chat.last_message_id += 1
         message: JSON = {
             "message_id": chat.last_message_id,
@@ -1842,17 +1446,15 @@ class FakeBotApi:
             "chat": user.chat(),
             "date": int(time.time()),
         }
-        if reply_to is not None:
-            message["reply_to_message"] = _without_reply(self._lookup(reply_to).api)
         message.update(content)
         self._stored[(user.id, chat.last_message_id)] = _Stored(message, {}, from_bot=False)
         self.push_update({"message": message})
         return copy.deepcopy(message)
 
-    def _target_chat(self, params: JSON, key: str = "chat_id") -> _Chat:
-        chat_id = params.get(key)
+    def _target_chat(self, params: JSON) -> _Chat:
+        chat_id = params.get("chat_id")
         if chat_id is None or chat_id == "":
-            raise _bad(f"{key} is empty")
+            raise _bad("chat_id is empty")
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise _bad("chat not found")
@@ -1862,23 +1464,10 @@ class FakeBotApi:
     def _check_can_send(chat: _Chat) -> None:
         if chat.blocked:
             raise ApiError(403, BLOCKED)
-        if not chat.started:
-            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
 
-    def _bot_message(
-        self, chat: _Chat, params: JSON, content: JSON, extras: JSON, markup: JSON | None
-    ) -> JSON:
+    def _bot_message(self, chat: _Chat, content: JSON, extras: JSON, markup: JSON | None) -> JSON:
         """Store a new bot message and return it as the API does."""
         chat_id = chat.user.id
-        reply_to = params.get("reply_to_message_id")
-        allow_missing = bool(params.get("allow_sending_without_reply"))
-        reply_parameters = params.get("reply_parameters")
-        if isinstance(reply_parameters, dict):
-            reply_to = reply_parameters.get("message_id")
-            allow_missing = bool(reply_parameters.get("allow_sending_without_reply"))
-        replied = self._find(chat_id, reply_to)
-        if reply_to is not None and replied is None and not allow_missing:
-            raise _bad("message to be replied not found")
         chat.last_message_id += 1
         message: JSON = {
             "message_id": chat.last_message_id,
@@ -1886,14 +1475,11 @@ class FakeBotApi:
             "chat": chat.user.chat(),
             "date": int(time.time()),
         }
-        if replied is not None:
-            message["reply_to_message"] = _without_reply(replied.api)
         message.update(content)
         inline = _inline_markup(markup)
         if inline is not None:
             message["reply_markup"] = inline
         if markup is not None:
-            extras["raw_reply_markup"] = copy.deepcopy(markup)
             if "keyboard" in markup:
                 chat.reply_keyboard = copy.deepcopy(markup)
             elif markup.get("remove_keyboard"):
@@ -1919,9 +1505,7 @@ class FakeBotApi:
             raise _bad("message can't be edited")
         return chat, stored
 
-    def _apply_edit(
-        self, chat: _Chat, stored: _Stored, changes: JSON, markup: JSON | None, extras: JSON
-    ) -> JSON:
+    def _apply_edit(self, chat: _Chat, stored: _Stored, changes: JSON, markup: JSON | None) -> JSON:
         before = (
             {k: stored.api.get(k) for k in changes},
             stored.api.get("reply_markup"),
@@ -1939,23 +1523,18 @@ class FakeBotApi:
         else:
             stored.api["reply_markup"] = inline
         stored.api["edit_date"] = int(time.time())
-        stored.extras.update(extras)
         self._edit_log.setdefault(chat.user.id, []).append(stored.view())
         return copy.deepcopy(stored.api)
 
-    def _new_file(self, data: bytes | None, kind: str, file_name: str | None) -> _File:
+    def _new_file(self, data: bytes, kind: str) -> _File:
         self._next_file += 1
         number = self._next_file
         prefix = {"photo": "AgACAgIAAxk", "sticker": "CAACAgIAAxk"}.get(kind, "BQACAgIAAxk")
-        file = _File(
+        return _File(
             file_id=f"{prefix}BAA{number:08d}fakeFileId{self.bot_id}",
             file_unique_id=f"AgAD{number:06d}",
             data=data,
-            file_name=file_name,
-            kind=kind,
         )
-        self._files[file.file_id] = file
-        return file
 
     def _photo_file(self, data: bytes) -> _File:
         if not data:
@@ -1966,10 +1545,10 @@ class FakeBotApi:
         width, height = size
         if width + height > 10000 or max(width, height) > 20 * min(width, height):
             raise _bad("PHOTO_INVALID_DIMENSIONS")
-        main = self._new_file(data, "photo", None)
+        main = self._new_file(data, "photo")
         for w, h in _photo_dimensions(width, height):
             same = (w, h) == (width, height)
-            file = main if same else self._new_file(data, "photo", None)
+            file = main if same else self._new_file(data, "photo")
             main.sizes.append(
                 {
                     "file_id": file.file_id,
@@ -1981,32 +1560,20 @@ class FakeBotApi:
                     "height": h,
                 }
             )
-            if not same:
-                file.sizes = main.sizes
         return main
 
-    @staticmethod
-    def _file_path(file: _File) -> str:
-        folder = {"photo": "photos", "sticker": "stickers"}.get(file.kind, "documents")
-        suffix = ""
-        if file.file_name and "." in file.file_name:
-            suffix = "." + file.file_name.rsplit(".", 1)[1]
-        elif file.kind == "photo":
-            suffix = ".jpg"
-        return f"{folder}/file_{file.file_unique_id}{suffix}"
-
-    def _caption(self, params: JSON) -> tuple[JSON, JSON]:
-        """(content, extras) for an optional caption."""
+    def _caption(self, params: JSON) -> JSON:
+        """The content of an optional caption."""
         raw = params.get("caption")
         if raw is None or raw == "":
-            return {}, {}
+            return {}
         text, entities = format_text(raw, params.get("parse_mode"), params.get("caption_entities"))
         if _u16(text) > MAX_CAPTION_LENGTH:
             raise _bad("message caption is too long")
         content: JSON = {"caption": text} if text else {}
         if entities:
             content["caption_entities"] = entities
-        return content, {"raw_caption": raw}
+        return content
 
     # ---------------------------------------------------------------- methods
 
@@ -2024,12 +1591,6 @@ class FakeBotApi:
         }
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
-        if self.webhook_url:
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
         offset = params.get("offset")
         limit = params.get("limit", 100)
         limit = limit if isinstance(limit, int) and 1 <= limit <= 100 else 100
@@ -2070,25 +1631,6 @@ class FakeBotApi:
             return kind in self._allowed_updates
         return kind not in _NOT_DELIVERED_BY_DEFAULT
 
-    async def _set_webhook(self, params: JSON) -> bool:
-        self.webhook_url = str(params.get("url") or "")
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    async def _delete_webhook(self, params: JSON) -> bool:
-        self.webhook_url = ""
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    async def _get_webhook_info(self, params: JSON) -> JSON:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-
     @staticmethod
     def _scope_key(params: JSON) -> str:
         scope = params.get("scope") or {"type": "default"}
@@ -2125,53 +1667,6 @@ class FakeBotApi:
             self.commands.update(copy.deepcopy(by_language))
         return True
 
-    async def _get_my_commands(self, params: JSON) -> list[JSON]:
-        by_language = self.commands_by_scope.get(self._scope_key(params), {})
-        return copy.deepcopy(by_language.get(str(params.get("language_code") or ""), []))
-
-    async def _delete_my_commands(self, params: JSON) -> bool:
-        return await self._set_my_commands({**params, "commands": []})
-
-    def _set_my_text(self, kind: str, field_name: str) -> Handler:
-        async def handler(params: JSON) -> bool:
-            value = str(params.get(field_name) or "")
-            language = str(params.get("language_code") or "")
-            if value:
-                self.bot_texts[kind][language] = value
-            else:
-                self.bot_texts[kind].pop(language, None)
-            return True
-
-        return handler
-
-    def _get_my_text(self, kind: str, field_name: str) -> Handler:
-        async def handler(params: JSON) -> JSON:
-            texts = self.bot_texts[kind]
-            language = str(params.get("language_code") or "")
-            default = self.bot_first_name if kind == "name" else ""
-            return {field_name: texts.get(language, texts.get("", default))}
-
-        return handler
-
-    async def _set_chat_menu_button(self, params: JSON) -> bool:
-        chat_id = params.get("chat_id")
-        if chat_id is not None:
-            self._target_chat(params)
-        button = params.get("menu_button") or {"type": "default"}
-        if not isinstance(button, dict) or button.get("type") not in (
-            "commands",
-            "web_app",
-            "default",
-        ):
-            raise _bad("can't parse menu button JSON object")
-        self.menu_buttons[chat_id] = button
-        return True
-
-    async def _get_chat_menu_button(self, params: JSON) -> JSON:
-        chat_id = params.get("chat_id")
-        default = self.menu_buttons.get(None, {"type": "commands"})
-        return copy.deepcopy(self.menu_buttons.get(chat_id, default))
-
     async def _send_message(self, params: JSON) -> JSON:
         chat = self._target_chat(params)
         raw = params.get("text")
@@ -2185,119 +1680,42 @@ class FakeBotApi:
         content: JSON = {"text": text}
         if entities:
             content["entities"] = entities
-        return self._bot_message(chat, params, content, {"raw_text": raw}, markup)
+        return self._bot_message(chat, content, {}, markup)
 
     async def _send_document(self, params: JSON) -> JSON:
         chat = self._target_chat(params)
-        document = params.get("document")
-        caption, extras = self._caption(params)
+        document = _upload(params, "document")
+        caption = self._caption(params)
         markup = _check_reply_markup(params.get("reply_markup"))
         self._check_can_send(chat)
-        if isinstance(document, UploadedFile):
-            if not document.data:
-                raise _bad("file must be non-empty")
-            if len(document.data) > MAX_UPLOAD_BYTES:
-                raise ApiError(413, "Request Entity Too Large")
-            name = document.filename or "document"
-            file = self._new_file(document.data, "document", name)
-            guessed = mimetypes.guess_type(name)[0]
-            file.mime_type = guessed or document.content_type or "application/octet-stream"
-        else:
-            file = self._file_from_reference(document, "document")
-        doc: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
-        if file.file_name:
-            doc["file_name"] = file.file_name
-        if file.mime_type:
-            doc["mime_type"] = file.mime_type
-        if file.data is not None:
-            doc["file_size"] = file.file_size
-        extras["document_bytes"] = file.data
-        return self._bot_message(chat, params, {"document": doc, **caption}, extras, markup)
+        if not document.data:
+            raise _bad("file must be non-empty")
+        if len(document.data) > MAX_UPLOAD_BYTES:
+            raise ApiError(413, "Request Entity Too Large")
+        name = document.filename or "document"
+        file = self._new_file(document.data, "document")
+        guessed = mimetypes.guess_type(name)[0]
+        doc: JSON = {
+            "file_id": file.file_id,
+            "file_unique_id": file.file_unique_id,
+            "file_name": name,
+            "mime_type": guessed or document.content_type or "application/octet-stream",
+            "file_size": file.file_size,
+        }
+        extras = {"document_bytes": file.data}
+        return self._bot_message(chat, {"document": doc, **caption}, extras, markup)
 
     async def _send_photo(self, params: JSON) -> JSON:
         chat = self._target_chat(params)
-        photo = params.get("photo")
-        caption, extras = self._caption(params)
+        photo = _upload(params, "photo")
+        caption = self._caption(params)
         markup = _check_reply_markup(params.get("reply_markup"))
         self._check_can_send(chat)
-        if isinstance(photo, UploadedFile):
-            if len(photo.data) > 10 * 1024 * 1024:
-                raise _bad("PHOTO_SAVE_FILE_INVALID")
-            file = self._photo_file(photo.data)
-        else:
-            file = self._file_from_reference(photo, "photo")
-        extras["photo_bytes"] = file.data
+        if len(photo.data) > 10 * 1024 * 1024:
+            raise _bad("PHOTO_SAVE_FILE_INVALID")
+        file = self._photo_file(photo.data)
         content = {"photo": copy.deepcopy(file.sizes), **caption}
-        if params.get("has_spoiler"):
-            content["has_media_spoiler"] = True
-        return self._bot_message(chat, params, content, extras, markup)
-
-    def _file_from_reference(self, reference: Any, kind: str) -> _File:
-        if reference is None or reference == "":
-            raise _bad(f"there is no {kind} in the request")
-        if not isinstance(reference, str):
-            raise _bad("wrong file identifier/HTTP URL specified")
-        known = self._files.get(reference)
-        if known is not None:
-            if kind == "photo" and known.kind != "photo":
-                raise _bad("wrong file identifier/HTTP URL specified")
-            return known
-        parts = urlsplit(reference)
-        if parts.scheme in ("http", "https") and parts.netloc:
-            if kind == "photo":
-                # The fake cannot fetch the URL; it pretends the picture is 16x9 pixels.
-                file = self._photo_file(make_png(16, 9))
-                file.data, file.url = None, reference
-                return file
-            name = parts.path.rsplit("/", 1)[-1] or "file"
-            file = self._new_file(None, kind, name)
-            file.mime_type, file.url = mimetypes.guess_type(name)[0], reference
-            return file
-        raise _bad("wrong file identifier/HTTP URL specified")
-
-    async def _copy_message(self, params: JSON) -> JSON:
-        content, source = self._copied_content(params)
-        chat = self._target_chat(params)
-        self._check_can_send(chat)
-        markup = _check_reply_markup(params.get("reply_markup"))
-        if "caption" in params:
-            for key in ("caption", "caption_entities"):
-                content.pop(key, None)
-            caption, extras = self._caption(params)
-            content.update(caption)
-        else:
-            extras = {k: v for k, v in source.extras.items() if k != "raw_reply_markup"}
-        message = self._bot_message(chat, params, content, extras, markup)
-        return {"message_id": message["message_id"]}
-
-    async def _forward_message(self, params: JSON) -> JSON:
-        content, source = self._copied_content(params)
-        chat = self._target_chat(params)
-        self._check_can_send(chat)
-        sender = source.api["from"]
-        content = {
-            "forward_origin": {"type": "user", "sender_user": sender, "date": source.api["date"]},
-            **content,
-        }
-        extras = {k: v for k, v in source.extras.items() if k != "raw_reply_markup"}
-        return self._bot_message(chat, {}, content, extras, None)
-
-    def _copied_content(self, params: JSON) -> tuple[JSON, _Stored]:
-        source_chat = self._target_chat(params, "from_chat_id")
-        stored = self._find(source_chat.user.id, params.get("message_id"))
-        if stored is None:
-            raise _bad("message to copy not found")
-        keys = (
-            "text",
-            "entities",
-            "caption",
-            "caption_entities",
-            "photo",
-            "document",
-            "location",
-            "sticker",
-        )
-        return {k: copy.deepcopy(stored.api[k]) for k in keys if k in stored.api}, stored
+        return self._bot_message(chat, content, {"photo_bytes": file.data}, markup)
 
     async def _edit_message_text(self, params: JSON) -> JSON:
         chat, stored = self._editable(params)
@@ -2311,36 +1729,14 @@ class FakeBotApi:
         if "text" not in stored.api:
             raise _bad("there is no text in the message to edit")
         changes = {"text": text, "entities": entities or None}
-        return self._apply_edit(chat, stored, changes, markup, {"raw_text": raw})
-
-    async def _edit_message_caption(self, params: JSON) -> JSON:
-        chat, stored = self._editable(params)
-        if not any(key in stored.api for key in ("photo", "document")):
-            raise _bad("there is no caption in the message to edit")
-        caption, extras = self._caption(params)
-        markup = _check_reply_markup(params.get("reply_markup"))
-        changes = {
-            "caption": caption.get("caption"),
-            "caption_entities": caption.get("caption_entities"),
-        }
-        return self._apply_edit(
-            chat, stored, changes, markup, {"raw_caption": extras.get("raw_caption")}
-        )
+        return self._apply_edit(chat, stored, changes, markup)
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
         chat, stored = self._editable(params)
         markup = _check_reply_markup(params.get("reply_markup"))
         if markup is not None and "inline_keyboard" not in markup:
             raise _bad("inline keyboard expected")
-        return self._apply_edit(chat, stored, {}, markup, {})
-
-    async def _delete_message(self, params: JSON) -> bool:
-        chat = self._target_chat(params)
-        stored = self._find(chat.user.id, params.get("message_id"))
-        if stored is None:
-            raise _bad("message to delete not found")
-        stored.deleted = True
-        return True
+        return self._apply_edit(chat, stored, {}, markup)
 
     async def _answer_callback_query(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id") or "")
@@ -2352,48 +1748,20 @@ class FakeBotApi:
         self._answers[query_id] = dict(params)
         return True
 
-    async def _send_chat_action(self, params: JSON) -> bool:
-        chat = self._target_chat(params)
-        action = params.get("action")
-        if action not in _CHAT_ACTIONS:
-            raise _bad("wrong parameter action in request")
-        self._check_can_send(chat)
-        chat.actions.append(str(action))
-        return True
-
-    async def _get_chat(self, params: JSON) -> JSON:
-        chat = self._target_chat(params)
-        return {
-            **chat.user.chat(),
-            "accent_color_id": chat.user.id % 7,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": True,
-                "limited_gifts": True,
-                "unique_gifts": True,
-                "premium_subscription": True,
-                "gifts_from_channels": True,
-            },
-        }
-
-    async def _get_file(self, params: JSON) -> JSON:
-        file = self._files.get(str(params.get("file_id") or ""))
-        if file is None:
-            raise _bad("invalid file_id")
-        result: JSON = {"file_id": file.file_id, "file_unique_id": file.file_unique_id}
-        if file.data is not None:
-            result["file_size"] = file.file_size
-            result["file_path"] = self._file_path(file)
-        return result
-
 
 def _client_gone(request: web.Request) -> bool:
     transport = request.transport
     return transport is None or transport.is_closing()
 
 
-def _without_reply(message: JSON) -> JSON:
-    return copy.deepcopy({k: v for k, v in message.items() if k != "reply_to_message"})
+def _upload(params: JSON, key: str) -> UploadedFile:
+    """The file uploaded as `key` (Coachbot uploads every file; it never sends a file_id or URL)."""
+    upload = params.get(key)
+    if upload is None or upload == "":
+        raise _bad(f"there is no {key} in the request")
+    if not isinstance(upload, UploadedFile):
+        raise _bad("wrong file identifier/HTTP URL specified")
+    return upload
 
 
 def _coerce(params: JSON) -> JSON:
@@ -2405,7 +1773,7 @@ def _coerce(params: JSON) -> JSON:
                 try:
                     value = int(value)
                 except ValueError:
-                    if key not in ("chat_id", "from_chat_id"):
+                    if key != "chat_id":  # "@channelusername" is a chat id too
                         raise _bad(f"invalid {key} specified") from None
             elif key in _BOOL_FIELDS:
                 value = value.lower() in ("true", "1")
@@ -2416,47 +1784,3 @@ def _coerce(params: JSON) -> JSON:
                     raise _bad(f"can't parse {key} JSON object") from None
         result[key] = value
     return result
-
-
-# --------------------------------------------------------------------------------------------
-# Standalone: a fake in its own process, for benchmarks running real `coachbot run` processes.
-
-
-async def _serve(args: argparse.Namespace) -> None:
-    fake = FakeBotApi()
-    for number in range(args.users):
-        fake.user(10_000 + number, f"User{number}")
-    if args.flood:
-        fake.flood_control()
-    if args.chaos:
-        fake.chaos(args.chaos)
-    await fake.start(args.port)
-    print(fake.base_url, fake.token, flush=True)
-    stopped = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
-    try:
-        await stopped.wait()
-    finally:
-        # On Ctrl-C or SIGTERM, what a benchmark in another process cannot see, as JSON.
-        counted = fake._counted()
-        summary = {
-            "delivered": len(counted),
-            "first_to_last_s": round(counted[-1].at - counted[0].at, 3) if counted else 0.0,
-            "max_in_1s": fake.max_in_window(1.0),
-            "flood_refusals": len(fake.flood_refusals()),
-            "errors": len(fake.errors()),
-        }
-        print(json.dumps(summary), flush=True)
-        await fake.stop()
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        prog="python -m tests.fakebot", description="Serve the fake Bot API until Ctrl-C."
-    )
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
-    parser.add_argument("--flood", action="store_true", help="Telegram's flood limits")
-    parser.add_argument("--chaos", type=float, default=0.0, metavar="RATE", help="failure share")
-    parser.add_argument("--users", type=int, default=0, metavar="N", help="users 10000.. started")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(parser.parse_args()))

@@ -211,15 +211,17 @@ async def seed_practice(
             user += 1
             async with session.begin():
                 result = await session.execute(
-                    insert(t.therapist).values(
+                    insert(t.therapist)
+                    .values(
                         name=f"Therapist {therapist_user}",
                         telegram_user_id=therapist_user,
                         language="en",
                         created_at=created,
                         timezone=ZONE,
                     )
+                    .returning(t.therapist.c.id)
                 )
-            therapist_id = int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
+                therapist_id = int(result.scalar_one())
             seeded.therapist_ids.append(therapist_id)
             seeded.therapist_users.append(therapist_user)
             for n in range(count):

@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import json
-import signal
-import sys
 import warnings
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,16 +20,14 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
-    MenuButtonCommands,
     Message,
     MessageEntity,
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
-    Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -52,7 +47,6 @@ pytestmark = pytest.mark.asyncio
 
 ANNA = 1001
 BOB = 1002
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest_asyncio.fixture
@@ -192,7 +186,6 @@ async def test_send_and_edit_round_trip(fake: FakeBotApi, bot: Bot) -> None:
 
     observed = await fake.next_message(ANNA)
     assert observed["message_id"] == sent.message_id
-    assert observed["raw_text"] == raw
     assert observed["text"] == sent.text
 
     edited = await bot.edit_message_text("Updated", chat_id=ANNA, message_id=sent.message_id)
@@ -210,11 +203,7 @@ async def test_send_and_edit_round_trip(fake: FakeBotApi, bot: Bot) -> None:
     assert (await fake.next_edit(ANNA))["reply_markup"]["inline_keyboard"][0][0]["text"] == "Done"
 
     [current] = fake.messages(ANNA)
-    assert current["text"] == "Updated" and current["raw_text"] == "Updated"
-    assert await bot.delete_message(ANNA, sent.message_id)
-    assert fake.messages(ANNA) == []
-    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
-        await bot.edit_message_text("gone", chat_id=ANNA, message_id=sent.message_id)
+    assert current["text"] == "Updated"
 
 
 async def test_send_document_and_photo_are_recorded(fake: FakeBotApi, bot: Bot) -> None:
@@ -231,15 +220,11 @@ async def test_send_document_and_photo_are_recorded(fake: FakeBotApi, bot: Bot) 
     upload = fake.calls_to("sendDocument")[0].params["document"]
     assert isinstance(upload, UploadedFile) and upload.filename == "plan.pdf"
 
-    resent = await bot.send_document(ANNA, document=sent.document.file_id)
-    assert resent.document is not None and resent.document.file_id == sent.document.file_id
-
     png = make_png(640, 480)
     photo = await bot.send_photo(ANNA, photo=png, caption="<b>Posture</b>", parse_mode="HTML")
     assert photo.photo[-1].width == 640 and photo.photo[-1].height == 480
     assert photo.caption == "Posture"
     assert fake.messages(ANNA)[-1]["photo_bytes"] == png
-    assert fake.messages(ANNA)[-1]["raw_caption"] == "<b>Posture</b>"
 
     with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
         await bot.send_photo(ANNA, photo=b"not an image")
@@ -269,10 +254,8 @@ async def test_403_fault_and_block(fake: FakeBotApi, bot: Bot) -> None:
     fake.block(anna)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
         await bot.send_message(ANNA, "hi")
-    with pytest.raises(Forbidden):
-        await bot.send_chat_action(ANNA, ChatAction.TYPING)
     await bot.send_message(bob.id, "still fine")
-    fake.unblock(anna)
+    await fake.member_update(anna, "member")  # she unblocks the bot
     await bot.send_message(ANNA, "back")
     assert [m["text"] for m in fake.messages(ANNA)] == ["back"]
 
@@ -302,12 +285,9 @@ async def test_delay_triggers_client_timeout(fake: FakeBotApi, bot: Bot) -> None
     assert late.ok and late.client_gone
 
 
-async def test_unknown_and_unstarted_chats(fake: FakeBotApi, bot: Bot) -> None:
+async def test_unknown_chat(fake: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(999, "who?")
-    fake.user(BOB, "Bob", started=False)
-    with pytest.raises(Forbidden, match="initiate conversation"):
-        await bot.send_message(BOB, "hello")
 
 
 # ------------------------------------------------------------------ validation
@@ -325,8 +305,7 @@ async def test_unknown_and_unstarted_chats(fake: FakeBotApi, bot: Bot) -> None:
         ("1 < 2", "HTML", "can't parse entities"),
         ("Tom & Jerry", "HTML", "can't parse entities"),
         ("<span>x</span>", "HTML", "tg-spoiler"),
-        ("Hello.", "MarkdownV2", "character '.' is reserved"),
-        ("*bold", "MarkdownV2", "can't find end of bold entity"),
+        ("*bold*", "MarkdownV2", "unsupported parse_mode"),  # Coachbot sends HTML only
         ("hi", "Klingon", "unsupported parse_mode"),
     ],
 )
@@ -355,11 +334,6 @@ async def test_valid_formatting_is_accepted(fake: FakeBotApi, bot: Bot) -> None:
     assert kinds[MessageEntity.TEXT_LINK].url == "https://example.org/a?b=1&c=2"
     assert kinds[MessageEntity.PRE].language == "python"
     assert MessageEntity.SPOILER in kinds
-    md = await bot.send_message(
-        ANNA, "*Bold* _it_ `code` [site](https://x.org) 1\\.5", parse_mode="MarkdownV2"
-    )
-    assert md.text == "Bold it code site 1.5"
-    assert [e.type for e in md.entities] == ["bold", "italic", "code", "text_link"]
 
 
 async def test_parse_html_offsets_are_utf16() -> None:
@@ -472,9 +446,6 @@ async def test_user_side_updates(fake: FakeBotApi, bot: Bot) -> None:
     assert located.location.latitude == pytest.approx(48.2)
     assert sticker is not None and sticker.sticker is not None and sticker.sticker.emoji == "👍"
     assert photo is not None and photo.photo and photo.caption == "my desk"
-    file = await bot.get_file(photo.photo[-1].file_id)
-    data = await file.download_as_bytearray()
-    assert bytes(data).startswith(b"\x89PNG")
 
 
 async def test_user_edits_and_deletes(fake: FakeBotApi, bot: Bot) -> None:
@@ -509,15 +480,6 @@ async def test_member_update_and_block(fake: FakeBotApi, bot: Bot) -> None:
     await bot.send_message(ANNA, "welcome back")
 
 
-async def test_webhook_conflicts_with_polling(fake: FakeBotApi, bot: Bot) -> None:
-    assert await bot.set_webhook("https://example.org/hook")
-    assert fake.webhook_url == "https://example.org/hook"
-    with pytest.raises(Conflict):
-        await bot.get_updates(timeout=0)
-    assert await bot.delete_webhook(drop_pending_updates=True)
-    assert await bot.get_updates(timeout=0) == ()
-
-
 # ------------------------------------------------------------------ commands and misc
 
 
@@ -535,26 +497,16 @@ async def test_commands_per_language_and_scope(fake: FakeBotApi, bot: Bot) -> No
         "de": [{"command": "start", "description": "Starten"}],
     }
     assert fake.commands_by_scope[f"chat:{ANNA}"][""][0]["command"] == "review"
-    german = await bot.get_my_commands(language_code="de")
-    assert [(c.command, c.description) for c in german] == [("start", "Starten")]
     with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
         await bot.set_my_commands([BotCommand("Start!", "bad")])
-    await bot.delete_my_commands(language_code="de")
-    assert set(fake.commands) == {""}
 
 
-async def test_chat_and_menu_methods(fake: FakeBotApi, bot: Bot) -> None:
+async def test_reply_keyboard(fake: FakeBotApi, bot: Bot) -> None:
     fake.user(ANNA, "Anna", "de")
-    chat = await bot.get_chat(ANNA)
-    assert (chat.id, chat.type, chat.first_name) == (ANNA, "private", "Anna")
-    assert await bot.send_chat_action(ANNA, ChatAction.TYPING)
-    assert fake.chat_actions(ANNA) == ["typing"]
-    assert await bot.set_chat_menu_button(menu_button=MenuButtonCommands())
     location = ReplyKeyboardMarkup([[KeyboardButton("Share location", request_location=True)]])
     sent = await bot.send_message(ANNA, "Where are you?", reply_markup=location)
     assert sent.reply_markup is None  # only inline keyboards are part of a Message
     assert fake.reply_keyboard(ANNA) == [["Share location"]]
-    assert fake.messages(ANNA)[0]["raw_reply_markup"]["keyboard"][0][0]["request_location"]
 
 
 async def test_observation_helpers_report_clearly(fake: FakeBotApi, bot: Bot) -> None:
@@ -721,8 +673,8 @@ async def test_flood_bot_bucket(clocked: tuple[FakeBotApi, ManualClock]) -> None
 async def test_flood_counts_only_message_methods(clocked: tuple[FakeBotApi, ManualClock]) -> None:
     fake, _ = clocked
     anna = fake.user(ANNA)
-    assert {"sendMessage", "editMessageReplyMarkup", "copyMessage"} <= FLOOD_COUNTED
-    assert not FLOOD_COUNTED & {"getUpdates", "answerCallbackQuery", "sendChatAction"}
+    assert {"sendMessage", "sendPhoto", "editMessageReplyMarkup"} <= FLOOD_COUNTED
+    assert not FLOOD_COUNTED & {"getUpdates", "answerCallbackQuery", "setMyCommands"}
     fake.flood_control(bot_rate=0.01, bot_burst=2, chat_rate=0.01, chat_burst=2)
     async with httpx.AsyncClient() as client:
         # Failed requests take no token.
@@ -740,7 +692,7 @@ async def test_flood_counts_only_message_methods(clocked: tuple[FakeBotApi, Manu
             client, fake, "editMessageText", chat_id=ANNA, message_id=message_id, text="edit"
         )
         assert edited.status_code == 200  # the second and last token
-        # Out of tokens, a send, an edit and a copy are refused ...
+        # Out of tokens, a send and an edit are refused ...
         assert await send_text(client, fake, ANNA, "third") == 429
         assert retry_after_of(fake) == 100
         markup = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
@@ -753,26 +705,20 @@ async def test_flood_counts_only_message_methods(clocked: tuple[FakeBotApi, Manu
             reply_markup=markup,
         )
         assert again.status_code == 429
-        copied = await call_api(
-            client, fake, "copyMessage", chat_id=ANNA, from_chat_id=ANNA, message_id=message_id
-        )
-        assert copied.status_code == 429
         # ... while everything else is never counted nor refused.
         query_id = await fake.tap(anna, fake.messages(ANNA)[0], "go")
         uncounted: list[tuple[str, dict[str, Any]]] = [
             ("getMe", {}),
             ("getUpdates", {"timeout": 0}),
             ("answerCallbackQuery", {"callback_query_id": query_id}),
-            ("sendChatAction", {"chat_id": ANNA, "action": "typing"}),
             ("setMyCommands", {"commands": [{"command": "start", "description": "Start"}]}),
-            ("deleteMessage", {"chat_id": ANNA, "message_id": message_id}),
         ]
         for method, params in uncounted:
             answer = await call_api(client, fake, method, **params)
             assert answer.status_code == 200, (method, answer.json())
         fake.flood_control(None)
         assert await send_text(client, fake, ANNA, "unlimited") == 200
-    assert len(fake.flood_refusals()) == 3
+    assert len(fake.flood_refusals()) == 2
     assert [c.method for c in fake.delivered(ANNA)] == [
         "sendMessage",
         "editMessageText",
@@ -918,47 +864,8 @@ async def test_delivered_and_rates(clocked: tuple[FakeBotApi, ManualClock]) -> N
     assert fake.delivered(BOB, "editmessagetext")[0].params["text"] == "b2"
     assert fake.delivered(BOB, "sendPhoto") == []
 
-    assert fake.max_in_window(1.0) == 3  # [0.1, 1.1) holds 0.1, 0.6, 1.05
-    assert fake.max_in_window(1.1) == 4
-    assert fake.max_in_window(1.0, chat_id=BOB) == 1
-    assert fake.max_in_window(10.0) == 6
     assert fake.rate_between(start, start + 2.0) == pytest.approx(2.5)  # 5 in 2 s
     assert fake.rate_between(start + 1.0, start + 4.0, chat_id=BOB) == pytest.approx(2 / 3)
     assert fake.flood_refusals() == []
     with pytest.raises(ValueError):
         fake.rate_between(start, start)
-
-
-# ------------------------------------------------------------------ standalone
-
-
-async def test_standalone_entry_point() -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakebot",
-        "--users",
-        "2",
-        "--flood",
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    try:
-        base_url, token = (await asyncio.wait_for(process.stdout.readline(), 30)).split()
-        async with Bot(token.decode(), base_url=f"{base_url.decode()}/bot") as client:
-            await client.send_message(10_000, "first user")
-            for number in range(3):  # chat burst 3, 1/s: far faster than the refill
-                await client.send_message(10_001, f"second user {number}")
-            with pytest.raises(RetryAfter):
-                await client.send_message(10_001, "flood")
-            with pytest.raises(BadRequest, match=r"(?i)chat not found"):
-                await client.send_message(10_002, "no such user")
-    finally:
-        process.send_signal(signal.SIGINT)
-        rest, _ = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0
-    summary = json.loads(rest.decode().strip().splitlines()[-1])
-    assert summary["delivered"] == 4
-    assert summary["flood_refusals"] == 1
-    assert summary["errors"] == 2

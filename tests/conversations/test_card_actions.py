@@ -151,9 +151,9 @@ async def test_change_dose_steps_sets_and_repetitions_within_limits(
     reps = item.reps
     card = await card_message(fake, weber, anton)
 
-    plan = await tap_edit(fake, weber, card, f"plan:{anton}")
-    assert "Which exercise" in plan["text"]
-    assert f"item:{anton}:{item.id}" in item_data(plan, anton)
+    listing = await tap_edit(fake, weber, card, f"plan:{anton}")
+    assert "Which exercise" in listing["text"]
+    assert f"item:{anton}:{item.id}" in item_data(listing, anton)
     view = await tap_edit(fake, weber, card, f"item:{anton}:{item.id}")
     assert f"1 × {reps} repetitions" in view["text"]
     assert {f"dose:{anton}:{item.id}:sets:u", f"dose:{anton}:{item.id}:reps:u"} <= set(

@@ -24,8 +24,8 @@ async def invite_link(fake: FakeBotApi, therapist: FakeUser) -> str:
     await fake.send(therapist, "/invite")
     message = await fake.next_message(therapist.chat_id)
     assert message["photo_bytes"].startswith(b"\x89PNG")  # the QR code
-    link = next(word for word in message["caption"].split() if word.startswith("https://t.me/"))
-    return link
+    caption: str = message["caption"]
+    return next(word for word in caption.split() if word.startswith("https://t.me/"))
 
 
 async def test_invite_enrols_a_new_patient_linked_to_the_therapist(

@@ -296,6 +296,7 @@ async def test_settings_equipment_changes_the_plan(
     assert "Saved" in (await fake.next_edit(anna.chat_id))["text"]
     patient, sessions, _reports = await patient_state(bot, anna)
     assert patient.equipment == ["elastic_band"]
+    assert patient.id is not None
     async with bot.uow() as uow:
         after = [item.exercise_id for item in await uow.plans.for_patient(patient.id)]
     assert any("elastic_band" in catalogue.exercises[e].equipment for e in after)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from coachbot.db import tables
 from coachbot.domain.model import Invite, PatientStatus, Therapist
@@ -13,9 +13,9 @@ from tests.conversations.flows import answer_no_flags, button_data, consent, enr
 from tests.fakebot import FakeBotApi, FakeUser
 
 
-async def count(bot: Bot, table: object) -> int:
+async def count(bot: Bot, table: Table) -> int:
     async with bot.uow() as uow:
-        result = await uow.session.execute(select(func.count()).select_from(table))  # type: ignore[arg-type]
+        result = await uow.session.execute(select(func.count()).select_from(table))
         return int(result.scalar_one())
 
 
@@ -201,7 +201,8 @@ async def test_time_zone_from_a_shared_location(fake: FakeBotApi, bot: Bot, anna
     question = await fake.next_message(anna.chat_id)
     await fake.tap(anna, question, "ob:pain:2")
     question = await fake.next_message(anna.chat_id)
-    assert fake.reply_keyboard(anna.chat_id)[0] == ["📍 Share my location"]  # type: ignore[index]
+    keyboard = fake.reply_keyboard(anna.chat_id)
+    assert keyboard is not None and keyboard[0] == ["📍 Share my location"]
     await fake.send(anna, "Atlantis")
     assert "could not find" in (await fake.next_message(anna.chat_id))["text"]
     await fake.send_location(anna, 48.21, 16.37)  # Vienna

@@ -203,7 +203,8 @@ async def test_logs_hold_no_token_and_no_message_texts(
     saved = root.handlers[:], root.level
     stream = io.StringIO()
     handler = configure_logging("INFO", [fake.token])
-    handler.setStream(stream)  # type: ignore[attr-defined]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
     try:
         await enrol(fake, anna)
         await fake.send(anna, "my back hurts a lot today")
@@ -320,9 +321,11 @@ async def test_a_session_telegram_refuses_is_tried_three_times_and_reported_once
                 retry = await retry_recorded(running, anna, retry)
                 clock.set(retry)
             notice = await fake.next_message(operator.chat_id)
+            dispatcher = running.services.dispatcher
+            assert dispatcher is not None
             for _minute in range(30):  # half an hour more of dispatcher rounds
                 clock.advance(minutes=1)
-                await running.services.dispatcher.tick()  # type: ignore[union-attr]
+                await dispatcher.tick()
         assert len(refused(fake, anna)) == 3  # not once a tick for the rest of the day
         assert "could not deliver session" in notice["text"]
         assert "parse entities" in notice["text"]

@@ -412,7 +412,7 @@ async def test_a_large_practice_gets_its_summary_over_several_messages(
     names = [f"Patient with a long name {n:02d}" for n in range(90)]
     ids = await therapist_with_patients(bot, weber, "Dr. Weber", names)
     await fake.send(weber, "/summary")
-    texts = []
+    texts: list[str] = []
     while len(texts) < 10:
         message = await fake.next_message(weber.chat_id)
         texts.append(message["text"])

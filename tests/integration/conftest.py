@@ -9,11 +9,12 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import text
 
-from catalogue.loader import Catalogue, load_catalogue
+from catalogue.loader import Catalogue
 from coachbot import enrolment
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.model import ALL_DAYS, Patient
+from tests.shipped import shipped_catalogue
 
 # Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin.
 MONDAY_MORNING = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -23,7 +24,7 @@ Enrol = Callable[..., Awaitable[Patient]]
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    return shipped_catalogue()
 
 
 @pytest.fixture

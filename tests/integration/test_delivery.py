@@ -44,9 +44,18 @@ def dispatcher_for(
     catalogue: Catalogue,
     clock: Clock,
     courier: RecordingCourier,
-    **options: object,
+    *,
+    concurrency: int = 4,
+    operator_chat_id: int | None = None,
 ) -> Dispatcher:
-    return Dispatcher(lambda: UnitOfWork(sessions), catalogue, clock, courier, **options)  # type: ignore[arg-type]
+    return Dispatcher(
+        lambda: UnitOfWork(sessions),
+        catalogue,
+        clock,
+        courier,
+        concurrency=concurrency,
+        operator_chat_id=operator_chat_id,
+    )
 
 
 async def outbox(sessions: SessionFactory, chat_id: int) -> list[tuple[str, str | None, int]]:
@@ -245,7 +254,7 @@ async def test_a_crash_mid_round_leaves_claimed_only_what_was_on_the_wire(
     await wait_for(lambda: len(hanging) == 4)  # every courier has one on the wire
     round_.cancel()  # as abrupt as it gets inside one process
     async with UnitOfWork(sessions) as uow:
-        counts = dict(
+        counts: dict[str, int] = dict(
             (
                 await uow.session.execute(
                     text("SELECT state, count(*) FROM session GROUP BY state")

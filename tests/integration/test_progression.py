@@ -8,7 +8,7 @@ from catalogue.loader import Catalogue
 from coachbot import access, privacy, reports
 from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.domain.model import Difficulty, Outcome, Therapist
+from coachbot.domain.model import Difficulty, Outcome, PlanChange, Therapist
 from tests.integration.conftest import Enrol
 
 MONDAY_EVENING = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
@@ -16,10 +16,10 @@ MONDAY_EVENING = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
 
 async def report_easy_days(
     sessions: SessionFactory, catalogue: Catalogue, user_id: int, days: int, start: int = 0
-) -> list[object]:
+) -> list[PlanChange | None]:
     """Train on `days` days from day `start` with /today: done, pain 1, easy.
     Returns the plan changes."""
-    changes = []
+    changes: list[PlanChange | None] = []
     for n in range(start, start + days):
         now = MONDAY_EVENING + timedelta(days=n)
         async with UnitOfWork(sessions) as uow:
@@ -65,7 +65,7 @@ async def test_without_a_therapist_the_change_is_applied(
     changes = await report_easy_days(sessions, catalogue, 1, 3)
     assert changes[:2] == [None, None]
     change = changes[2]
-    assert change is not None and change.status == "applied"  # type: ignore[attr-defined]
+    assert change is not None and change.status == "applied"
     after = await doses(sessions, patient.id)
     assert after != before
     # The next change needs three new reports.
@@ -88,7 +88,7 @@ async def test_with_a_therapist_the_change_is_proposed_and_the_plan_kept(
     before = await doses(sessions, patient.id)
     changes = await report_easy_days(sessions, catalogue, 2, 3)
     change = changes[2]
-    assert change is not None and change.status == "proposed"  # type: ignore[attr-defined]
+    assert change is not None and change.status == "proposed"
     assert await doses(sessions, patient.id) == before
     async with UnitOfWork(sessions) as uow:
         exported = await privacy.export_patient(uow, await access.patient_of(uow, 2))

@@ -194,7 +194,7 @@ async def test_a_day_end_for_many_patients_is_planned_over_rounds_and_holds_up_n
             clock = Clock(morning)
             courier = RecordingCourier(clock)
             dispatcher = counted.dispatcher(catalogue, clock, courier)
-            rounds = []
+            rounds: list[chores.TickResult] = []
             while not rounds or dispatcher.behind:
                 rounds.append(await dispatcher.tick())
                 clock.advance(seconds=5)
@@ -270,7 +270,7 @@ async def test_a_day_end_closes_at_most_so_many_sessions_a_round_and_never_sends
             clock = Clock(evening + timedelta(hours=1))  # 00:30: the day is over
             courier = RecordingCourier(clock)
             dispatcher = counted.dispatcher(catalogue, clock, courier)
-            missed = []
+            missed: list[int] = []
             while not missed or dispatcher.behind:
                 missed.append((await dispatcher.tick()).missed)
                 clock.advance(seconds=5)

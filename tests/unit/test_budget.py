@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -29,8 +30,14 @@ class VirtualTime:
         self.sent.append((self.now, what))
 
 
-def budget(time: VirtualTime, **options: float) -> SendBudget:
-    return SendBudget(LocalStore(), clock=time, sleep=time.sleep, **options)  # type: ignore[arg-type]
+class Pace(TypedDict, total=False):
+    rate: float
+    chat_rate: float
+    chat_burst: int
+
+
+def budget(time: VirtualTime, **options: Unpack[Pace]) -> SendBudget:
+    return SendBudget(LocalStore(), clock=time, sleep=time.sleep, **options)
 
 
 def most_in_any_second(times: list[float]) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -9,9 +11,9 @@ from coachbot.cli import main
 
 
 @pytest.fixture(autouse=True)
-def no_extra_folders(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+def no_extra_folders(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("CATALOGUE_PATHS", raising=False)
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]  # no .env of the developer
+    monkeypatch.chdir(tmp_path)  # no .env of the developer
 
 
 def test_list_filters_by_kind_and_equipment(capsys: pytest.CaptureFixture[str]) -> None:

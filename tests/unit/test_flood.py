@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from coachbot.domain.delivery import Failure
 from conversations.flood import failure_of
@@ -31,8 +38,8 @@ def timed_out(cause: Exception) -> TimedOut:
         (timed_out(httpx.PoolTimeout("pool")), Failure.PASSING),
     ],
 )
-def test_each_answer_has_its_kind(error: Exception, failure: Failure) -> None:
-    assert failure_of(error).failure is failure  # type: ignore[arg-type]
+def test_each_answer_has_its_kind(error: TelegramError, failure: Failure) -> None:
+    assert failure_of(error).failure is failure
 
 
 def test_a_429_keeps_the_wait_telegram_asked_for() -> None:

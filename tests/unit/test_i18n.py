@@ -33,10 +33,10 @@ def german_pairs() -> list[tuple[str, str]]:
     for message in catalog:
         if not message.id or message.fuzzy:
             continue
-        if isinstance(message.id, tuple):
-            pairs += list(zip(message.id, message.string, strict=True))
-        else:
-            pairs.append((message.id, message.string))
+        # A plural message has a tuple of forms on both sides; the others one string each.
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else message.string
+        pairs += list(zip(ids, strings or (), strict=True))
     return pairs
 
 

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue.loader import load_catalogue
 from catalogue.schema import CONDITIONS, EQUIPMENT
 from coachbot.domain.model import PlanItem
 from coachbot.domain.planning import (
@@ -18,8 +17,9 @@ from coachbot.domain.planning import (
     build_plan,
     items_for_day,
 )
+from tests.shipped import shipped_catalogue
 
-CATALOGUE = load_catalogue()
+CATALOGUE = shipped_catalogue()
 KIND_OF = {e.id: e.kinds[0] for e in CATALOGUE.exercises.values()}
 
 profiles = st.builds(

@@ -8,7 +8,7 @@ from itertools import chain, combinations, pairwise
 
 import pytest
 
-from catalogue.loader import Catalogue, load_catalogue
+from catalogue.loader import Catalogue
 from catalogue.schema import CONDITIONS, EQUIPMENT
 from coachbot.domain.model import PlanItem
 from coachbot.domain.planning import (
@@ -21,8 +21,9 @@ from coachbot.domain.planning import (
     next_lesson,
     relaxation_for,
 )
+from tests.shipped import shipped_catalogue
 
-CATALOGUE: Catalogue = load_catalogue()
+CATALOGUE: Catalogue = shipped_catalogue()
 KIND_OF = {exercise.id: exercise.kinds[0] for exercise in CATALOGUE.exercises.values()}
 
 CONDITION_SETS: list[frozenset[str]] = [

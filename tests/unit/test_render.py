@@ -7,7 +7,6 @@ from html import escape
 
 import pytest
 
-from catalogue.loader import load_catalogue
 from coachbot.domain.model import Dose, Session, SessionExercise
 from coachbot.i18n import Translator
 from conversations.render import (
@@ -17,8 +16,9 @@ from conversations.render import (
     pack,
     session_text,
 )
+from tests.shipped import shipped_catalogue
 
-CATALOGUE = load_catalogue()
+CATALOGUE = shipped_catalogue()
 
 
 def longest_session(relaxation_id: str, lesson_id: str) -> Session:
