@@ -20,7 +20,7 @@ from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS
 from coachbot import alerts, enrolment, linking, sessions, therapists
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.errors import InvalidInvite
-from coachbot.domain.model import ALL_DAYS, Patient, PatientStatus, Session, Therapist
+from coachbot.domain.model import ALL_DAYS, Patient, PatientStatus, RedFlag, Session, Therapist
 from coachbot.domain.safety import RED_FLAGS, Urgency
 from coachbot.i18n import Translator, pick_language
 from coachbot.timezones import resolve_zone, zone_at
@@ -132,7 +132,7 @@ def _answer(step: str) -> keyboards.Answer:
 def question(step: str, patient: Patient, default_zone: str, _: Translator) -> tuple[str, object]:
     """The text and keyboard that ask `step`."""
     if step.startswith(ASK_RED_FLAG):
-        flag = step.removeprefix(ASK_RED_FLAG)
+        flag = RedFlag(step.removeprefix(ASK_RED_FLAG))
         number = list(RED_FLAGS).index(flag) + 1
         text = _("Safety question {number} of {total}:").format(number=number, total=len(RED_FLAGS))
         return f"🩺 {text}\n<b>{red_flag_question(flag, _)}</b>", keyboards.yes_no(_answer(step), _)
@@ -405,7 +405,8 @@ async def _apply(
     now = context.now()
     if step.startswith(ASK_RED_FLAG):
         if value == "y":
-            await alerts.stop_for_red_flag(uow, patient, step.removeprefix(ASK_RED_FLAG), now)
+            flag = RedFlag(step.removeprefix(ASK_RED_FLAG))
+            await alerts.stop_for_red_flag(uow, patient, flag, now)
             return "stop"
         return await _advance(uow, patient, context)
     if step in (ASK_CONDITIONS, ASK_EQUIPMENT):
@@ -483,7 +484,7 @@ async def _after_answer(
     if message is None:
         return
     if outcome == "stop":
-        urgency = RED_FLAGS[step.removeprefix(ASK_RED_FLAG)]
+        urgency = RED_FLAGS[RedFlag(step.removeprefix(ASK_RED_FLAG))]
         await message.chat.send_message(red_flag_advice(urgency, _))
     elif outcome == "next":
         await ask(message, patient, context)  # type: ignore[arg-type]
