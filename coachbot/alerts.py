@@ -15,21 +15,39 @@ from coachbot.domain.model import (
     AlertKind,
     Patient,
     PatientStatus,
+    RedFlag,
     SessionState,
     Therapist,
 )
 
 
-def new_alert(patient: Patient, kind: AlertKind, detail: str | None, now: datetime) -> Alert:
+def new_alert(
+    patient: Patient,
+    kind: AlertKind,
+    now: datetime,
+    *,
+    pain: int | None = None,
+    days: int | None = None,
+    red_flag: RedFlag | None = None,
+) -> Alert:
     assert patient.id is not None
-    return Alert(patient_id=patient.id, kind=kind, detail=detail, created_at=now)
+    return Alert(
+        patient_id=patient.id,
+        kind=kind,
+        created_at=now,
+        pain=pain,
+        days=days,
+        red_flag=red_flag,
+    )
 
 
-async def stop_for_red_flag(uow: UnitOfWork, patient: Patient, flag: str, now: datetime) -> None:
+async def stop_for_red_flag(
+    uow: UnitOfWork, patient: Patient, flag: RedFlag, now: datetime
+) -> None:
     """A red-flag answer: training stops and the therapist is alerted."""
     patient.status = PatientStatus.STOPPED
     patient.step = None
-    uow.alerts.add(new_alert(patient, AlertKind.RED_FLAG, flag, now))
+    uow.alerts.add(new_alert(patient, AlertKind.RED_FLAG, now, red_flag=flag))
     for session in await uow.sessions.planned_from(patient.id or 0, date.min):
         session.state = SessionState.EXCUSED
 
@@ -87,8 +105,6 @@ async def raise_silence_alerts(
     still = await uow.alerts.silent(now - timedelta(days=days), among=candidates)
     for patient_id in still:
         uow.alerts.add(
-            Alert(
-                patient_id=patient_id, kind=AlertKind.SILENT, detail=f"{days} days", created_at=now
-            )
+            Alert(patient_id=patient_id, kind=AlertKind.SILENT, created_at=now, days=days)
         )
     return len(still)

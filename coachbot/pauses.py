@@ -91,7 +91,7 @@ async def mark_blocked(uow: UnitOfWork, chat_id: int, now: datetime) -> bool:
     assert patient.id is not None
     patient.status = PatientStatus.BLOCKED
     patient.blocked_at = now
-    uow.alerts.add(new_alert(patient, AlertKind.BOT_BLOCKED, None, now))
+    uow.alerts.add(new_alert(patient, AlertKind.BOT_BLOCKED, now))
     # Sessions that never reached the patient are not counted against them.
     for session in await uow.sessions.unsent(patient.id):
         await uow.session.delete(session)

@@ -24,6 +24,7 @@ from coachbot.domain.model import (
     Patient,
     PatientStatus,
     PlanChange,
+    RedFlag,
     Report,
     Session,
     SessionState,
@@ -89,7 +90,7 @@ async def record_pain(
     if patient.first_pain_on is None:
         patient.first_pain_on = session.local_date
     for kind in alerts:
-        uow.alerts.add(new_alert(patient, kind, f"pain {pain}", now))
+        uow.alerts.add(new_alert(patient, kind, now, pain=pain))
     await uow.flush()
     # Pain alone can call for an easier plan; progress waits for "how hard".
     change = await review_progress(uow, patient, catalogue, now) if catalogue else None
@@ -117,7 +118,7 @@ async def record_difficulty(
 
 
 async def red_flag_after_report(
-    uow: UnitOfWork, patient: Patient, session_id: int, flag: str, now: datetime
+    uow: UnitOfWork, patient: Patient, session_id: int, flag: RedFlag, now: datetime
 ) -> None:
     """A warning sign reported with the daily check-in stops training."""
     await _session_for_report(uow, patient, session_id, now)

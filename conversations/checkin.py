@@ -13,7 +13,7 @@ from catalogue.schema import Lesson
 from coachbot import access, reports, sessions
 from coachbot.domain.delivery import Failure
 from coachbot.domain.errors import SessionClosed
-from coachbot.domain.model import AlertKind, Difficulty, Outcome, Session
+from coachbot.domain.model import AlertKind, Difficulty, Outcome, RedFlag, Session
 from coachbot.domain.safety import Light, Urgency
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards
@@ -263,7 +263,7 @@ async def report_check(update: Update, context: CoachContext) -> None:
             raise SessionClosed
         if value == "y":
             await reports.red_flag_after_report(
-                uow, patient, session_id, "cauda_equina", context.now()
+                uow, patient, session_id, RedFlag.CAUDA_EQUINA, context.now()
             )
         await uow.commit()
     _ = tr(patient.language)

@@ -1,5 +1,5 @@
 """Every word for the domain's vocabulary a person reads: conditions, equipment,
-levels, kinds of exercise, alerts and the reasons for a plan change.
+levels, kinds of exercise, red flags, alerts and the reasons for a plan change.
 
 Marked with N_ for extraction and translated where they are shown, so one label
 reads the same in the enrolment buttons, the settings, the card and the summary.
@@ -7,7 +7,10 @@ reads the same in the enrolment buttons, the settings, the card and the summary.
 
 from __future__ import annotations
 
+from html import escape
+
 from coachbot.domain import planning
+from coachbot.domain.model import Alert, AlertKind, RedFlag
 from coachbot.i18n import N_, Translator
 
 CONDITION_LABELS = {
@@ -38,6 +41,14 @@ KIND_LABELS = {
     "vibration": N_("Vibration"),
     planning.COOL_DOWN: N_("Stretching (cool-down)"),
 }
+# The warning sign a patient said yes to, in a few words for their therapist.
+RED_FLAG_LABELS = {
+    RedFlag.CAUDA_EQUINA: N_("loss of bladder or bowel control or saddle numbness"),
+    RedFlag.LEG_WEAKNESS: N_("new or worsening weakness in both legs"),
+    RedFlag.FEVER_WEIGHT: N_("fever, feeling unwell or unexplained weight loss"),
+    RedFlag.CANCER: N_("a history of cancer"),
+    RedFlag.TRAUMA: N_("back pain since a recent fall, accident or injury"),
+}
 LEVEL_NAMES = {
     "beginner": N_("beginner"),
     "intermediate": N_("intermediate"),
@@ -67,3 +78,52 @@ def alert_kind(kind: str, _: Translator) -> str:
         "bot_blocked": _("blocked the bot"),
     }
     return kinds.get(kind, kind)
+
+
+def alert_facts(alert: Alert, _: Translator) -> str | None:
+    """An alert's facts in a few words, shown beside its kind; None if it has none."""
+    if alert.red_flag is not None:
+        return _(RED_FLAG_LABELS[alert.red_flag])
+    if alert.pain is not None:
+        return f"{alert.pain}/10"
+    if alert.days is not None:
+        return _.ngettext("{count} day", "{count} days", alert.days).format(count=alert.days)
+    return None
+
+
+def alert_text(alert: Alert, name: str, _: Translator) -> str:
+    """What the therapist is told: who (`name`, ready for HTML), what happened, and what
+    the bot did about it. Alerts from before their facts were stored may lack them."""
+    pain, days, flag = alert.pain, alert.days, alert.red_flag
+    match AlertKind(alert.kind):
+        case AlertKind.RED_FLAG if flag is not None:
+            text = _(
+                "🚨 {name} answered yes to a red-flag question: {flag}. Training is stopped "
+                "and they were told to seek medical care."
+            )
+        case AlertKind.RED_FLAG:
+            text = _(
+                "🚨 {name} answered yes to a red-flag question. Training is stopped and they "
+                "were told to seek medical care."
+            )
+        case AlertKind.PAIN_HIGH if pain is not None:
+            text = _("⚠️ {name} reported pain {pain}/10 after today's session.")
+        case AlertKind.PAIN_HIGH:
+            text = _("⚠️ {name} reported high pain after today's session.")
+        case AlertKind.PAIN_RISE if pain is not None:
+            text = _("⚠️ {name}'s pain ({pain}/10) is 2 or more points above their baseline.")
+        case AlertKind.PAIN_RISE:
+            text = _("⚠️ {name}'s pain is 2 or more points above their baseline.")
+        case AlertKind.SILENT if days is not None:
+            text = _.ngettext(
+                "🔕 {name} has sent no report for {days} day.",
+                "🔕 {name} has sent no report for {days} days.",
+                days,
+            )
+        case AlertKind.SILENT:
+            text = _("🔕 {name} has sent no report for several days.")
+        case AlertKind.BOT_BLOCKED:
+            text = _("🚫 {name} has blocked the bot and gets no more sessions.")
+    return text.format(
+        name=name, pain=pain, days=days, flag=escape(_(RED_FLAG_LABELS[flag])) if flag else ""
+    )

@@ -21,10 +21,10 @@ from telegram import (
 from telegram.error import TelegramError
 
 from coachbot import alerts, linking, views
-from coachbot.domain.model import AlertKind, Outgoing, Therapist
+from coachbot.domain.model import Outgoing, Therapist
 from coachbot.i18n import N_, Translator
 from coachbot.timezones import zone_at
-from conversations import buttons, keyboards, summary
+from conversations import buttons, keyboards, labels, summary
 from conversations.card import contact
 from conversations.context import CoachContext, clear_buttons, tr
 from conversations.render import day_name, percent
@@ -171,22 +171,7 @@ async def confirm_link(update: Update, context: CoachContext) -> None:
 def alert_text(notice: alerts.AlertNotice, _: Translator) -> str:
     """What the therapist reads: who, what happened, what the bot already did."""
     name = escape(notice.patient.display_name or _("A patient"))
-    detail = escape(notice.alert.detail or "")
-    texts = {
-        AlertKind.RED_FLAG: _(
-            "🚨 {name} answered yes to a red-flag question ({detail}). Training is stopped "
-            "and they were told to seek medical care."
-        ),
-        AlertKind.PAIN_HIGH: _("⚠️ {name} reported high pain ({detail}) after today's session."),
-        AlertKind.PAIN_RISE: _(
-            "⚠️ {name}'s pain ({detail}) is 2 or more points above their baseline."
-        ),
-        AlertKind.SILENT: _("🔕 {name} has sent no report for {detail}."),
-        AlertKind.BOT_BLOCKED: _("🚫 {name} has blocked the bot and gets no more sessions."),
-    }
-    return texts.get(AlertKind(notice.alert.kind), "{name}: {detail}").format(
-        name=name, detail=detail
-    )
+    return labels.alert_text(notice.alert, name, _)
 
 
 def alert_message(notice: alerts.AlertNotice) -> Outgoing:

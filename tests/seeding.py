@@ -300,7 +300,7 @@ async def seed_practice(
                         {
                             "patient_id": patient_id,
                             "kind": "pain_high",
-                            "detail": "pain 8",
+                            "pain": 8,
                             "created_at": now - timedelta(days=1),
                             "notified_at": now - timedelta(days=1),
                         }

@@ -27,7 +27,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import registry
 
-from coachbot.db.types import ExerciseChanges, SessionExercises, UTCDateTime, Weekdays
+from coachbot.db.types import (
+    ExerciseChanges,
+    SessionExercises,
+    UTCDateTime,
+    Vocabulary,
+    Weekdays,
+)
 from coachbot.domain.model import (
     Alert,
     Invite,
@@ -35,6 +41,7 @@ from coachbot.domain.model import (
     Patient,
     PlanChange,
     PlanItem,
+    RedFlag,
     Report,
     Session,
     Therapist,
@@ -175,7 +182,10 @@ alert = Table(
     Column("id", Integer, primary_key=True),
     Column("patient_id", ForeignKey("patient.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("kind", String(24), nullable=False),
-    Column("detail", String(64)),
+    # The facts each language words: pain 0-10, days without a report, the red flag.
+    Column("pain", Integer),
+    Column("days", Integer),
+    Column("red_flag", Vocabulary(RedFlag)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("seen_at", UTCDateTime),
     Column("notified_at", UTCDateTime),

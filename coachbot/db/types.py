@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from coachbot.domain.model import Dose, ExerciseChange, SessionExercise
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -40,6 +43,25 @@ class Weekdays(TypeDecorator[list[int]]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> list[int] | None:
         return None if value is None else [int(char) for char in value]
+
+
+class Vocabulary(TypeDecorator[E]):
+    """A word of the domain's vocabulary (a StrEnum) as its value in a short string
+    column: read back as the member, and a new word needs no migration (no enum type in
+    the database, no CHECK)."""
+
+    impl = String(24)
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum  # named as the argument: SQLAlchemy's statement cache keys on it
+
+    def process_bind_param(self, value: E | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 def dose_json(dose: Dose) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from coachbot.domain.model import ALL_DAYS
+from coachbot.domain.model import ALL_DAYS, RedFlag
 from coachbot.domain.safety import RED_FLAGS
 
 RED_FLAG = "ob:rf:"  # a red-flag question's step: this, then the flag's key
@@ -49,10 +49,10 @@ def enrolling(step: str | None) -> bool:
     return step is not None and step in STEPS
 
 
-def red_flag(step: str) -> str | None:
+def red_flag(step: str) -> RedFlag | None:
     """The red flag a step asks about, if it is a screening question."""
     flag = step.removeprefix(RED_FLAG)
-    return flag if step.startswith(RED_FLAG) and flag in RED_FLAGS else None
+    return RedFlag(flag) if step.startswith(RED_FLAG) and flag in RED_FLAGS else None
 
 
 def next_step(step: str) -> str | None:

@@ -62,6 +62,18 @@ class AlertKind(StrEnum):
     BOT_BLOCKED = "bot_blocked"
 
 
+class RedFlag(StrEnum):
+    """A warning sign the screening asks about (their order and urgency: `safety`). The
+    values are stored, in alerts and in the enrolment question a patient is at, so they
+    stay as they are."""
+
+    CAUDA_EQUINA = "cauda_equina"
+    LEG_WEAKNESS = "leg_weakness"
+    FEVER_WEIGHT = "fever_weight"
+    CANCER = "cancer"
+    TRAUMA = "trauma"
+
+
 @dataclass(frozen=True)
 class Dose:
     sets: int
@@ -198,10 +210,15 @@ class Report:
 
 @dataclass(eq=False)
 class Alert:
+    """Something a therapist should know, with its facts as values (each language words
+    them): the pain reported (0-10), the days without a report, the red flag answered."""
+
     patient_id: int
     kind: str
     created_at: datetime
-    detail: str | None = None
+    pain: int | None = None
+    days: int | None = None
+    red_flag: RedFlag | None = None
     seen_at: datetime | None = None
     # When the therapist was sent it (once); None while not sent or no therapist.
     notified_at: datetime | None = None

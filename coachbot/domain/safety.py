@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from coachbot.domain.model import AlertKind
+from coachbot.domain.model import AlertKind, RedFlag
 
 
 class Urgency(StrEnum):
@@ -14,12 +14,12 @@ class Urgency(StrEnum):
 
 # The screening questions, in the order they are asked, and how urgent a yes is.
 # Cauda equina signs and weakness in both legs need care the same day.
-RED_FLAGS: dict[str, Urgency] = {
-    "cauda_equina": Urgency.EMERGENCY,
-    "leg_weakness": Urgency.EMERGENCY,
-    "fever_weight": Urgency.DOCTOR,
-    "cancer": Urgency.DOCTOR,
-    "trauma": Urgency.DOCTOR,
+RED_FLAGS: dict[RedFlag, Urgency] = {
+    RedFlag.CAUDA_EQUINA: Urgency.EMERGENCY,
+    RedFlag.LEG_WEAKNESS: Urgency.EMERGENCY,
+    RedFlag.FEVER_WEIGHT: Urgency.DOCTOR,
+    RedFlag.CANCER: Urgency.DOCTOR,
+    RedFlag.TRAUMA: Urgency.DOCTOR,
 }
 
 PAIN_HIGH = 7

@@ -141,9 +141,10 @@ def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Tra
         lines += ["", _("<b>Open alerts</b>")]
         for alert in card.open_alerts[-SHOWN_ALERTS:]:
             kind = escape(labels.alert_kind(alert.kind, _))
+            facts = labels.alert_facts(alert, _)
             lines.append(
                 f"• {alert.created_at.strftime('%d.%m.')} {kind}"
-                + (f" ({escape(alert.detail)})" if alert.detail else "")
+                + (f" ({escape(facts)})" if facts else "")
             )
         hidden = len(card.open_alerts) - SHOWN_ALERTS
         if hidden > 0:

@@ -1,29 +1,38 @@
-"""The therapist is alerted once, and acknowledges with one tap."""
+"""The therapist is alerted once, in their language with the facts worded, and
+acknowledges with one tap."""
 
 from __future__ import annotations
+
+from typing import Any
+
+import pytest
 
 from coachbot import therapists
 from tests.conftest import START, Bot, Clock, wait_for
 from tests.conversations.flows import enrol, next_containing
 from tests.conversations.test_checkin import session_message
+from tests.conversations.test_invites import invite_link
 from tests.fakebot import FakeBotApi, FakeUser
 
 
-async def sign_up(bot: Bot, user: FakeUser, name: str) -> int:
+async def sign_up(bot: Bot, user: FakeUser, name: str, language: str = "en") -> int:
     async with bot.uow() as uow:
         therapist = await therapists.add_therapist(uow, name, START)
         assert therapist.signup_code is not None and therapist.id is not None
         await therapists.sign_up_therapist(
-            uow, therapist.signup_code, user.id, "en", "Europe/Berlin"
+            uow, therapist.signup_code, user.id, language, "Europe/Berlin"
         )
         await uow.commit()
         return therapist.id
 
 
-async def linked_patient(fake: FakeBotApi, bot: Bot, patient: FakeUser) -> FakeUser:
-    """Enrol `patient` and link them to a therapist; returns the therapist."""
-    weber = fake.user(5001, "Weber", "en")
-    therapist_id = await sign_up(bot, weber, "Dr. Weber")
+async def linked_patient(
+    fake: FakeBotApi, bot: Bot, patient: FakeUser, language: str = "en"
+) -> FakeUser:
+    """Enrol `patient` and link them to a therapist speaking `language`; returns the
+    therapist."""
+    weber = fake.user(5001, "Weber", language)
+    therapist_id = await sign_up(bot, weber, "Dr. Weber", language)
     await enrol(fake, patient)
     async with bot.uow() as uow:
         stored = await uow.patients.by_user(patient.id)
@@ -43,8 +52,8 @@ async def test_high_pain_alerts_the_therapist_once_and_acknowledging_stops_it(
     await fake.tap_button(anna, await fake.next_message(anna.chat_id), "8")
     alerts = [await fake.next_message(weber.chat_id), await fake.next_message(weber.chat_id)]
     alerts.sort(key=lambda alert: alert["text"])
-    assert "Anna reported high pain (pain 8)" in alerts[0]["text"]
-    assert "Anna's pain (pain 8) is 2 or more points above" in alerts[1]["text"]
+    assert "Anna reported pain 8/10 after today's session" in alerts[0]["text"]
+    assert "Anna's pain (8/10) is 2 or more points above" in alerts[1]["text"]
     data = alerts[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await fake.tap_button(weber, alerts[0], "Acknowledge")
     assert "Acknowledged" in (await fake.next_message(weber.chat_id))["text"]
@@ -134,3 +143,131 @@ async def test_red_flag_alerts_the_therapist_once(
         clock.advance(hours=1)
         await dispatcher.tick()
     assert len(red_flag_notices()) == 1
+
+
+# Each alert as the therapist reads it, whole, and its line on the card: the facts worded
+# in the therapist's language, never a stored key or an English fragment.
+CAUDA_EQUINA = {
+    "en": "loss of bladder or bowel control or saddle numbness",
+    "de": "Verlust der Blasen- oder Darmkontrolle oder Taubheit im Reithosenbereich",
+}
+WORDED: dict[str, dict[str, Any]] = {
+    "en": {
+        "alerts": [
+            "⚠️ Anna reported pain 8/10 after today's session.",
+            "⚠️ Anna's pain (8/10) is 2 or more points above their baseline.",
+            f"🚨 Anna answered yes to a red-flag question: {CAUDA_EQUINA['en']}. Training is "
+            "stopped and they were told to seek medical care.",
+        ],
+        "card": [
+            "high pain (8/10)",
+            "pain above baseline (8/10)",
+            f"red-flag answer ({CAUDA_EQUINA['en']})",
+        ],
+        "silent": "🔕 Anna has sent no report for 3 days.",
+        "silent_card": "no reports (3 days)",
+    },
+    "de": {
+        "alerts": [
+            "⚠️ Anna hat nach der heutigen Einheit Schmerzen von 8/10 gemeldet.",
+            "⚠️ Die Schmerzen von Anna (8/10) liegen 2 oder mehr Punkte über dem Ausgangswert.",
+            f"🚨 Anna hat eine Warnzeichen-Frage mit Ja beantwortet: {CAUDA_EQUINA['de']}. Das "
+            "Training ist gestoppt, und es wurde geraten, ärztliche Hilfe zu suchen.",
+        ],
+        "card": [
+            "starke Schmerzen (8/10)",
+            "Schmerzen über dem Ausgangswert (8/10)",
+            f"Warnzeichen-Antwort ({CAUDA_EQUINA['de']})",
+        ],
+        "silent": "🔕 Anna hat seit 3 Tagen keine Rückmeldung geschickt.",
+        "silent_card": "keine Rückmeldungen (3 Tage)",
+    },
+}
+RAW = ("cauda_equina", "red_flag", "(pain 8)", "None")
+
+
+async def card_text(fake: FakeBotApi, bot: Bot, therapist: FakeUser, patient: FakeUser) -> str:
+    async with bot.uow() as uow:
+        stored = await uow.patients.by_user(patient.id)
+        assert stored is not None
+    fake.drain(therapist.chat_id)
+    await fake.send(therapist, f"/patient {stored.id}")
+    while True:  # the chart may come first, as a photo
+        text: str = (await fake.next_message(therapist.chat_id)).get("text", "")
+        if f"(#{stored.id})" in text:
+            return text
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_pain_and_red_flag_alerts_word_their_facts_in_the_therapists_language(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser, language: str
+) -> None:
+    weber = await linked_patient(fake, bot, anna, language)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Partly")
+    await fake.tap_button(anna, await fake.next_message(anna.chat_id), "8")
+    await fake.tap_button(anna, await next_containing(fake, anna, "bladder"), "Yes")
+
+    def alerts() -> list[str]:
+        return [
+            m["text"]
+            for m in fake.messages(weber.chat_id)
+            if m.get("text", "").startswith(("⚠️", "🚨"))
+        ]
+
+    await fake.wait_until(lambda: len(alerts()) == 3, what="three alerts")
+    assert sorted(alerts()) == sorted(WORDED[language]["alerts"])
+    card = await card_text(fake, bot, weber, anna)
+    for line in WORDED[language]["card"]:
+        assert line in card
+    for raw in RAW:
+        assert raw not in card
+        assert not [text for text in alerts() if raw in text]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_silence_counts_its_days_in_the_therapists_language(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser, language: str
+) -> None:
+    weber = await linked_patient(fake, bot, anna, language)
+    dispatcher = bot.services.dispatcher
+    assert dispatcher is not None
+    clock.advance(days=3, hours=1)
+    await dispatcher.tick()
+    notice = await fake.next_message(weber.chat_id)
+    assert notice["text"] == WORDED[language]["silent"]
+    assert WORDED[language]["silent_card"] in await card_text(fake, bot, weber, anna)
+
+
+async def test_a_red_flag_at_enrolment_names_the_sign_to_the_therapist(
+    fake: FakeBotApi, bot: Bot, anna: FakeUser
+) -> None:
+    # Linked by an invite at consent, Anna says yes to the last question: recent trauma.
+    weber = fake.user(5001, "Weber", "de")
+    await sign_up(bot, weber, "Dr. Weber", "de")
+    code = (await invite_link(fake, weber)).split("=", 1)[1]
+    await fake.send(anna, f"/start {code}")
+    await fake.tap_button(anna, await fake.next_message(anna.chat_id), "✅")
+    question = await next_containing(fake, anna, "1 of 5")
+    for _ in range(4):
+        await fake.tap_button(anna, question, "No")
+        question = await fake.next_message(anna.chat_id)
+    assert "accident or injury" in question["text"]
+    await fake.tap_button(anna, question, "Yes")
+
+    def red_flags() -> list[str]:
+        return [m["text"] for m in fake.messages(weber.chat_id) if "🚨" in m.get("text", "")]
+
+    await fake.wait_until(lambda: len(red_flags()) == 1, what="the red-flag alert")
+    assert red_flags() == [
+        "🚨 Anna hat eine Warnzeichen-Frage mit Ja beantwortet: Rückenschmerzen seit einem "
+        "kürzlichen Sturz, Unfall oder einer Verletzung. Das Training ist gestoppt, und es "
+        "wurde geraten, ärztliche Hilfe zu suchen."
+    ]
+    card = await card_text(fake, bot, weber, anna)
+    assert (
+        "Warnzeichen-Antwort (Rückenschmerzen seit einem kürzlichen Sturz, Unfall oder einer "
+        "Verletzung)"
+    ) in card
+    assert "trauma" not in card

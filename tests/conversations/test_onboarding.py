@@ -84,7 +84,7 @@ async def test_red_flag_stops_enrolment_and_records_an_alert(
         assert patient is not None and patient.id is not None
         assert patient.status == PatientStatus.STOPPED
         alerts = await uow.alerts.for_patient(patient.id)
-        assert [(a.kind, a.detail) for a in alerts] == [("red_flag", "cauda_equina")]
+        assert [(a.kind, a.red_flag) for a in alerts] == [("red_flag", "cauda_equina")]
     await fake.send(anna, "/today")
     reply = await fake.next_message(anna.chat_id)
     assert "safety" in reply["text"]

@@ -145,7 +145,7 @@ async def raise_alert(sessions: SessionFactory, patient: Patient, kind: AlertKin
     async with UnitOfWork(sessions) as uow:
         stored = await uow.patients.get(patient.id or 0)
         assert stored is not None
-        uow.alerts.add(alerts.new_alert(stored, kind, None, MORNING))
+        uow.alerts.add(alerts.new_alert(stored, kind, MORNING))
         await uow.commit()
 
 

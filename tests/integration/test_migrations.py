@@ -114,6 +114,36 @@ async def test_foreign_keys_are_enforced(db_url: str) -> None:
 
 
 @pytest.mark.sqlite_only(reason="builds an old schema in a SQLite file")
+def test_rebuilding_a_table_keeps_the_rows_pointing_at_it(tmp_path: Path) -> None:
+    """0003 rebuilds `session` on SQLite; with foreign keys on, dropping the old table
+    deleted every report (they cascade with their session)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0002")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        connection.execute(
+            "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, status, "
+            "prompt_time, training_days, conditions, equipment, level, lessons_sent, "
+            "consent_at, created_at) VALUES (1, 1, 1, 'en', 'Europe/Berlin', 'active', "
+            "'18:00:00', '0123456', '[]', '[]', 'beginner', 1, '2026-11-23', '2026-11-23')"
+        )
+        connection.execute(
+            "INSERT INTO session (id, patient_id, local_date, due_at, ends_at, exercises, "
+            "state) VALUES (1, 1, '2026-11-23', '2026-11-23', '2026-11-24', '[]', 'done')"
+        )
+        connection.execute(
+            "INSERT INTO report (session_id, outcome, pain_after, received_at) "
+            "VALUES (1, 'done', 3, '2026-11-23 18:30:00')"
+        )
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        query = "SELECT session_id, outcome, pain_after FROM report"
+        reports = connection.execute(query).fetchall()
+        foreign_keys = connection.execute("PRAGMA foreign_key_check").fetchall()
+    assert reports == [(1, "done", 3)]
+    assert foreign_keys == []
+
+
+@pytest.mark.sqlite_only(reason="builds an old schema in a SQLite file")
 def test_upgrade_keeps_the_relaxation_and_lesson_of_existing_sessions(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     command.upgrade(alembic_config(url), "0002")
@@ -219,3 +249,96 @@ async def test_dropping_the_unwritten_report_columns_keeps_every_report(db_url: 
     assert columns == {"id", "session_id", "outcome", "pain_after", "difficulty", "received_at"}
     assert [tuple(row) for row in reports] == [(1, "done", 4, "right")]
     assert differences == []  # the unique session and its foreign key survived the rebuild
+
+
+async def test_alert_details_become_facts_and_queued_alert_messages_stay(db_url: str) -> None:
+    # Down to the schema before, on every backend, with alerts as the code wrote them.
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0010")
+    old = [
+        (1, "pain_high", "pain 8"),
+        (2, "pain_rise", "pain 8"),
+        (3, "silent", "3 days"),
+        (4, "red_flag", "cauda_equina"),
+        (5, "red_flag", "trauma"),
+        (6, "bot_blocked", None),
+        (7, "silent", "a while"),  # nothing the code wrote: no facts, and no failure
+    ]
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql(
+                "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, "
+                "status, prompt_time, training_days, conditions, equipment, level, "
+                "lessons_sent, consent_at, created_at) VALUES (1, 1, 1, 'en', "
+                "'Europe/Berlin', 'active', '18:00:00', '0123456', '[]', '[]', 'beginner', 0, "
+                "'2026-11-20 08:00:00', '2026-11-20 08:00:00')"
+            )
+            for alert_id, kind, detail in old:
+                await connection.execute(
+                    sa.text(
+                        "INSERT INTO alert (id, patient_id, kind, detail, created_at) "
+                        "VALUES (:id, 1, :kind, :detail, '2026-11-22 08:00:00')"
+                    ),
+                    {"id": alert_id, "kind": kind, "detail": detail},
+                )
+            # The message about alert 4, queued and not yet sent.
+            await connection.exec_driver_sql(
+                "INSERT INTO outbox (id, chat_id, purpose, alert_id, text, state, created_at) "
+                "VALUES (1, 50, 'alert', 4, 'red flag', 'queued', '2026-11-22 08:00:00')"
+            )
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(upgrade, db_url)
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda sync: {column["name"] for column in sa.inspect(sync).get_columns("alert")}
+            )
+            facts = (
+                await connection.exec_driver_sql(
+                    "SELECT id, kind, pain, days, red_flag FROM alert ORDER BY id"
+                )
+            ).all()
+            queued = (await connection.exec_driver_sql("SELECT id, alert_id FROM outbox")).all()
+            differences, _tables = await connection.run_sync(_compare)
+            partial = await connection.run_sync(
+                lambda sync: {
+                    index["name"]: any(key.endswith("_where") for key in index["dialect_options"])
+                    for index in sa.inspect(sync).get_indexes("alert")
+                    if "dialect_options" in index
+                }
+            )
+    finally:
+        await engine.dispose()
+    assert "detail" not in columns
+    assert [tuple(row) for row in facts] == [
+        (1, "pain_high", 8, None, None),
+        (2, "pain_rise", 8, None, None),
+        (3, "silent", None, 3, None),
+        (4, "red_flag", None, None, "cauda_equina"),
+        (5, "red_flag", None, None, "trauma"),
+        (6, "bot_blocked", None, None, None),
+        (7, "silent", None, None, None),
+    ]
+    assert [tuple(row) for row in queued] == [(1, 4)]
+    assert differences == []
+    # The table rebuilt on SQLite kept its partial indexes partial.
+    assert partial == {
+        "ix_alert_patient_id": False,
+        "ix_alert_unnotified_created_at": True,
+        "ix_alert_open_patient_id": True,
+    }
+    # And back: the facts are written as the old code wrote them.
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0010")
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            details = (
+                await connection.exec_driver_sql("SELECT id, kind, detail FROM alert ORDER BY id")
+            ).all()
+            queued = (await connection.exec_driver_sql("SELECT id, alert_id FROM outbox")).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in details] == [*old[:6], (7, "silent", None)]
+    assert [tuple(row) for row in queued] == [(1, 4)]

@@ -211,13 +211,11 @@ async def write_alerts(uow: UnitOfWork, ids: dict[str, int], now: datetime = NOW
     """Sara: a pain alert still open and a red flag already seen; Otto: silent. All of
     them already sent to the therapist."""
     earlier = now - timedelta(days=2)
-    uow.alerts.add(
-        Alert(ids["Sara"], AlertKind.PAIN_HIGH, earlier, detail="7", notified_at=earlier)
-    )
+    uow.alerts.add(Alert(ids["Sara"], AlertKind.PAIN_HIGH, earlier, pain=7, notified_at=earlier))
     uow.alerts.add(
         Alert(ids["Sara"], AlertKind.RED_FLAG, earlier, notified_at=earlier, seen_at=earlier)
     )
-    uow.alerts.add(Alert(ids["Otto"], AlertKind.SILENT, now, detail="3 days", notified_at=now))
+    uow.alerts.add(Alert(ids["Otto"], AlertKind.SILENT, now, days=3, notified_at=now))
     await uow.flush()
 
 

@@ -25,6 +25,7 @@ from coachbot.domain.model import (
     Outcome,
     Patient,
     PatientStatus,
+    RedFlag,
     Session,
     SessionState,
 )
@@ -339,14 +340,14 @@ async def test_red_flag_stops_training_and_alerts(
     async with UnitOfWork(sessions) as uow:
         patient = await uow.patients.by_user(ANNA)
         assert patient is not None
-        await alert_cases.stop_for_red_flag(uow, patient, "cauda_equina", MORNING)
+        await alert_cases.stop_for_red_flag(uow, patient, RedFlag.CAUDA_EQUINA, MORNING)
         await uow.commit()
 
     stored = await reload(sessions, ANNA)
     assert stored is not None and stored.status == PatientStatus.STOPPED
     async with UnitOfWork(sessions) as uow:
         alerts = await uow.alerts.for_patient(anna.id)
-    assert [(a.kind, a.detail) for a in alerts] == [(AlertKind.RED_FLAG, "cauda_equina")]
+    assert [(a.kind, a.red_flag) for a in alerts] == [(AlertKind.RED_FLAG, "cauda_equina")]
     assert [s.state for s in await sessions_of(sessions, anna.id)] == [SessionState.EXCUSED]
     # Nothing can be reported while training is stopped.
     with pytest.raises(TrainingStopped):
@@ -466,6 +467,9 @@ async def test_export_contains_reports_and_alerts_as_json(
     assert session["report"]["outcome"] == "done"
     assert session["report"]["pain_after"] == 8
     assert [alert["kind"] for alert in data["alerts"]] == ["pain_high"]
+    # The alert's facts as values, as stored.
+    facts = {key: data["alerts"][0][key] for key in ("pain", "days", "red_flag")}
+    assert facts == {"pain": 8, "days": None, "red_flag": None}
     # Only Anna's data.
     assert str(BERND) not in text
     assert "id" not in data["patient"]
