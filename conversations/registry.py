@@ -36,9 +36,10 @@ from conversations.context import CoachApplication, CoachContext
 from conversations.errors import on_error
 
 
-def button(
+def on_button(
     callback: Callable[[Update, CoachContext], Coroutine[Any, Any, None]], family: buttons.Family
 ) -> CallbackQueryHandler[CoachContext, None]:
+    """The handler of one family of buttons, matched by the family's own pattern."""
     return CallbackQueryHandler(callback, pattern=family.pattern)
 
 
@@ -67,41 +68,41 @@ def register(application: CoachApplication) -> None:
         CommandHandler("delete", privacy.delete, filters=private),
         # Buttons, each family by its spec in buttons.py; the patterns are anchored
         # and disjoint, so the order among them does not matter.
-        button(welcome.switch_language, buttons.WELCOME_LANGUAGE),
-        button(welcome.answer_consent, buttons.CONSENT),
-        button(onboarding.answer_step, buttons.ENROLMENT),
-        button(checkin.report_outcome, buttons.OUTCOME),
-        button(checkin.report_pain, buttons.PAIN),
-        button(checkin.report_difficulty, buttons.DIFFICULTY),
-        button(checkin.report_check, buttons.SAFETY_CHECK),
-        button(checkin.show_extra, buttons.EXTRA),
-        button(checkin.answer_lesson_check, buttons.LESSON_ANSWER),
-        button(pausing.pause_choice, buttons.PAUSE),
-        button(pausing.clearance, buttons.CLEARED),
-        button(settings.settings_choice, buttons.SETTING),
-        button(privacy.delete_choice, buttons.DELETE),
-        button(therapist.acknowledge, buttons.ACKNOWLEDGE),
-        button(therapist.roster_turn, buttons.ROSTER_PAGE),
-        button(therapist.confirm_link, buttons.LINK),
-        button(summary.schedule_choice, buttons.SUMMARY),
+        on_button(welcome.switch_language, buttons.WELCOME_LANGUAGE),
+        on_button(welcome.answer_consent, buttons.CONSENT),
+        on_button(onboarding.answer_step, buttons.ENROLMENT),
+        on_button(checkin.report_outcome, buttons.OUTCOME),
+        on_button(checkin.report_pain, buttons.PAIN),
+        on_button(checkin.report_difficulty, buttons.DIFFICULTY),
+        on_button(checkin.report_check, buttons.SAFETY_CHECK),
+        on_button(checkin.show_extra, buttons.EXTRA),
+        on_button(checkin.answer_lesson_check, buttons.LESSON_ANSWER),
+        on_button(pausing.pause_choice, buttons.PAUSE),
+        on_button(pausing.clearance, buttons.CLEARED),
+        on_button(settings.settings_choice, buttons.SETTING),
+        on_button(privacy.delete_choice, buttons.DELETE),
+        on_button(therapist.acknowledge, buttons.ACKNOWLEDGE),
+        on_button(therapist.roster_turn, buttons.ROSTER_PAGE),
+        on_button(therapist.confirm_link, buttons.LINK),
+        on_button(summary.schedule_choice, buttons.SUMMARY),
         # The patient card and its menus; every one names the patient, checked first.
-        button(card_view.open_card, buttons.OPEN_CARD),
-        button(card_view.show_card, buttons.CARD),
-        button(card_plan.plan_menu, buttons.PLAN),
-        button(card_plan.item_menu, buttons.ITEM),
-        button(card_plan.change_dose, buttons.DOSE),
-        button(card_plan.remove_item, buttons.REMOVE),
-        button(card_plan.swap_menu, buttons.SWAP_MENU),
-        button(card_plan.swap_to, buttons.SWAP_TO),
-        button(card_plan.add_menu, buttons.ADD_MENU),
-        button(card_plan.add_exercise, buttons.ADD),
-        button(card_plan.lock_plan, buttons.LOCK),
-        button(card_plan.decide_proposal, buttons.PROPOSAL),
-        button(card_schedule.time_menu, buttons.TIME),
-        button(card_schedule.pause_menu, buttons.PATIENT_PAUSE),
-        button(card_schedule.resume_patient, buttons.PATIENT_RESUME),
-        button(card_contact.message_prompt, buttons.MESSAGE),
-        button(card_contact.unlink_question, buttons.UNLINK),
+        on_button(card_view.open_card, buttons.OPEN_CARD),
+        on_button(card_view.show_card, buttons.CARD),
+        on_button(card_plan.plan_menu, buttons.PLAN),
+        on_button(card_plan.item_menu, buttons.ITEM),
+        on_button(card_plan.change_dose, buttons.DOSE),
+        on_button(card_plan.remove_item, buttons.REMOVE),
+        on_button(card_plan.swap_menu, buttons.SWAP_MENU),
+        on_button(card_plan.swap_to, buttons.SWAP_TO),
+        on_button(card_plan.add_menu, buttons.ADD_MENU),
+        on_button(card_plan.add_exercise, buttons.ADD),
+        on_button(card_plan.lock_plan, buttons.LOCK),
+        on_button(card_plan.decide_proposal, buttons.PROPOSAL),
+        on_button(card_schedule.time_menu, buttons.TIME),
+        on_button(card_schedule.pause_menu, buttons.PATIENT_PAUSE),
+        on_button(card_schedule.resume_patient, buttons.PATIENT_RESUME),
+        on_button(card_contact.message_prompt, buttons.MESSAGE),
+        on_button(card_contact.unlink_question, buttons.UNLINK),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),
