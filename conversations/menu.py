@@ -1,5 +1,6 @@
-"""The patient's commands: help, privacy, pause and resume, settings, data export and deletion,
-and the friendly answers to anything the bot did not expect."""
+"""The patient's command menu and /help, typed text (a typed answer the bot asked for,
+or a pointer to the commands), a blocked or unblocked bot, and the friendly answers to
+anything the bot did not expect (unknown commands, stickers, stale buttons)."""
 
 from __future__ import annotations
 
