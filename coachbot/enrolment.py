@@ -20,7 +20,8 @@ from coachbot.domain.enrolment import (
     toggle_days,
 )
 from coachbot.domain.errors import RoleConflict
-from coachbot.domain.model import Patient, PatientStatus, Session
+from coachbot.domain.model import Patient, Session
+from coachbot.domain.vocabulary import PatientStatus
 from coachbot.plans import replan
 from coachbot.sessions import ensure_next_session
 

@@ -17,19 +17,16 @@ from coachbot.alerts import new_alert, stop_for_red_flag
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.errors import AlreadyReported, SessionClosed, TrainingStopped
-from coachbot.domain.model import (
+from coachbot.domain.model import Patient, PlanChange, Report, Session
+from coachbot.domain.safety import Light, pain_alerts, traffic_light
+from coachbot.domain.vocabulary import (
     AlertKind,
     Difficulty,
     Outcome,
-    Patient,
     PatientStatus,
-    PlanChange,
     RedFlag,
-    Report,
-    Session,
     SessionState,
 )
-from coachbot.domain.safety import Light, pain_alerts, traffic_light
 from coachbot.progression import review_progress
 
 

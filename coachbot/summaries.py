@@ -6,7 +6,8 @@ from datetime import datetime, time
 
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
-from coachbot.domain.model import SummaryFrequency, Therapist
+from coachbot.domain.model import Therapist
+from coachbot.domain.vocabulary import SummaryFrequency
 
 
 def next_summary(therapist: Therapist, now: datetime) -> datetime | None:

@@ -23,17 +23,9 @@ from coachbot.db.dates import day_of, plus_days
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.adherence import Adherence, adherence
-from coachbot.domain.model import (
-    Alert,
-    ChangeStatus,
-    Patient,
-    PatientStatus,
-    PlanChange,
-    PlanItem,
-    SessionState,
-    Therapist,
-)
+from coachbot.domain.model import Alert, Patient, PlanChange, PlanItem, Therapist
 from coachbot.domain.summary import WEEK, CohortSummary, Day, figures
+from coachbot.domain.vocabulary import ChangeStatus, PatientStatus, SessionState
 
 PROGRESS_DAYS = 28
 FIRST_WEEK = 7

@@ -11,10 +11,10 @@ from telegram.error import TelegramError
 from catalogue.loader import Catalogue
 from catalogue.schema import Lesson
 from coachbot import access, reports, sessions
-from coachbot.domain.delivery import Failure
 from coachbot.domain.errors import SessionClosed
-from coachbot.domain.model import AlertKind, Difficulty, Outcome, RedFlag, Session
+from coachbot.domain.model import Session
 from coachbot.domain.safety import Light, Urgency
+from coachbot.domain.vocabulary import AlertKind, Difficulty, Failure, Outcome, RedFlag
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr

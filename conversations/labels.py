@@ -10,7 +10,8 @@ from __future__ import annotations
 from html import escape
 
 from coachbot.domain import planning
-from coachbot.domain.model import Alert, AlertKind, RedFlag
+from coachbot.domain.model import Alert
+from coachbot.domain.vocabulary import AlertKind, RedFlag
 from coachbot.i18n import N_, Translator
 
 CONDITION_LABELS = {

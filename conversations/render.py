@@ -10,7 +10,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from catalogue.loader import Catalogue
-from coachbot.domain.model import ChangeStatus, Dose, PlanChange, Session
+from coachbot.domain.model import Dose, PlanChange, Session
+from coachbot.domain.vocabulary import ChangeStatus
 from coachbot.i18n import Translator
 
 MESSAGE_LIMIT = 4096

@@ -22,8 +22,9 @@ from telegram import (
 
 from coachbot import summaries, views
 from coachbot.domain import schedule
-from coachbot.domain.model import Outgoing, SummaryFrequency, Therapist
+from coachbot.domain.model import Outgoing, Therapist
 from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
+from coachbot.domain.vocabulary import SummaryFrequency
 from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone
 from conversations import buttons, keyboards

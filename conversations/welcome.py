@@ -15,7 +15,8 @@ from telegram.constants import ChatType
 
 from coachbot import enrolment, linking, therapists
 from coachbot.domain.errors import InvalidInvite
-from coachbot.domain.model import PatientStatus, Therapist
+from coachbot.domain.model import Therapist
+from coachbot.domain.vocabulary import PatientStatus
 from coachbot.i18n import Translator, pick_language
 from conversations import buttons, keyboards, onboarding
 from conversations.context import CoachContext, tr

@@ -41,11 +41,11 @@ from coachbot.domain.model import (
     Patient,
     PlanChange,
     PlanItem,
-    RedFlag,
     Report,
     Session,
     Therapist,
 )
+from coachbot.domain.vocabulary import RedFlag
 
 OPEN_SESSION = "state IN ('planned', 'sending')"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coachbot.domain.model import SessionState
+from coachbot.domain.vocabulary import SessionState
 
 _CREDIT = {
     SessionState.DONE: 1.0,

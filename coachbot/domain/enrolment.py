@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from coachbot.domain.model import ALL_DAYS, RedFlag
+from coachbot.domain.model import ALL_DAYS
 from coachbot.domain.safety import RED_FLAGS
+from coachbot.domain.vocabulary import RedFlag
 
 RED_FLAG = "ob:rf:"  # a red-flag question's step: this, then the flag's key
 

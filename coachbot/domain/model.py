@@ -4,74 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from enum import StrEnum
+
+from coachbot.domain.vocabulary import (
+    OutboxState,
+    PatientStatus,
+    RedFlag,
+    SessionState,
+    SummaryFrequency,
+)
 
 ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in `date.weekday()`
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
-
-
-class PatientStatus(StrEnum):
-    ONBOARDING = "onboarding"
-    ACTIVE = "active"
-    PAUSED = "paused"
-    # A red-flag answer stopped training until a clinician has seen the patient.
-    STOPPED = "stopped"
-    # The patient blocked the bot; nothing is sent until they come back.
-    BLOCKED = "blocked"
-
-
-class SessionState(StrEnum):
-    PLANNED = "planned"
-    SENDING = "sending"  # claimed by a dispatcher, being sent right now
-    SENT = "sent"
-    DONE = "done"
-    PARTLY = "partly"
-    SKIPPED = "skipped"
-    MISSED = "missed"
-    EXCUSED = "excused"
-    # Telegram refused it for good (a 400, three times); not counted against the patient.
-    UNDELIVERED = "undelivered"
-
-
-OPEN_STATES = frozenset({SessionState.PLANNED, SessionState.SENDING, SessionState.SENT})
-
-
-class Outcome(StrEnum):
-    DONE = "done"
-    PARTLY = "partly"
-    SKIPPED = "skipped"
-
-
-class Difficulty(StrEnum):
-    EASY = "easy"
-    RIGHT = "right"
-    HARD = "hard"
-
-
-class SummaryFrequency(StrEnum):
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    OFF = "off"
-
-
-class AlertKind(StrEnum):
-    RED_FLAG = "red_flag"
-    PAIN_HIGH = "pain_high"
-    PAIN_RISE = "pain_rise"
-    SILENT = "silent"
-    BOT_BLOCKED = "bot_blocked"
-
-
-class RedFlag(StrEnum):
-    """A warning sign the screening asks about (their order and urgency: `safety`). The
-    values are stored, in alerts and in the enrolment question a patient is at, so they
-    stay as they are."""
-
-    CAUDA_EQUINA = "cauda_equina"
-    LEG_WEAKNESS = "leg_weakness"
-    FEVER_WEIGHT = "fever_weight"
-    CANCER = "cancer"
-    TRAUMA = "trauma"
 
 
 @dataclass(frozen=True)
@@ -225,13 +168,6 @@ class Alert:
     id: int | None = None
 
 
-class ChangeStatus(StrEnum):
-    APPLIED = "applied"  # made automatically (no therapist)
-    PROPOSED = "proposed"  # waiting for the therapist
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-
-
 @dataclass(frozen=True)
 class ExerciseChange:
     """One exercise of a plan change: its dose before and after, or a new variant."""
@@ -268,20 +204,6 @@ class Outgoing:
     text: str
     buttons: Buttons = field(default_factory=list)
     photo: bytes | None = None
-
-
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a dispatcher, on the wire right now
-    SENT = "sent"
-    FAILED = "failed"  # refused for good (a 400, three times); the operator was told
-    UNCERTAIN = "uncertain"  # no answer in time: it may have arrived, so never resent
-
-
-class OutboxPurpose(StrEnum):
-    ALERT = "alert"
-    SUMMARY = "summary"
-    OPERATOR = "operator"
 
 
 @dataclass(eq=False)

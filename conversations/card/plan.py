@@ -12,7 +12,8 @@ from coachbot import access, plans, progression
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.doses import DoseField
 from coachbot.domain.errors import GoneFromPlan, InvalidChange
-from coachbot.domain.model import ChangeStatus, Patient, PlanChange, PlanItem, Therapist
+from coachbot.domain.model import Patient, PlanChange, PlanItem, Therapist
+from coachbot.domain.vocabulary import ChangeStatus
 from coachbot.i18n import Translator
 from conversations import buttons, labels
 from conversations.card.view import Said, act, back, title

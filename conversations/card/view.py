@@ -24,7 +24,8 @@ from coachbot import access, views
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.errors import InvalidChange
-from coachbot.domain.model import OPEN_STATES, Patient, PatientStatus, SessionState, Therapist
+from coachbot.domain.model import Patient, Therapist
+from coachbot.domain.vocabulary import OPEN_STATES, PatientStatus, SessionState
 from coachbot.i18n import Translator
 from conversations import buttons, labels
 from conversations.charts import progress_chart

@@ -9,15 +9,12 @@ from typing import Any
 from coachbot import progression
 from coachbot.domain import doses as dose_rules
 from coachbot.domain import planning
-from coachbot.domain.model import (
+from coachbot.domain.model import PlanChange, PlanItem, Report, Session
+from coachbot.domain.vocabulary import (
     ChangeStatus,
     Difficulty,
     Outcome,
     PatientStatus,
-    PlanChange,
-    PlanItem,
-    Report,
-    Session,
     SessionState,
 )
 from conversations.card import contact

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from coachbot import access, enrolment, pauses, plans
 from coachbot.db import tables
-from coachbot.domain.model import PatientStatus
+from coachbot.domain.vocabulary import PatientStatus
 from tests.conftest import Bot, Clock
 from tests.conversations.flows import button_data, next_containing, therapist_with_patients
 from tests.conversations.test_card_actions import (

@@ -17,8 +17,9 @@ from coachbot import access, enrolment, privacy, summaries, therapists, views
 from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.adherence import Adherence
-from coachbot.domain.model import Alert, AlertKind, Report, SessionState, Therapist
+from coachbot.domain.model import Alert, Report, Therapist
 from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
+from coachbot.domain.vocabulary import AlertKind, SessionState
 
 # Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin. "This week" is Tue 17.11. to
 # Mon 23.11. (today), "the week before" Tue 10.11. to Mon 16.11.

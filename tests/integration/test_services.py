@@ -20,17 +20,10 @@ from coachbot.domain.errors import (
     SessionClosed,
     TrainingStopped,
 )
-from coachbot.domain.model import (
-    AlertKind,
-    Outcome,
-    Patient,
-    PatientStatus,
-    RedFlag,
-    Session,
-    SessionState,
-)
+from coachbot.domain.model import Patient, Session
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.domain.safety import Light
+from coachbot.domain.vocabulary import AlertKind, Outcome, PatientStatus, RedFlag, SessionState
 
 Enrol = Callable[..., Awaitable[Patient]]
 Count = Callable[..., Awaitable[int]]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from catalogue.loader import Catalogue
 from coachbot import therapists
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.domain.model import ChangeStatus, Dose, ExerciseChange, PlanChange
+from coachbot.domain.model import Dose, ExerciseChange, PlanChange
+from coachbot.domain.vocabulary import ChangeStatus
 from tests.integration.conftest import MONDAY_MORNING, Enrol
 
 

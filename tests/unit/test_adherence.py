@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coachbot.domain.adherence import adherence, session_credit, streak
-from coachbot.domain.model import SessionState
+from coachbot.domain.vocabulary import SessionState
 
 CREDITS: dict[SessionState, float | None] = {
     SessionState.PLANNED: None,

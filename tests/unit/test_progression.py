@@ -12,13 +12,12 @@ from coachbot.domain.progression import (
     PAIN_LOW,
     PAIN_STOP,
     WINDOW,
-    Direction,
     Feedback,
-    Reason,
     Step,
     decide,
     step,
 )
+from coachbot.domain.vocabulary import Direction, Reason
 
 EASY = Feedback("done", 2, "easy")
 

@@ -9,13 +9,8 @@ from sqlalchemy import delete, exists, func, or_, select, update
 
 from coachbot.db import tables as t
 from coachbot.db.repositories.base import Repository
-from coachbot.domain.model import (
-    Alert,
-    AlertKind,
-    OutboxMessage,
-    OutboxState,
-    PatientStatus,
-)
+from coachbot.domain.model import Alert, OutboxMessage
+from coachbot.domain.vocabulary import AlertKind, OutboxState, PatientStatus
 
 
 class AlertRepository(Repository):

@@ -9,13 +9,8 @@ from sqlalchemy import exists, func, select
 
 from coachbot.db import tables as t
 from coachbot.db.repositories.base import Repository
-from coachbot.domain.model import (
-    Invite,
-    Patient,
-    PatientStatus,
-    SessionState,
-    Therapist,
-)
+from coachbot.domain.model import Invite, Patient, Therapist
+from coachbot.domain.vocabulary import PatientStatus, SessionState
 
 
 class PatientRepository(Repository):

@@ -10,14 +10,8 @@ from sqlalchemy import Select, delete, or_, select, update
 from coachbot.db import tables as t
 from coachbot.db.planner import unindexed
 from coachbot.db.repositories.base import Repository
-from coachbot.domain.model import (
-    PatientStatus,
-    PlanChange,
-    PlanItem,
-    Report,
-    Session,
-    SessionState,
-)
+from coachbot.domain.model import PlanChange, PlanItem, Report, Session
+from coachbot.domain.vocabulary import PatientStatus, SessionState
 
 
 class PlanRepository(Repository):
