@@ -23,7 +23,7 @@ from coachbot import pauses, sessions
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.delivery import FIRST_BACKOFF, SendFailed, counts_as_attempt, retry_at
 from coachbot.domain.model import OutboxMessage, Outgoing, Patient, Session
-from coachbot.domain.vocabulary import Failure, OutboxState, SessionState
+from coachbot.domain.vocabulary import Failure, OutboxPurpose, OutboxState, SessionState
 
 # A claim is given up as "may have arrived" after this long; far longer than one send
 # takes, long enough to ride out a busy database while recording the outcome.
@@ -117,7 +117,7 @@ def queue(
     uow: UnitOfWork,
     messages: list[Outgoing],
     chat_id: int,
-    purpose: str,
+    purpose: OutboxPurpose,
     now: datetime,
     *,
     therapist_id: int | None = None,

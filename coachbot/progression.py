@@ -58,8 +58,8 @@ async def review_progress(
     change = PlanChange(
         patient_id=patient.id,
         created_at=now,
-        direction=direction.value,
-        reason=reason.value,
+        direction=direction,
+        reason=reason,
         status=ChangeStatus.PROPOSED if patient.therapist_id else ChangeStatus.APPLIED,
         changes=changes,
     )

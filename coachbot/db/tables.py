@@ -33,6 +33,7 @@ from coachbot.db.types import (
     UTCDateTime,
     Vocabulary,
     Weekdays,
+    Words,
 )
 from coachbot.domain.model import (
     Alert,
@@ -45,9 +46,26 @@ from coachbot.domain.model import (
     Session,
     Therapist,
 )
-from coachbot.domain.vocabulary import RedFlag
+from coachbot.domain.vocabulary import (
+    AlertKind,
+    ChangeStatus,
+    Condition,
+    Difficulty,
+    Direction,
+    Equipment,
+    Language,
+    Level,
+    OutboxPurpose,
+    OutboxState,
+    Outcome,
+    PatientStatus,
+    Reason,
+    RedFlag,
+    SessionState,
+    SummaryFrequency,
+)
 
-OPEN_SESSION = "state IN ('planned', 'sending')"
+OPEN_SESSION = f"state IN ('{SessionState.PLANNED}', '{SessionState.SENDING}')"
 
 metadata = MetaData(
     naming_convention={
@@ -65,11 +83,16 @@ therapist = Table(
     Column("id", Integer, primary_key=True),
     Column("telegram_user_id", BigInteger, unique=True),
     Column("name", String(120), nullable=False),
-    Column("language", String(5), nullable=False),
+    Column("language", Vocabulary(Language, 5), nullable=False),
     Column("created_at", UTCDateTime),
     Column("signup_code", String(64), unique=True),
     Column("timezone", String(64), nullable=False, server_default="Europe/Berlin"),
-    Column("summary_frequency", String(8), nullable=False, server_default="weekly"),
+    Column(
+        "summary_frequency",
+        Vocabulary(SummaryFrequency, 8),
+        nullable=False,
+        server_default=SummaryFrequency.WEEKLY.value,
+    ),
     Column("summary_time", Time, nullable=False, server_default="07:30:00"),
     Column("summary_weekday", Integer, nullable=False, server_default="0"),
     Column("next_summary_at", UTCDateTime, index=True),
@@ -82,15 +105,15 @@ patient = Table(
     Column("id", Integer, primary_key=True),
     Column("telegram_user_id", BigInteger, nullable=False, unique=True),
     Column("chat_id", BigInteger, nullable=False),
-    Column("language", String(5), nullable=False),
+    Column("language", Vocabulary(Language, 5), nullable=False),
     Column("timezone", String(64), nullable=False),
-    Column("status", String(16), nullable=False, index=True),
+    Column("status", Vocabulary(PatientStatus, 16), nullable=False, index=True),
     Column("step", String(40)),
     Column("prompt_time", Time, nullable=False),
     Column("training_days", Weekdays, nullable=False),
-    Column("conditions", JSON, nullable=False),
-    Column("equipment", JSON, nullable=False),
-    Column("level", String(16), nullable=False),
+    Column("conditions", Words(Condition), nullable=False),
+    Column("equipment", Words(Equipment), nullable=False),
+    Column("level", Vocabulary(Level, 16), nullable=False),
     Column("baseline_pain", Integer),
     Column("paused_until", Date),
     Column("lessons_sent", Integer, nullable=False),
@@ -140,7 +163,7 @@ session = Table(
     Column("exercises", SessionExercises, nullable=False),
     Column("relaxation_id", String(40)),
     Column("lesson_id", String(40)),
-    Column("state", String(16), nullable=False),
+    Column("state", Vocabulary(SessionState, 16), nullable=False),
     Column("sent_message_id", BigInteger),
     Column("sent_at", UTCDateTime),
     Column("lease_until", UTCDateTime),
@@ -170,9 +193,9 @@ report = Table(
         nullable=False,
         unique=True,
     ),
-    Column("outcome", String(16), nullable=False),
+    Column("outcome", Vocabulary(Outcome, 16), nullable=False),
     Column("pain_after", Integer),
-    Column("difficulty", String(16)),
+    Column("difficulty", Vocabulary(Difficulty, 16)),
     Column("received_at", UTCDateTime, nullable=False),
 )
 
@@ -181,11 +204,11 @@ alert = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("patient_id", ForeignKey("patient.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("kind", String(24), nullable=False),
+    Column("kind", Vocabulary(AlertKind, 24), nullable=False),
     # The facts each language words: pain 0-10, days without a report, the red flag.
     Column("pain", Integer),
     Column("days", Integer),
-    Column("red_flag", Vocabulary(RedFlag)),
+    Column("red_flag", Vocabulary(RedFlag, 24)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("seen_at", UTCDateTime),
     Column("notified_at", UTCDateTime),
@@ -210,9 +233,9 @@ plan_change = Table(
     Column("id", Integer, primary_key=True),
     Column("patient_id", ForeignKey("patient.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("direction", String(16), nullable=False),
-    Column("reason", String(24), nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("direction", Vocabulary(Direction, 16), nullable=False),
+    Column("reason", Vocabulary(Reason, 24), nullable=False),
+    Column("status", Vocabulary(ChangeStatus, 16), nullable=False),
     Column("changes", ExerciseChanges, nullable=False),
     Column("decided_at", UTCDateTime),
 )
@@ -222,7 +245,7 @@ outbox = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("chat_id", BigInteger, nullable=False),
-    Column("purpose", String(16), nullable=False),
+    Column("purpose", Vocabulary(OutboxPurpose, 16), nullable=False),
     # What a message is about goes with it: an erased alert or therapist takes its
     # unsent messages along.
     Column("therapist_id", ForeignKey("therapist.id", ondelete="CASCADE")),
@@ -230,7 +253,7 @@ outbox = Table(
     Column("text", Text),
     Column("buttons", JSON),
     Column("photo", LargeBinary),
-    Column("state", String(16), nullable=False),
+    Column("state", Vocabulary(OutboxState, 16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("retry_at", UTCDateTime),
     Column("lease_until", UTCDateTime),

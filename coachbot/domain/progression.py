@@ -45,9 +45,9 @@ MAX_SETS = 3
 class Feedback:
     """One reported session, as the progression rules see it."""
 
-    outcome: str
+    outcome: Outcome
     pain: int | None
-    difficulty: str | None
+    difficulty: Difficulty | None  # None: not asked (yet)
 
 
 def decide(newest_first: Sequence[Feedback], baseline: int | None) -> tuple[Direction, Reason]:

@@ -1,8 +1,10 @@
-"""The domain's vocabulary: every word Coachbot stores, each set of words one StrEnum,
-defined here and nowhere else.
+"""The domain's vocabulary: every word Coachbot stores or reads from its catalogue, each
+set of words one StrEnum, defined here and nowhere else.
 
-The values are what the database rows hold, so a value is never renamed (a new word
-may be added).
+The values are what the database rows and the catalogue's YAML files hold, so a value is
+never renamed (a new word may be added). The catalogue schema validates its files into
+these, the tables read their columns back as members (`coachbot.db.types.Vocabulary`),
+and `conversations.labels` words each member for people.
 
 Words that are never stored stay with the rule they belong to (`safety.Urgency`,
 `safety.Light`, `summary.Trend`, `enrolment.Question`, `enrolment.Answered`).
@@ -11,6 +13,63 @@ Words that are never stored stay with the rule they belong to (`safety.Urgency`,
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def lookup(words: type[E], value: str | None) -> E | None:
+    """The member of `words` spelt `value`, or None for anything else (a word from
+    outside: a button, a command line)."""
+    try:
+        return None if value is None else words(value)
+    except ValueError:
+        return None
+
+
+# --- the catalogue and a patient's profile -----------------------------------------------
+
+
+class Kind(StrEnum):
+    """A kind of exercise; an exercise's first kind is its place in a session."""
+
+    MOBILIZATION = "mobilization"
+    STRETCHING = "stretching"
+    COORDINATION = "coordination"
+    STRENGTH = "strength"
+    ROTATION = "rotation"
+    BALANCE = "balance"
+    VIBRATION = "vibration"
+
+
+class Equipment(StrEnum):
+    EXERCISE_BALL = "exercise_ball"
+    DUMBBELLS = "dumbbells"
+    ROWING_MACHINE = "rowing_machine"
+    ELASTIC_BAND = "elastic_band"
+    VIBRATION_PLATE = "vibration_plate"
+
+
+class Condition(StrEnum):
+    SPINE_CONDITION = "spine_condition"
+    HERNIATED_DISC = "herniated_disc"
+    POOR_POSTURE = "poor_posture"
+    AFTER_SURGERY = "after_surgery"
+    FREQUENT_TENSION = "frequent_tension"
+
+
+class Level(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Language(StrEnum):
+    """The languages every text exists in (the catalogue's and the bot's own)."""
+
+    EN = "en"
+    DE = "de"
+
 
 # --- patients and their sessions ---------------------------------------------------------
 
@@ -51,6 +110,8 @@ class Difficulty(StrEnum):
     EASY = "easy"
     RIGHT = "right"
     HARD = "hard"
+    # The patient chose not to say (the report's last question is optional).
+    UNANSWERED = "unanswered"
 
 
 class RedFlag(StrEnum):

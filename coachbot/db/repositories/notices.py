@@ -50,7 +50,7 @@ class AlertRepository(Repository):
             query = query.where(p.id.in_(among))
         return list((await self.session.execute(query)).scalars())
 
-    async def latest(self, patient_id: int, kind: str) -> Alert | None:
+    async def latest(self, patient_id: int, kind: AlertKind) -> Alert | None:
         result = await self.session.execute(
             select(Alert)
             .where(t.alert.c.patient_id == patient_id, t.alert.c.kind == kind)
