@@ -181,6 +181,21 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
         assert any(name in problem for problem in problems), name
 
 
+def test_a_word_outside_the_vocabulary_is_named_with_the_words_allowed(tmp_path: Path) -> None:
+    raw = _template()
+    raw["id"] = "broken"
+    raw["kinds"] = ["strength", "yoga"]
+    raw["doses"]["expert"] = raw["doses"]["beginner"]
+    path = write_exercise(tmp_path / "clinic", "broken", raw)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue([tmp_path / "clinic"])
+    allowed = ", ".join(f"'{kind}'" for kind in list(Kind)[:-1]) + f" or '{list(Kind)[-1]}'"
+    assert caught.value.problems == [
+        f"{path}: kinds.1: Input should be {allowed}",
+        f"{path}: doses.expert.[key]: Input should be 'beginner', 'intermediate' or 'advanced'",
+    ]
+
+
 def test_a_missing_folder_is_a_problem(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as caught:
         load_catalogue([tmp_path / "nowhere"])
