@@ -1,69 +1,18 @@
 """The shape of catalogue content, validated when it is loaded.
 
 Every text exists in English and German; every reference between entries
-must resolve. Wording lives only in the YAML files next to this module.
+must resolve. Wording lives only in the YAML files next to this module; the words
+it is tagged with (kinds, equipment, conditions, levels) are the domain's
+(`coachbot.domain.vocabulary`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-Language = Literal["en", "de"]
-LANGUAGES: tuple[Language, ...] = ("en", "de")
-
-Kind = Literal[
-    "mobilization",
-    "stretching",
-    "coordination",
-    "strength",
-    "rotation",
-    "balance",
-    "vibration",
-]
-KINDS: tuple[Kind, ...] = (
-    "mobilization",
-    "stretching",
-    "coordination",
-    "strength",
-    "rotation",
-    "balance",
-    "vibration",
-)
-
-Equipment = Literal[
-    "exercise_ball",
-    "dumbbells",
-    "rowing_machine",
-    "elastic_band",
-    "vibration_plate",
-]
-EQUIPMENT: tuple[Equipment, ...] = (
-    "exercise_ball",
-    "dumbbells",
-    "rowing_machine",
-    "elastic_band",
-    "vibration_plate",
-)
-
-Condition = Literal[
-    "spine_condition",
-    "herniated_disc",
-    "poor_posture",
-    "after_surgery",
-    "frequent_tension",
-]
-CONDITIONS: tuple[Condition, ...] = (
-    "spine_condition",
-    "herniated_disc",
-    "poor_posture",
-    "after_surgery",
-    "frequent_tension",
-)
-
-Level = Literal["beginner", "intermediate", "advanced"]
-LEVELS: tuple[Level, ...] = ("beginner", "intermediate", "advanced")
+from coachbot.domain.vocabulary import Condition, Equipment, Kind, Language, Level
 
 # Entry ids are lower_snake_case; they name entries in the database and in
 # callback data, so they must stay short and stable.
@@ -85,7 +34,7 @@ class Text(_Strict):
     de: str = Field(min_length=1, max_length=_MAX_LINE)
 
     def get(self, language: str) -> str:
-        return self.de if language == "de" else self.en
+        return self.de if language == Language.DE else self.en
 
 
 class LongText(_Strict):
@@ -95,7 +44,7 @@ class LongText(_Strict):
     de: str = Field(min_length=1, max_length=_MAX_LESSON)
 
     def get(self, language: str) -> str:
-        return self.de if language == "de" else self.en
+        return self.de if language == Language.DE else self.en
 
 
 class TextList(_Strict):
@@ -116,7 +65,7 @@ class TextList(_Strict):
         return self
 
     def get(self, language: str) -> list[str]:
-        return self.de if language == "de" else self.en
+        return self.de if language == Language.DE else self.en
 
 
 class Dose(_Strict):
@@ -159,7 +108,7 @@ class Exercise(Entry):
 
     @model_validator(mode="after")
     def _consistent(self) -> Exercise:
-        missing = [level for level in LEVELS if level not in self.doses]
+        missing = [level for level in Level if level not in self.doses]
         if missing:
             raise ValueError(f"doses missing for levels: {', '.join(missing)}")
         if len(self.steps.en) < 2:

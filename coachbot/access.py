@@ -15,7 +15,8 @@ from coachbot.domain.errors import (
     NotYours,
     TrainingStopped,
 )
-from coachbot.domain.model import Patient, PatientStatus, PlanItem, Session, Therapist
+from coachbot.domain.model import Patient, PlanItem, Session, Therapist
+from coachbot.domain.vocabulary import PatientStatus
 
 
 async def patient_of(uow: UnitOfWork, telegram_user_id: int) -> Patient:

@@ -10,15 +10,8 @@ from datetime import date, datetime, timedelta
 
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.errors import AlreadyReported, NotYours
-from coachbot.domain.model import (
-    Alert,
-    AlertKind,
-    Patient,
-    PatientStatus,
-    RedFlag,
-    SessionState,
-    Therapist,
-)
+from coachbot.domain.model import Alert, Patient, Therapist
+from coachbot.domain.vocabulary import AlertKind, PatientStatus, RedFlag, SessionState
 
 
 def new_alert(

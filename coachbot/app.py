@@ -30,7 +30,7 @@ from coachbot.db import leases
 from coachbot.db.budget import SharedStore
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.dispatch import Dispatcher
-from coachbot.i18n import LANGUAGES
+from coachbot.domain.vocabulary import Language
 from conversations import register
 from conversations.context import CoachApplication, CoachContext, Services, tr
 from conversations.delivery import TelegramCourier
@@ -129,10 +129,10 @@ def build_application(
                 _tick, interval=settings.dispatch_interval_seconds, first=0.0, name=DISPATCH_JOB
             )
         if role.receives_updates:
-            for language in LANGUAGES:
+            for language in Language:
                 await application.bot.set_my_commands(
                     bot_commands(tr(language)),
-                    language_code=None if language == "en" else language,
+                    language_code=None if language is Language.EN else language.value,
                 )
             await _therapist_menus(application, services)
         log.info("coachbot started as @%s (role %s)", application.bot.username, role)

@@ -21,8 +21,9 @@ from coachbot import alerts, delivery, pauses, sessions, summaries, views
 from coachbot.db import leases
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
-from coachbot.domain.model import OutboxPurpose, Outgoing, Therapist
+from coachbot.domain.model import Outgoing, Therapist
 from coachbot.domain.summary import CohortSummary
+from coachbot.domain.vocabulary import OutboxPurpose
 
 Clock = Callable[[], datetime]
 UnitOfWorkFactory = Callable[[], UnitOfWork]

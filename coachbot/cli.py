@@ -13,8 +13,8 @@ import yaml
 from pydantic import ValidationError
 
 from catalogue.loader import BUILTIN, Catalogue, CatalogueError, load_catalogue
-from catalogue.schema import EQUIPMENT, KINDS
 from coachbot.config import Settings
+from coachbot.domain.vocabulary import Equipment, Kind
 
 
 def _settings() -> Settings:
@@ -140,7 +140,9 @@ def catalogue_show(args: argparse.Namespace) -> int:
     if entry is None:
         print(f"coachbot: no catalogue entry {args.id!r}", file=sys.stderr)
         return 1
-    print(yaml.safe_dump(entry.model_dump(), allow_unicode=True, sort_keys=False), end="")
+    print(
+        yaml.safe_dump(entry.model_dump(mode="json"), allow_unicode=True, sort_keys=False), end=""
+    )
     return 0
 
 
@@ -263,9 +265,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="extra folders")
     check.set_defaults(handler=catalogue_check)
     listing = catalogue_commands.add_parser("list", help="list exercises")
-    listing.add_argument("--kind", choices=KINDS, help="only this kind")
+    listing.add_argument("--kind", choices=[kind.value for kind in Kind], help="only this kind")
     listing.add_argument(
-        "--equipment", choices=[*EQUIPMENT, "none"], help="only exercises using it ('none': none)"
+        "--equipment",
+        choices=[*(item.value for item in Equipment), "none"],
+        help="only exercises using it ('none': none)",
     )
     listing.set_defaults(handler=catalogue_list)
     show = catalogue_commands.add_parser("show", help="show one entry in full")

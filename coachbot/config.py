@@ -10,6 +10,8 @@ from zoneinfo import available_timezones
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from coachbot.domain.vocabulary import Language
+
 TELEGRAM_API = "https://api.telegram.org"
 
 
@@ -22,7 +24,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///coachbot.db"
     telegram_api_base_url: str = TELEGRAM_API
     default_timezone: str = "Europe/Berlin"
-    default_language: str = "en"
+    default_language: Language = Language.EN
     log_level: str = "INFO"
     # The bot's @username for deep links; asked from Telegram (getMe) when unset.
     telegram_bot_username: str | None = None
@@ -62,13 +64,6 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         if value not in available_timezones():
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)")
-        return value
-
-    @field_validator("default_language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if value not in ("en", "de"):
-            raise ValueError("default_language must be 'en' or 'de'")
         return value
 
     @field_validator("telegram_api_base_url")

@@ -21,21 +21,9 @@ from typing import Protocol
 from catalogue.loader import Catalogue
 from coachbot import pauses, sessions
 from coachbot.db.uow import UnitOfWork
-from coachbot.domain.delivery import (
-    FIRST_BACKOFF,
-    Failure,
-    SendFailed,
-    counts_as_attempt,
-    retry_at,
-)
-from coachbot.domain.model import (
-    OutboxMessage,
-    OutboxState,
-    Outgoing,
-    Patient,
-    Session,
-    SessionState,
-)
+from coachbot.domain.delivery import FIRST_BACKOFF, SendFailed, counts_as_attempt, retry_at
+from coachbot.domain.model import OutboxMessage, Outgoing, Patient, Session
+from coachbot.domain.vocabulary import Failure, OutboxPurpose, OutboxState, SessionState
 
 # A claim is given up as "may have arrived" after this long; far longer than one send
 # takes, long enough to ride out a busy database while recording the outcome.
@@ -129,7 +117,7 @@ def queue(
     uow: UnitOfWork,
     messages: list[Outgoing],
     chat_id: int,
-    purpose: str,
+    purpose: OutboxPurpose,
     now: datetime,
     *,
     therapist_id: int | None = None,

@@ -31,16 +31,10 @@ from coachbot import alerts, delivery, sessions
 from coachbot.chores import Chores, TickResult
 from coachbot.db.uow import UnitOfWork
 from coachbot.delivery import SessionClaim, Settled
-from coachbot.domain.delivery import FIRST_BACKOFF, Failure, SendFailed
-from coachbot.domain.model import (
-    OutboxMessage,
-    OutboxPurpose,
-    Outgoing,
-    Patient,
-    Session,
-    Therapist,
-)
+from coachbot.domain.delivery import FIRST_BACKOFF, SendFailed
+from coachbot.domain.model import OutboxMessage, Outgoing, Patient, Session, Therapist
 from coachbot.domain.summary import CohortSummary
+from coachbot.domain.vocabulary import Failure, OutboxPurpose
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from catalogue.loader import Catalogue
-from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS
 from coachbot.alerts import stop_for_red_flag
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.enrolment import (
@@ -20,7 +19,8 @@ from coachbot.domain.enrolment import (
     toggle_days,
 )
 from coachbot.domain.errors import RoleConflict
-from coachbot.domain.model import Patient, PatientStatus, Session
+from coachbot.domain.model import Patient, Session
+from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, PatientStatus, lookup
 from coachbot.plans import replan
 from coachbot.sessions import ensure_next_session
 
@@ -30,7 +30,7 @@ async def consent(
     *,
     telegram_user_id: int,
     chat_id: int,
-    language: str,
+    language: Language,
     timezone: str,
     now: datetime,
     display_name: str = "",
@@ -80,17 +80,18 @@ async def answer(
         return await advance(uow, patient, catalogue, now)
     if step in (Question.CONDITIONS, Question.EQUIPMENT) and value != "done":
         if step == Question.CONDITIONS:
-            patient.conditions = toggle(patient.conditions, value, CONDITIONS)
+            patient.conditions = toggle(patient.conditions, value, Condition)
         else:
-            patient.equipment = toggle(patient.equipment, value, EQUIPMENT)
+            patient.equipment = toggle(patient.equipment, value, Equipment)
         return Answered.REFRESH
     if step == Question.DAYS and value != "done":
         patient.training_days = toggle_days(patient.training_days, value)
         return Answered.REFRESH
     if step == Question.DAYS and not patient.training_days:
         return Answered.NEED_DAY
-    if step == Question.LEVEL and value in LEVELS:
-        patient.level = value
+    level = lookup(Level, value)
+    if step == Question.LEVEL and level is not None:
+        patient.level = level
     elif step == Question.PAIN and value.isdigit() and 0 <= int(value) <= 10:
         patient.baseline_pain = int(value)
     elif step == Question.TIME and len(value) == 4 and value.isdigit():

@@ -14,10 +14,11 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from coachbot.domain.vocabulary import Language, lookup
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "coachbot"
-LANGUAGES = ("en", "de")
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = Language.EN
 
 
 def N_(message: str) -> str:
@@ -25,12 +26,12 @@ def N_(message: str) -> str:
     return message
 
 
-def pick_language(language_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+def pick_language(language_code: str | None, default: Language = DEFAULT_LANGUAGE) -> Language:
     """The supported language nearest to a Telegram client's `language_code`."""
     if language_code:
-        base = language_code.split("-")[0].lower()
-        if base in LANGUAGES:
-            return base
+        language = lookup(Language, language_code.split("-")[0].lower())
+        if language is not None:
+            return language
     return default
 
 
@@ -51,7 +52,7 @@ class Translator:
     """`_ = Translator("de")` then `_("Hello")`; `ngettext` for plurals."""
 
     def __init__(self, language: str) -> None:
-        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self.language = lookup(Language, language) or DEFAULT_LANGUAGE
         self._translations = translations(self.language)
 
     def __call__(self, message: str) -> str:

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.errors import InvalidInvite
-from coachbot.domain.model import ChangeStatus, Invite, Patient, PlanChange, Therapist
+from coachbot.domain.model import Invite, Patient, PlanChange, Therapist
+from coachbot.domain.vocabulary import ChangeStatus
 
 # 16 random bytes: 128 bits, far above the 96 a guessable code must not have.
 CODE_BYTES = 16

@@ -13,7 +13,8 @@ from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.enrolment import FIRST_STEP
 from coachbot.domain.errors import InvalidChange, TrainingStopped
-from coachbot.domain.model import AlertKind, Patient, PatientStatus, Session, SessionState
+from coachbot.domain.model import Patient, Session
+from coachbot.domain.vocabulary import AlertKind, PatientStatus, SessionState
 from coachbot.sessions import ensure_next_session
 
 

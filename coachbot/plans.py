@@ -16,12 +16,13 @@ from coachbot.db.uow import UnitOfWork
 from coachbot.domain import doses, planning
 from coachbot.domain.errors import InvalidChange
 from coachbot.domain.model import Dose, Patient, PlanItem
+from coachbot.domain.vocabulary import Kind, Level
 from coachbot.sessions import refresh_planned
 
 
-def catalogue_dose(catalogue: Catalogue, exercise_id: str, level: str) -> Dose:
+def catalogue_dose(catalogue: Catalogue, exercise_id: str, level: Level) -> Dose:
     """The catalogue's starting dose of an exercise for a level."""
-    dose = catalogue.exercises[exercise_id].doses[level]  # type: ignore[index]
+    dose = catalogue.exercises[exercise_id].doses[level]
     return Dose(dose.sets, dose.reps, dose.hold_seconds, dose.rest_seconds)
 
 
@@ -73,7 +74,7 @@ async def fit_plan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> l
 
 
 def candidates(
-    catalogue: Catalogue, patient: Patient, plan: list[PlanItem], kind: str
+    catalogue: Catalogue, patient: Patient, plan: list[PlanItem], kind: Kind
 ) -> list[str]:
     """Exercises of `kind` this patient may do and does not have yet."""
     return planning.candidates(
@@ -83,7 +84,7 @@ def candidates(
 
 def _part(catalogue: Catalogue, exercise_id: str) -> int:
     exercise = catalogue.exercises.get(exercise_id)
-    return planning.part(exercise.kinds[0] if exercise else "")
+    return planning.part(exercise.kinds[0] if exercise else None)
 
 
 async def _plan_changed(

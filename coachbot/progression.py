@@ -10,7 +10,8 @@ from catalogue.loader import Catalogue
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import planning, progression
 from coachbot.domain.errors import AlreadyDecided, NotYours
-from coachbot.domain.model import ChangeStatus, ExerciseChange, Patient, PlanChange
+from coachbot.domain.model import ExerciseChange, Patient, PlanChange
+from coachbot.domain.vocabulary import ChangeStatus, Direction
 from coachbot.plans import catalogue_dose
 from coachbot.sessions import refresh_planned
 
@@ -33,7 +34,7 @@ async def review_progress(
     )
     feedback = [progression.Feedback(r.outcome, r.pain_after, r.difficulty) for r in reports]
     direction, reason = progression.decide(feedback, patient.baseline_pain)
-    if direction is progression.Direction.HOLD:
+    if direction is Direction.HOLD:
         return None
     changes: list[ExerciseChange] = []
     profile = planning.profile_of(patient)
@@ -57,8 +58,8 @@ async def review_progress(
     change = PlanChange(
         patient_id=patient.id,
         created_at=now,
-        direction=direction.value,
-        reason=reason.value,
+        direction=direction,
+        reason=reason,
         status=ChangeStatus.PROPOSED if patient.therapist_id else ChangeStatus.APPLIED,
         changes=changes,
     )

@@ -17,19 +17,16 @@ from coachbot.alerts import new_alert, stop_for_red_flag
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.errors import AlreadyReported, SessionClosed, TrainingStopped
-from coachbot.domain.model import (
+from coachbot.domain.model import Patient, PlanChange, Report, Session
+from coachbot.domain.safety import Light, pain_alerts, traffic_light
+from coachbot.domain.vocabulary import (
     AlertKind,
     Difficulty,
     Outcome,
-    Patient,
     PatientStatus,
-    PlanChange,
     RedFlag,
-    Report,
-    Session,
     SessionState,
 )
-from coachbot.domain.safety import Light, pain_alerts, traffic_light
 from coachbot.progression import review_progress
 
 
@@ -53,7 +50,7 @@ async def record_outcome(
         raise AlreadyReported
     uow.reports.add(Report(session_id=session_id, outcome=outcome, received_at=now))
     patient.last_report_at = now
-    session.state = SessionState(outcome.value)
+    session.state = SessionState(outcome)
     session.lease_until = None
     try:
         await uow.flush()
@@ -94,7 +91,7 @@ async def record_pain(
     await uow.flush()
     # Pain alone can call for an easier plan; progress waits for "how hard".
     change = await review_progress(uow, patient, catalogue, now) if catalogue else None
-    return PainResult(traffic_light(pain), alerts, Outcome(report.outcome), change)
+    return PainResult(traffic_light(pain), alerts, report.outcome, change)
 
 
 async def record_difficulty(
@@ -112,7 +109,7 @@ async def record_difficulty(
         raise SessionClosed
     if report.difficulty is not None:
         raise AlreadyReported
-    report.difficulty = difficulty.value if difficulty else "unanswered"
+    report.difficulty = difficulty or Difficulty.UNANSWERED
     await uow.flush()
     return await review_progress(uow, patient, catalogue, now) if catalogue else None
 

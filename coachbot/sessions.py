@@ -13,7 +13,8 @@ from catalogue.loader import Catalogue
 from coachbot.access import check_may_train
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import planning, schedule
-from coachbot.domain.model import Patient, Report, Session, SessionExercise, SessionState
+from coachbot.domain.model import Patient, Report, Session, SessionExercise
+from coachbot.domain.vocabulary import SessionState
 
 # A claim on a session being sent expires after this long (a crashed worker); far longer
 # than a send takes, so that recording its outcome can ride out a busy database.

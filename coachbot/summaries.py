@@ -6,7 +6,8 @@ from datetime import datetime, time
 
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
-from coachbot.domain.model import SummaryFrequency, Therapist
+from coachbot.domain.model import Therapist
+from coachbot.domain.vocabulary import SummaryFrequency
 
 
 def next_summary(therapist: Therapist, now: datetime) -> datetime | None:
@@ -24,14 +25,14 @@ def set_summary_schedule(
     therapist: Therapist,
     now: datetime,
     *,
-    frequency: str | None = None,
+    frequency: SummaryFrequency | None = None,
     at: time | None = None,
     weekday: int | None = None,
     timezone: str | None = None,
 ) -> None:
     """The therapist's choice of how often, when and in which zone."""
     if frequency is not None:
-        therapist.summary_frequency = SummaryFrequency(frequency)
+        therapist.summary_frequency = frequency
     if at is not None:
         therapist.summary_time = at
     if weekday is not None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.errors import InvalidInvite, RoleConflict
 from coachbot.domain.model import Therapist
+from coachbot.domain.vocabulary import Language
 from coachbot.linking import new_code, release
 
 
@@ -19,7 +20,7 @@ async def add_therapist(uow: UnitOfWork, name: str, now: datetime) -> Therapist:
 
 
 async def sign_up_therapist(
-    uow: UnitOfWork, code: str, telegram_user_id: int, language: str, timezone: str
+    uow: UnitOfWork, code: str, telegram_user_id: int, language: Language, timezone: str
 ) -> Therapist:
     """The therapist opened their sign-up link: this Telegram account is theirs now."""
     therapist = await uow.therapists.by_signup_code(code)

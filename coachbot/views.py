@@ -23,17 +23,15 @@ from coachbot.db.dates import day_of, plus_days
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.adherence import Adherence, adherence
-from coachbot.domain.model import (
-    Alert,
-    ChangeStatus,
-    Patient,
-    PatientStatus,
-    PlanChange,
-    PlanItem,
-    SessionState,
-    Therapist,
-)
+from coachbot.domain.model import Alert, Patient, PlanChange, PlanItem, Therapist
 from coachbot.domain.summary import WEEK, CohortSummary, Day, figures
+from coachbot.domain.vocabulary import (
+    ChangeStatus,
+    Difficulty,
+    Outcome,
+    PatientStatus,
+    SessionState,
+)
 
 PROGRESS_DAYS = 28
 FIRST_WEEK = 7
@@ -181,10 +179,10 @@ class ExportRow:
     patient_id: int
     name: str
     day: date
-    state: str
-    outcome: str | None
+    state: SessionState
+    outcome: Outcome | None
     pain_after: int | None
-    difficulty: str | None
+    difficulty: Difficulty | None
     received_at: datetime | None
     exercise_ids: list[str]
 

@@ -15,14 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 from telegram.ext import CallbackContext
+
+from coachbot.domain.vocabulary import Difficulty, Kind, Language, Outcome, SummaryFrequency
 
 MAX_BYTES = 64  # Telegram's limit on callback data
 
 ID = r"[0-9]{1,18}"  # below 2**63, the largest id a database column holds
 HHMM = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
 INVITE = r"[A-Za-z0-9_-]{8,48}"
+Word = TypeVar("Word", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ class Data:
     def optional(self, name: str) -> str | None:
         return self._values.get(name)
 
+    def word(self, name: str, words: type[Word]) -> Word:
+        """A field of the domain's vocabulary (`one_of(name, *words)`), as its member."""
+        return words(self.text(name))
+
 
 class Family:
     """Buttons sharing a prefix: `prefix:field:field...`, the last `optional` fields
@@ -102,7 +111,7 @@ class Family:
         return Data(match.groupdict())
 
 
-LANGUAGE = one_of("language", "en", "de")
+LANGUAGE = one_of("language", *Language)
 YES_NO = one_of("answer", "y", "n")
 
 # Enrolment, before and after consent (onboarding.py).
@@ -114,9 +123,12 @@ CONSENT = Family(
 ENROLMENT = Family("ob", text("question", r"[a-z_]+(?::[a-z_]+)?"), text("value", r"[a-z0-9_]+"))
 
 # The daily session and its report (checkin.py).
-OUTCOME = Family("rep", number("session"), one_of("value", "done", "partly", "skipped"))
+OUTCOME = Family("rep", number("session"), one_of("value", *Outcome))
 PAIN = Family("pain", number("session"), text("value", r"10|[0-9]"))
-DIFFICULTY = Family("diff", number("session"), one_of("value", "easy", "right", "hard", "none"))
+# How hard it felt, or "none" for the patient skipping the question.
+DIFFICULTY_ANSWERS = (Difficulty.EASY, Difficulty.RIGHT, Difficulty.HARD)
+NO_ANSWER = "none"
+DIFFICULTY = Family("diff", number("session"), one_of("value", *DIFFICULTY_ANSWERS, NO_ANSWER))
 SAFETY_CHECK = Family("chk", number("session"), YES_NO)
 EXTRA = Family("extra", number("session"), one_of("value", "relax", "lesson", "steps"))
 LESSON_ANSWER = Family("lq", number("session"), text("value", r"[0-3]"))
@@ -134,7 +146,7 @@ LINK = Family("link", text("invite", INVITE), YES_NO)
 SUMMARY = Family(
     "sum",
     one_of("what", "menu", "close", "tz", "time", "day", "freq"),
-    text("value", rf"{HHMM}|[0-6]|daily|weekly|off"),
+    text("value", "|".join([HHMM, "[0-6]", *SummaryFrequency])),
     optional=1,
 )
 
@@ -153,7 +165,7 @@ DOSE = Family(
 REMOVE = Family("rm", number("patient"), number("item"))
 SWAP_MENU = Family("swap", number("patient"), number("item"))
 SWAP_TO = Family("sw", number("patient"), number("item"), text("exercise", r"[a-z0-9_]+"))
-ADD_MENU = Family("addk", number("patient"), text("kind", r"[a-z]+"), optional=1)
+ADD_MENU = Family("addk", number("patient"), one_of("kind", *Kind), optional=1)
 ADD = Family("add", number("patient"), text("exercise", r"[a-z0-9_]+"))
 LOCK = Family("lock", number("patient"), YES_NO)
 PROPOSAL = Family("prop", number("patient"), number("change"), one_of("answer", "a", "r"))

@@ -11,12 +11,12 @@ from telegram.error import TelegramError
 from catalogue.loader import Catalogue
 from catalogue.schema import Lesson
 from coachbot import access, reports, sessions
-from coachbot.domain.delivery import Failure
 from coachbot.domain.errors import SessionClosed
-from coachbot.domain.model import AlertKind, Difficulty, Outcome, RedFlag, Session
+from coachbot.domain.model import Session
 from coachbot.domain.safety import Light, Urgency
+from coachbot.domain.vocabulary import AlertKind, Difficulty, Failure, Outcome, RedFlag
 from coachbot.i18n import Translator
-from conversations import buttons, keyboards
+from conversations import buttons, keyboards, labels
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.flood import failure_of
 from conversations.onboarding import red_flag_advice
@@ -67,7 +67,7 @@ async def today(update: Update, context: CoachContext) -> None:
     if todays.report is not None:
         await message.reply_text(
             _("Today's session is already recorded ({outcome}). Well done for checking in!").format(
-                outcome=OUTCOME_WORDS[Outcome(todays.report.outcome)]
+                outcome=OUTCOME_WORDS[todays.report.outcome]
             )
         )
         await message.chat.send_message(text, reply_markup=keyboards.session_extras(markup))
@@ -122,8 +122,7 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     data = buttons.OUTCOME.read(context)
-    session_id, value = data.id("session"), data.text("value")
-    outcome = Outcome(value)
+    session_id, outcome = data.id("session"), data.word("value", Outcome)
     async with context.uow() as uow:
         patient = await context.patient(query.from_user, uow)
         await reports.record_outcome(uow, patient, session_id, outcome, context.now())
@@ -218,7 +217,7 @@ async def report_difficulty(update: Update, context: CoachContext) -> None:
     await query.answer()
     data = buttons.DIFFICULTY.read(context)
     session_id, value = data.id("session"), data.text("value")
-    difficulty = None if value == "none" else Difficulty(value)
+    difficulty = None if value == buttons.NO_ANSWER else Difficulty(value)
     async with context.uow() as uow:
         patient = await context.patient(query.from_user, uow)
         change = await reports.record_difficulty(
@@ -231,14 +230,9 @@ async def report_difficulty(update: Update, context: CoachContext) -> None:
         )
         await uow.commit()
     _ = tr(patient.language)
-    labels = {
-        "easy": _("Easy"),
-        "right": _("Just right"),
-        "hard": _("Too hard"),
-        "none": _("not answered"),
-    }
+    answer = labels.DIFFICULTY_LABELS[difficulty or Difficulty.UNANSWERED]
     await query.edit_message_text(
-        _("How hard did the exercises feel today? {answer}").format(answer=labels[value])
+        _("How hard did the exercises feel today? {answer}").format(answer=_(answer))
     )
     assert query.message is not None
     await query.message.chat.send_message(

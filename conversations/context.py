@@ -16,7 +16,8 @@ from catalogue.loader import Catalogue
 from coachbot.config import Settings
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.errors import NotATherapist, NotEnrolled
-from coachbot.domain.model import Patient, PatientStatus, Therapist
+from coachbot.domain.model import Patient, Therapist
+from coachbot.domain.vocabulary import PatientStatus
 from coachbot.i18n import Translator
 
 if TYPE_CHECKING:

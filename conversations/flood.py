@@ -26,7 +26,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, Tim
 from telegram.ext import BaseRateLimiter
 
 from coachbot.budget import SendBudget
-from coachbot.domain.delivery import Failure, SendFailed
+from coachbot.domain.delivery import SendFailed
+from coachbot.domain.vocabulary import Failure
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,9 @@ keyboard whose buttons differ in one answer takes an `Answer`: the data for each
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import TypeVar
 
 from babel.dates import get_day_names
 from telegram import (
@@ -17,11 +19,11 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from catalogue.schema import CONDITIONS, EQUIPMENT, LEVELS, Lesson
+from catalogue.schema import Lesson
 from coachbot.domain.model import Buttons
+from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, Outcome
 from coachbot.i18n import Translator
-from conversations import buttons
-from conversations.labels import CONDITION_LABELS, EQUIPMENT_LABELS, LEVEL_LABELS
+from conversations import buttons, labels
 
 TIMES = ("07:00", "08:00", "09:00", "12:00", "17:00", "18:00", "19:00", "20:00")
 COMMON_ZONES = (
@@ -35,6 +37,7 @@ COMMON_ZONES = (
 CHECK = "✅ "
 
 Answer = Callable[[object], str]  # the data of the button answering `value`
+Word = TypeVar("Word", bound=StrEnum)
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -61,17 +64,21 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def welcome(language: str, _: Translator, invite: str | None = None) -> InlineKeyboardMarkup:
+def welcome(language: Language, _: Translator, invite: str | None = None) -> InlineKeyboardMarkup:
     """Consent and language buttons; an invite code rides along until consent is given."""
     code = (invite,) if invite else ()
-    other, label = ("en", "🇬🇧 English") if language == "de" else ("de", "🇩🇪 Deutsch")
+    other = Language.EN if language == Language.DE else Language.DE
     return InlineKeyboardMarkup(
         [
             [button(_("✅ I agree, let's start"), buttons.CONSENT.data(language, "yes", *code))],
             [button(_("No, thank you"), buttons.CONSENT.data(language, "no"))],
-            [button(label, buttons.WELCOME_LANGUAGE.data(other, *code))],
+            [button(language_label(other), buttons.WELCOME_LANGUAGE.data(other, *code))],
         ]
     )
+
+
+def language_label(language: Language) -> str:
+    return f"{labels.LANGUAGE_FLAGS[language]} {labels.LANGUAGE_NAMES[language]}"
 
 
 def yes_no(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
@@ -80,35 +87,37 @@ def yes_no(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
 
 def _multi_select(
     answer: Answer,
-    options: Iterable[str],
-    labels: dict[str, str],
-    selected: Iterable[str],
+    options: Mapping[Word, str],
+    selected: Iterable[Word],
     none_label: str,
     _: Translator,
 ) -> InlineKeyboardMarkup:
+    """A button per option (a vocabulary's labels, in their order), ticked if chosen."""
     chosen = set(selected)
     rows = [
-        [button((CHECK if value in chosen else "") + _(labels[value]), answer(value))]
-        for value in options
+        [button((CHECK if value in chosen else "") + _(label), answer(value))]
+        for value, label in options.items()
     ]
     rows.append([button((CHECK if not chosen else "") + none_label, answer("none"))])
     rows.append([button(_("Done ➡️"), answer("done"))])
     return InlineKeyboardMarkup(rows)
 
 
-def conditions(answer: Answer, selected: Iterable[str], _: Translator) -> InlineKeyboardMarkup:
+def conditions(
+    answer: Answer, selected: Iterable[Condition], _: Translator
+) -> InlineKeyboardMarkup:
     return _multi_select(
-        answer, CONDITIONS, CONDITION_LABELS, selected, _("None of these / general back care"), _
+        answer, labels.CONDITION_LABELS, selected, _("None of these / general back care"), _
     )
 
 
-def equipment(answer: Answer, selected: Iterable[str], _: Translator) -> InlineKeyboardMarkup:
-    return _multi_select(answer, EQUIPMENT, EQUIPMENT_LABELS, selected, _("No equipment"), _)
+def equipment(answer: Answer, selected: Iterable[Equipment], _: Translator) -> InlineKeyboardMarkup:
+    return _multi_select(answer, labels.EQUIPMENT_LABELS, selected, _("No equipment"), _)
 
 
 def levels(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(_(LEVEL_LABELS[level]), answer(level))] for level in LEVELS]
+        [[button(_(labels.LEVEL_LABELS[level]), answer(level))] for level in Level]
     )
 
 
@@ -161,7 +170,7 @@ def settings_menu(_: Translator) -> InlineKeyboardMarkup:
 
 def languages(answer: Answer) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button("🇬🇧 English", answer("en")), button("🇩🇪 Deutsch", answer("de"))]]
+        [[button(language_label(language), answer(language)) for language in Language]]
     )
 
 
@@ -177,14 +186,11 @@ def session(
     if lesson:
         extras.append(button(_("📘 Lesson"), buttons.EXTRA.data(session_id, "lesson")))
     rows = [extras] if extras else []
-    return InlineKeyboardMarkup(
-        [
-            *rows,
-            [button(_("✅ Done"), buttons.OUTCOME.data(session_id, "done"))],
-            [button(_("🌓 Partly"), buttons.OUTCOME.data(session_id, "partly"))],
-            [button(_("⏭ Skipped today"), buttons.OUTCOME.data(session_id, "skipped"))],
-        ]
-    )
+    report = [
+        [button(_(labels.OUTCOME_LABELS[outcome]), buttons.OUTCOME.data(session_id, outcome))]
+        for outcome in Outcome
+    ]
+    return InlineKeyboardMarkup([*rows, *report])
 
 
 def session_extras(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
@@ -209,16 +215,12 @@ def lesson_check(session_id: int, lesson: Lesson, _: Translator) -> InlineKeyboa
 
 
 def difficulty(session_id: int, _: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                button(_("Easy"), buttons.DIFFICULTY.data(session_id, "easy")),
-                button(_("Just right"), buttons.DIFFICULTY.data(session_id, "right")),
-                button(_("Too hard"), buttons.DIFFICULTY.data(session_id, "hard")),
-            ],
-            [button(_("Skip this question"), buttons.DIFFICULTY.data(session_id, "none"))],
-        ]
-    )
+    answers = [
+        button(_(labels.DIFFICULTY_LABELS[answer]), buttons.DIFFICULTY.data(session_id, answer))
+        for answer in buttons.DIFFICULTY_ANSWERS
+    ]
+    skip = button(_("Skip this question"), buttons.DIFFICULTY.data(session_id, buttons.NO_ANSWER))
+    return InlineKeyboardMarkup([answers, [skip]])
 
 
 def pause_options(_: Translator) -> InlineKeyboardMarkup:

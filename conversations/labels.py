@@ -1,45 +1,95 @@
 """Every word for the domain's vocabulary a person reads: conditions, equipment,
-levels, kinds of exercise, red flags, alerts and the reasons for a plan change.
+levels, kinds of exercise, languages, a patient's status, outcomes and difficulty,
+red flags, alerts, summary schedules and the reasons for a plan change.
 
-Marked with N_ for extraction and translated where they are shown, so one label
-reads the same in the enrolment buttons, the settings, the card and the summary.
+Each table is keyed by a `coachbot.domain.vocabulary` enum and marked with N_ for
+extraction, and translated where it is shown, so one label reads the same in the
+enrolment buttons, the settings, the card and the summary.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from coachbot.domain import planning
-from coachbot.domain.model import Alert, AlertKind, RedFlag
+from coachbot.domain.model import Alert
+from coachbot.domain.vocabulary import (
+    AlertKind,
+    Condition,
+    Difficulty,
+    Equipment,
+    Kind,
+    Language,
+    Level,
+    Outcome,
+    PatientStatus,
+    Reason,
+    RedFlag,
+    SummaryFrequency,
+)
 from coachbot.i18n import N_, Translator
 
 CONDITION_LABELS = {
-    "spine_condition": N_("Spine injury or disease"),
-    "herniated_disc": N_("Herniated disc"),
-    "poor_posture": N_("Poor posture"),
-    "after_surgery": N_("After an operation"),
-    "frequent_tension": N_("Frequent tension"),
+    Condition.SPINE_CONDITION: N_("Spine injury or disease"),
+    Condition.HERNIATED_DISC: N_("Herniated disc"),
+    Condition.POOR_POSTURE: N_("Poor posture"),
+    Condition.AFTER_SURGERY: N_("After an operation"),
+    Condition.FREQUENT_TENSION: N_("Frequent tension"),
 }
 EQUIPMENT_LABELS = {
-    "exercise_ball": N_("Exercise ball"),
-    "dumbbells": N_("Dumbbells"),
-    "rowing_machine": N_("Rowing machine"),
-    "elastic_band": N_("Elastic band"),
-    "vibration_plate": N_("Vibration plate"),
+    Equipment.EXERCISE_BALL: N_("Exercise ball"),
+    Equipment.DUMBBELLS: N_("Dumbbells"),
+    Equipment.ROWING_MACHINE: N_("Rowing machine"),
+    Equipment.ELASTIC_BAND: N_("Elastic band"),
+    Equipment.VIBRATION_PLATE: N_("Vibration plate"),
 }
+# The choice at enrolment, and the level's name on the therapist's card.
 LEVEL_LABELS = {
-    "beginner": N_("Gentle start (new to exercise or in a lot of pain)"),
-    "intermediate": N_("Some experience (I move regularly)"),
-    "advanced": N_("Experienced (I train often)"),
+    Level.BEGINNER: N_("Gentle start (new to exercise or in a lot of pain)"),
+    Level.INTERMEDIATE: N_("Some experience (I move regularly)"),
+    Level.ADVANCED: N_("Experienced (I train often)"),
 }
+LEVEL_NAMES = {
+    Level.BEGINNER: N_("beginner"),
+    Level.INTERMEDIATE: N_("intermediate"),
+    Level.ADVANCED: N_("advanced"),
+}
+# In the order of a session (the therapist's "add an exercise" menu).
 KIND_LABELS = {
-    planning.WARM_UP: N_("Mobilization (warm-up)"),
-    "strength": N_("Strength"),
-    "coordination": N_("Coordination"),
-    "balance": N_("Balance"),
-    "rotation": N_("Rotation"),
-    "vibration": N_("Vibration"),
-    planning.COOL_DOWN: N_("Stretching (cool-down)"),
+    Kind.MOBILIZATION: N_("Mobilization (warm-up)"),
+    Kind.STRENGTH: N_("Strength"),
+    Kind.COORDINATION: N_("Coordination"),
+    Kind.BALANCE: N_("Balance"),
+    Kind.ROTATION: N_("Rotation"),
+    Kind.VIBRATION: N_("Vibration"),
+    Kind.STRETCHING: N_("Stretching (cool-down)"),
+}
+# Each language by its own name (never translated), and its flag for a button.
+LANGUAGE_NAMES = {Language.EN: "English", Language.DE: "Deutsch"}
+LANGUAGE_FLAGS = {Language.EN: "🇬🇧", Language.DE: "🇩🇪"}
+# A patient's status on their therapist's card (a pause with an end date says it).
+STATUS_LABELS = {
+    PatientStatus.ONBOARDING: N_("still setting up"),
+    PatientStatus.ACTIVE: N_("training"),
+    PatientStatus.PAUSED: N_("paused until further notice"),
+    PatientStatus.STOPPED: N_("stopped after a red-flag answer"),
+    PatientStatus.BLOCKED: N_("has blocked the bot"),
+}
+# The report buttons under a session, and how hard it felt.
+OUTCOME_LABELS = {
+    Outcome.DONE: N_("✅ Done"),
+    Outcome.PARTLY: N_("🌓 Partly"),
+    Outcome.SKIPPED: N_("⏭ Skipped today"),
+}
+DIFFICULTY_LABELS = {
+    Difficulty.EASY: N_("Easy"),
+    Difficulty.RIGHT: N_("Just right"),
+    Difficulty.HARD: N_("Too hard"),
+    Difficulty.UNANSWERED: N_("not answered"),
+}
+FREQUENCY_LABELS = {
+    SummaryFrequency.DAILY: N_("Daily"),
+    SummaryFrequency.WEEKLY: N_("Weekly"),
+    SummaryFrequency.OFF: N_("Off"),
 }
 # The warning sign a patient said yes to, in a few words for their therapist.
 RED_FLAG_LABELS = {
@@ -49,35 +99,45 @@ RED_FLAG_LABELS = {
     RedFlag.CANCER: N_("a history of cancer"),
     RedFlag.TRAUMA: N_("back pain since a recent fall, accident or injury"),
 }
-LEVEL_NAMES = {
-    "beginner": N_("beginner"),
-    "intermediate": N_("intermediate"),
-    "advanced": N_("advanced"),
+ALERT_KIND_LABELS = {
+    AlertKind.RED_FLAG: N_("red-flag answer"),
+    AlertKind.PAIN_HIGH: N_("high pain"),
+    AlertKind.PAIN_RISE: N_("pain above baseline"),
+    AlertKind.SILENT: N_("no reports"),
+    AlertKind.BOT_BLOCKED: N_("blocked the bot"),
+}
+# Why progression changed the plan (a plan changes for these reasons only), told to the
+# patient and to their therapist.
+PATIENT_REASONS = {
+    Reason.EASY_STREAK: N_(
+        "you did the whole session three times in a row with low pain and it felt easy"
+    ),
+    Reason.PAIN_HIGH: N_("your pain was 6 or more"),
+    Reason.PAIN_RISE: N_("your pain was clearly above your usual level"),
+    Reason.TOO_HARD: N_("it felt too hard more than once"),
+}
+THERAPIST_REASONS = {
+    Reason.EASY_STREAK: N_(
+        "the whole session was done three times in a row with low pain and felt easy"
+    ),
+    Reason.PAIN_HIGH: N_("the patient's pain was 6 or more"),
+    Reason.PAIN_RISE: N_("the patient's pain was clearly above their baseline"),
+    Reason.TOO_HARD: N_("it felt too hard more than once"),
 }
 
 
-def therapist_reason(reason: str, _: Translator) -> str:
+def patient_reason(reason: Reason, _: Translator) -> str:
+    """Why progression changed the plan, told to the patient."""
+    return _(PATIENT_REASONS[reason]) if reason in PATIENT_REASONS else reason.value
+
+
+def therapist_reason(reason: Reason, _: Translator) -> str:
     """Why progression proposed a change, told to the therapist."""
-    reasons = {
-        "easy_streak": _(
-            "the whole session was done three times in a row with low pain and felt easy"
-        ),
-        "pain_high": _("the patient's pain was 6 or more"),
-        "pain_rise": _("the patient's pain was clearly above their baseline"),
-        "too_hard": _("it felt too hard more than once"),
-    }
-    return reasons.get(reason, reason)
+    return _(THERAPIST_REASONS[reason]) if reason in THERAPIST_REASONS else reason.value
 
 
-def alert_kind(kind: str, _: Translator) -> str:
-    kinds = {
-        "red_flag": _("red-flag answer"),
-        "pain_high": _("high pain"),
-        "pain_rise": _("pain above baseline"),
-        "silent": _("no reports"),
-        "bot_blocked": _("blocked the bot"),
-    }
-    return kinds.get(kind, kind)
+def alert_kind(kind: AlertKind, _: Translator) -> str:
+    return _(ALERT_KIND_LABELS[kind])
 
 
 def alert_facts(alert: Alert, _: Translator) -> str | None:
@@ -95,7 +155,7 @@ def alert_text(alert: Alert, name: str, _: Translator) -> str:
     """What the therapist is told: who (`name`, ready for HTML), what happened, and what
     the bot did about it. Alerts from before their facts were stored may lack them."""
     pain, days, flag = alert.pain, alert.days, alert.red_flag
-    match AlertKind(alert.kind):
+    match alert.kind:
         case AlertKind.RED_FLAG if flag is not None:
             text = _(
                 "🚨 {name} answered yes to a red-flag question: {flag}. Training is stopped "

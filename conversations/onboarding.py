@@ -16,6 +16,7 @@ from coachbot import enrolment, sessions
 from coachbot.domain.enrolment import Answered, Question, enrolling, red_flag
 from coachbot.domain.model import Patient, Session
 from coachbot.domain.safety import RED_FLAGS, Urgency
+from coachbot.domain.vocabulary import RedFlag
 from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone, zone_at
 from conversations import buttons, keyboards
@@ -28,22 +29,22 @@ from conversations.therapist import therapist_location
 log = logging.getLogger(__name__)
 
 
-def red_flag_question(flag: str, _: Translator) -> str:
+def red_flag_question(flag: RedFlag, _: Translator) -> str:
     questions = {
-        "cauda_equina": _(
+        RedFlag.CAUDA_EQUINA: _(
             "Do you have new trouble passing urine or controlling your bladder or bowels, "
             "or numbness around your genitals or back passage (the 'saddle' area)?"
         ),
-        "leg_weakness": _(
+        RedFlag.LEG_WEAKNESS: _(
             "Do you have new or worsening weakness in both legs, or do your legs give way "
             "when you walk?"
         ),
-        "fever_weight": _(
+        RedFlag.FEVER_WEIGHT: _(
             "Do you have a fever or feel generally unwell with your back pain, or have you "
             "lost weight without trying?"
         ),
-        "cancer": _("Have you ever had cancer?"),
-        "trauma": _(
+        RedFlag.CANCER: _("Have you ever had cancer?"),
+        RedFlag.TRAUMA: _(
             "Did your back pain start after a serious fall, accident or injury in the last "
             "few weeks?"
         ),

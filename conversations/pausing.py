@@ -12,7 +12,8 @@ from telegram import (
 
 from coachbot import pauses
 from coachbot.domain import schedule
-from coachbot.domain.model import Patient, PatientStatus, Session
+from coachbot.domain.model import Patient, Session
+from coachbot.domain.vocabulary import PatientStatus
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, onboarding
 from conversations.context import CoachContext, clear_buttons, tr

@@ -10,8 +10,10 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from catalogue.loader import Catalogue
-from coachbot.domain.model import ChangeStatus, Dose, PlanChange, Session
+from coachbot.domain.model import Dose, PlanChange, Session
+from coachbot.domain.vocabulary import ChangeStatus, Direction
 from coachbot.i18n import Translator
+from conversations import labels
 
 MESSAGE_LIMIT = 4096
 # "Monday, 23 November" / "Montag, 23. November"
@@ -171,18 +173,6 @@ def pack(blocks: list[str], limit: int = MESSAGE_LIMIT, joiner: str = "\n\n") ->
     return messages
 
 
-def reason_text(reason: str, _: Translator) -> str:
-    reasons = {
-        "easy_streak": _(
-            "you did the whole session three times in a row with low pain and it felt easy"
-        ),
-        "pain_high": _("your pain was 6 or more"),
-        "pain_rise": _("your pain was clearly above your usual level"),
-        "too_hard": _("it felt too hard more than once"),
-    }
-    return reasons.get(reason, reason)
-
-
 def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
     """What changed in the plan and why, or what was proposed to the therapist."""
     language = _.language
@@ -211,10 +201,10 @@ def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
                     after=escape(dose_text(item.after, _)),
                 )
             )
-    why = escape(reason_text(change.reason, _))
+    why = escape(labels.patient_reason(change.reason, _))
     if change.status == ChangeStatus.PROPOSED:
         head = _("📝 I have suggested a change of your plan to your therapist, because {why}:")
-    elif change.direction == "progress":
+    elif change.direction is Direction.PROGRESS:
         head = _("📈 Your plan moves up a step, because {why}:")
     else:
         head = _("📉 I have made your plan a little easier, because {why}:")

@@ -11,11 +11,11 @@ from telegram import (
 )
 from telegram._utils.types import ReplyMarkup
 
-from catalogue.schema import EQUIPMENT
 from coachbot import plans, sessions
 from coachbot.db.uow import UnitOfWork
-from coachbot.domain.enrolment import toggle_days
+from coachbot.domain.enrolment import toggle, toggle_days
 from coachbot.domain.model import Patient
+from coachbot.domain.vocabulary import Equipment, Language, lookup
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
 from conversations.context import CoachContext, set_buttons, tr
@@ -34,9 +34,7 @@ def settings_summary(patient: Patient, _: Translator) -> str:
             _("⏰ Time: {time}").format(time=patient.prompt_time.strftime("%H:%M")),
             _("📅 Days: {days}").format(days=", ".join(names)),
             _("🌍 Time zone: {zone}").format(zone=patient.timezone),
-            _("🗣 Language: {language}").format(
-                language="Deutsch" if patient.language == "de" else "English"
-            ),
+            _("🗣 Language: {language}").format(language=labels.LANGUAGE_NAMES[patient.language]),
             _("🏋️ Equipment: {equipment}").format(equipment=", ".join(equipment)),
             "",
             _("What would you like to change?"),
@@ -151,21 +149,17 @@ async def _apply_setting(
             return SettingReply(alert=_("Please choose at least one day."))
         await sessions.reschedule(uow, patient, catalogue, now)
         return SettingReply(edit_text=_("✅ Saved."))
-    if what == "lang" and value in ("en", "de"):
-        patient.language = value
-        _ = tr(value)  # confirmed in the newly chosen language
+    language = lookup(Language, value)
+    if what == "lang" and language is not None:
+        patient.language = language
+        _ = tr(language)  # confirmed in the newly chosen language
         return SettingReply(edit_text=_("🗣 From now on I will write in English."))
     if what == "eq":
         if value == "done":
             await plans.fit_plan(uow, patient, catalogue)
             await sessions.reschedule(uow, patient, catalogue, now)
             return SettingReply(edit_text=_("✅ Saved. Your plan now fits your equipment."))
-        chosen = list(patient.equipment)
-        if value == "none":
-            chosen = []
-        elif value in EQUIPMENT:
-            chosen = [e for e in chosen if e != value] if value in chosen else [*chosen, value]
-        patient.equipment = chosen
+        patient.equipment = toggle(patient.equipment, value, Equipment)
         return SettingReply(
             buttons=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _)
         )

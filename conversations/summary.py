@@ -22,11 +22,12 @@ from telegram import (
 
 from coachbot import summaries, views
 from coachbot.domain import schedule
-from coachbot.domain.model import Outgoing, SummaryFrequency, Therapist
+from coachbot.domain.model import Outgoing, Therapist
 from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
+from coachbot.domain.vocabulary import SummaryFrequency, lookup
 from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone
-from conversations import buttons, keyboards
+from conversations import buttons, keyboards, labels
 from conversations.charts import cohort_chart
 from conversations.context import CoachContext, tr
 from conversations.parsing import parse_past_date
@@ -51,7 +52,7 @@ def summary_text(summary: CohortSummary, therapist: Therapist, now: datetime, _:
     head = {
         SummaryFrequency.DAILY: _("<b>Your daily summary</b>"),
         SummaryFrequency.WEEKLY: _("<b>Your weekly summary</b>"),
-    }.get(SummaryFrequency(therapist.summary_frequency), _("<b>Your summary</b>"))
+    }.get(therapist.summary_frequency, _("<b>Your summary</b>"))
     lines = [
         head + f" ({start.strftime('%d.%m.')}–{today.strftime('%d.%m.%Y')})",
     ]
@@ -105,7 +106,7 @@ def summary_text(summary: CohortSummary, therapist: Therapist, now: datetime, _:
 
 
 def schedule_text(therapist: Therapist, _: Translator) -> str:
-    frequency = SummaryFrequency(therapist.summary_frequency)
+    frequency = therapist.summary_frequency
     at = therapist.summary_time.strftime("%H:%M")
     zone = escape(therapist.timezone)
     if frequency == SummaryFrequency.OFF:
@@ -119,18 +120,14 @@ def schedule_text(therapist: Therapist, _: Translator) -> str:
 def schedule_buttons(therapist: Therapist, _: Translator) -> InlineKeyboardMarkup:
     frequency = therapist.summary_frequency
 
-    def mark(value: str, label: str) -> InlineKeyboardButton:
+    def mark(value: SummaryFrequency, label: str) -> InlineKeyboardButton:
         return keyboards.button(
-            (keyboards.CHECK if frequency == value else "") + label,
+            (keyboards.CHECK if frequency == value else "") + _(label),
             buttons.SUMMARY.data("freq", value),
         )
 
     rows = [
-        [
-            mark(SummaryFrequency.DAILY, _("Daily")),
-            mark(SummaryFrequency.WEEKLY, _("Weekly")),
-            mark(SummaryFrequency.OFF, _("Off")),
-        ],
+        [mark(value, label) for value, label in labels.FREQUENCY_LABELS.items()],
         [
             keyboards.button(_("⏰ Time"), buttons.SUMMARY.data("time")),
             keyboards.button(_("🌍 Time zone"), buttons.SUMMARY.data("tz")),
@@ -188,8 +185,8 @@ async def schedule_choice(update: Update, context: CoachContext) -> None:
         therapist = await context.therapist(query.from_user, uow)
         if what == "tz":
             therapist.step = ZONE_STEP
-        elif what == "freq" and value in tuple(SummaryFrequency):
-            summaries.set_summary_schedule(therapist, now, frequency=value)
+        elif what == "freq" and (frequency := lookup(SummaryFrequency, value)) is not None:
+            summaries.set_summary_schedule(therapist, now, frequency=frequency)
         elif what == "time" and value and len(value) == 4 and value.isdigit():
             at = time(int(value[:2]), int(value[2:]))
             summaries.set_summary_schedule(therapist, now, at=at)

@@ -15,7 +15,8 @@ from telegram.constants import ChatType
 
 from coachbot import enrolment, linking, therapists
 from coachbot.domain.errors import InvalidInvite
-from coachbot.domain.model import PatientStatus, Therapist
+from coachbot.domain.model import Therapist
+from coachbot.domain.vocabulary import Language, PatientStatus
 from coachbot.i18n import Translator, pick_language
 from conversations import buttons, keyboards, onboarding
 from conversations.context import CoachContext, tr
@@ -156,7 +157,7 @@ async def switch_language(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     data = buttons.WELCOME_LANGUAGE.read(context)
-    language = data.text("language")
+    language = data.word("language", Language)
     _ = tr(language)
     await query.edit_message_text(
         welcome_text(_), reply_markup=keyboards.welcome(language, _, data.optional("invite"))
@@ -169,7 +170,8 @@ async def answer_consent(update: Update, context: CoachContext) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     data = buttons.CONSENT.read(context)
-    language, answer, code = data.text("language"), data.text("answer"), data.optional("invite")
+    language, answer = data.word("language", Language), data.text("answer")
+    code = data.optional("invite")
     _ = tr(language)
     user = query.from_user
     if answer != "yes":

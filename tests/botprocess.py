@@ -27,6 +27,7 @@ from sqlalchemy import text
 from coachbot import enrolment
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import UnitOfWork
+from coachbot.domain.vocabulary import Condition, Language
 from tests.fakebot import FakeBotApi
 from tests.shipped import shipped_catalogue
 
@@ -53,12 +54,12 @@ async def seed_due_sessions(
                     uow,
                     telegram_user_id=user_id,
                     chat_id=user_id,
-                    language="en",
+                    language=Language.EN,
                     timezone="Europe/Berlin",
                     first_step="ob:days",
                     now=now,
                 )
-                patient.conditions = ["poor_posture"]
+                patient.conditions = [Condition.POOR_POSTURE]
                 patient.baseline_pain = 3
                 await enrolment.finish_enrolment(uow, patient, catalogue, now)
             await uow.session.execute(

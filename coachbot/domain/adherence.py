@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coachbot.domain.model import SessionState
+from coachbot.domain.vocabulary import SessionState
 
 _CREDIT = {
     SessionState.DONE: 1.0,
@@ -15,13 +15,13 @@ _CREDIT = {
 }
 
 
-def session_credit(state: str) -> float | None:
+def session_credit(state: SessionState) -> float | None:
     """What one session counts towards adherence; None if it does not count (yet).
 
     Excused days (pause, sickness, holiday) are not prescribed, and a session
     still open today is not judged before its day is over.
     """
-    return _CREDIT.get(SessionState(state))
+    return _CREDIT.get(state)
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,13 @@ class Adherence:
         return self.credit / self.prescribed if self.prescribed else None
 
 
-def adherence(states: Iterable[str]) -> Adherence:
+def adherence(states: Iterable[SessionState]) -> Adherence:
     """(done + 0.5 x partly) / prescribed sessions, over the states given."""
     credits = [c for c in (session_credit(state) for state in states) if c is not None]
     return Adherence(credit=sum(credits), prescribed=len(credits))
 
 
-def streak(states_newest_first: Iterable[str]) -> int:
+def streak(states_newest_first: Iterable[SessionState]) -> int:
     """Consecutive sessions done or partly done, counting back from the newest.
 
     Open and excused sessions neither extend nor break a streak.

@@ -15,16 +15,8 @@ asks `retry_at` when to try again. The rules (the design's "Dispatch"):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-
-class Failure(StrEnum):
-    RATE_LIMITED = "rate_limited"
-    PASSING = "passing"
-    REFUSED = "refused"
-    GONE = "gone"
-    UNCERTAIN = "uncertain"
-
+from coachbot.domain.vocabulary import Failure
 
 MAX_REFUSALS = 3
 FIRST_BACKOFF = timedelta(seconds=15)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import TypeVar
 
-from coachbot.domain.model import ALL_DAYS, RedFlag
+from coachbot.domain.model import ALL_DAYS
 from coachbot.domain.safety import RED_FLAGS
+from coachbot.domain.vocabulary import RedFlag, lookup
 
 RED_FLAG = "ob:rf:"  # a red-flag question's step: this, then the flag's key
 
@@ -31,6 +33,7 @@ class Question(StrEnum):
 STEPS: tuple[str, ...] = (*(RED_FLAG + flag for flag in RED_FLAGS), *Question)
 FIRST_STEP = STEPS[0]
 WEEKDAYS = (0, 1, 2, 3, 4)
+Option = TypeVar("Option", bound=StrEnum)
 
 
 class Answered(StrEnum):
@@ -51,8 +54,7 @@ def enrolling(step: str | None) -> bool:
 
 def red_flag(step: str) -> RedFlag | None:
     """The red flag a step asks about, if it is a screening question."""
-    flag = step.removeprefix(RED_FLAG)
-    return RedFlag(flag) if step.startswith(RED_FLAG) and flag in RED_FLAGS else None
+    return lookup(RedFlag, step.removeprefix(RED_FLAG)) if step.startswith(RED_FLAG) else None
 
 
 def next_step(step: str) -> str | None:
@@ -61,14 +63,15 @@ def next_step(step: str) -> str | None:
     return STEPS[index + 1] if index + 1 < len(STEPS) else None
 
 
-def toggle(chosen: Iterable[str], value: str, options: Iterable[str]) -> list[str]:
+def toggle(chosen: Iterable[Option], value: str, options: type[Option]) -> list[Option]:
     """A multiple choice after one tap: an option in or out, or "none" for none."""
     current = list(chosen)
     if value == "none":
         return []
-    if value not in options:
+    option = lookup(options, value)
+    if option is None:
         return current
-    return [v for v in current if v != value] if value in current else [*current, value]
+    return [v for v in current if v != option] if option in current else [*current, option]
 
 
 def toggle_days(current: list[int], value: str) -> list[int]:

@@ -4,74 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from enum import StrEnum
+
+from coachbot.domain.vocabulary import (
+    AlertKind,
+    ChangeStatus,
+    Condition,
+    Difficulty,
+    Direction,
+    Equipment,
+    Language,
+    Level,
+    OutboxPurpose,
+    OutboxState,
+    Outcome,
+    PatientStatus,
+    Reason,
+    RedFlag,
+    SessionState,
+    SummaryFrequency,
+)
 
 ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in `date.weekday()`
-LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
-
-
-class PatientStatus(StrEnum):
-    ONBOARDING = "onboarding"
-    ACTIVE = "active"
-    PAUSED = "paused"
-    # A red-flag answer stopped training until a clinician has seen the patient.
-    STOPPED = "stopped"
-    # The patient blocked the bot; nothing is sent until they come back.
-    BLOCKED = "blocked"
-
-
-class SessionState(StrEnum):
-    PLANNED = "planned"
-    SENDING = "sending"  # claimed by a dispatcher, being sent right now
-    SENT = "sent"
-    DONE = "done"
-    PARTLY = "partly"
-    SKIPPED = "skipped"
-    MISSED = "missed"
-    EXCUSED = "excused"
-    # Telegram refused it for good (a 400, three times); not counted against the patient.
-    UNDELIVERED = "undelivered"
-
-
-OPEN_STATES = frozenset({SessionState.PLANNED, SessionState.SENDING, SessionState.SENT})
-
-
-class Outcome(StrEnum):
-    DONE = "done"
-    PARTLY = "partly"
-    SKIPPED = "skipped"
-
-
-class Difficulty(StrEnum):
-    EASY = "easy"
-    RIGHT = "right"
-    HARD = "hard"
-
-
-class SummaryFrequency(StrEnum):
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    OFF = "off"
-
-
-class AlertKind(StrEnum):
-    RED_FLAG = "red_flag"
-    PAIN_HIGH = "pain_high"
-    PAIN_RISE = "pain_rise"
-    SILENT = "silent"
-    BOT_BLOCKED = "bot_blocked"
-
-
-class RedFlag(StrEnum):
-    """A warning sign the screening asks about (their order and urgency: `safety`). The
-    values are stored, in alerts and in the enrolment question a patient is at, so they
-    stay as they are."""
-
-    CAUDA_EQUINA = "cauda_equina"
-    LEG_WEAKNESS = "leg_weakness"
-    FEVER_WEIGHT = "fever_weight"
-    CANCER = "cancer"
-    TRAUMA = "trauma"
 
 
 @dataclass(frozen=True)
@@ -94,12 +47,12 @@ class SessionExercise:
 class Therapist:
     name: str
     telegram_user_id: int | None = None
-    language: str = "en"
+    language: Language = Language.EN
     created_at: datetime | None = None
     # Single-use code of the sign-up deep link, until the therapist opens it.
     signup_code: str | None = None
     timezone: str = "Europe/Berlin"
-    summary_frequency: str = SummaryFrequency.WEEKLY
+    summary_frequency: SummaryFrequency = SummaryFrequency.WEEKLY
     summary_time: time = time(7, 30)
     summary_weekday: int = 0  # Monday, for a weekly summary
     # When the next scheduled summary is due (UTC); None while summaries are off.
@@ -126,19 +79,19 @@ class Invite:
 class Patient:
     telegram_user_id: int
     chat_id: int
-    language: str
+    language: Language
     timezone: str
     consent_at: datetime
     created_at: datetime
-    status: str = PatientStatus.ONBOARDING
+    status: PatientStatus = PatientStatus.ONBOARDING
     # The question the bot waits an answer for ("onboarding:level", "settings:time"),
     # kept in the database so a restart mid-conversation loses nothing.
     step: str | None = None
     prompt_time: time = time(18, 0)
     training_days: list[int] = field(default_factory=lambda: list(ALL_DAYS))
-    conditions: list[str] = field(default_factory=list)
-    equipment: list[str] = field(default_factory=list)
-    level: str = "beginner"
+    conditions: list[Condition] = field(default_factory=list)
+    equipment: list[Equipment] = field(default_factory=list)
+    level: Level = Level.BEGINNER
     baseline_pain: int | None = None
     paused_until: date | None = None
     lessons_sent: int = 0
@@ -186,7 +139,7 @@ class Session:
     exercises: list[SessionExercise] = field(default_factory=list)
     relaxation_id: str | None = None
     lesson_id: str | None = None
-    state: str = SessionState.PLANNED
+    state: SessionState = SessionState.PLANNED
     sent_message_id: int | None = None
     sent_at: datetime | None = None
     lease_until: datetime | None = None
@@ -201,10 +154,10 @@ class Session:
 @dataclass(eq=False)
 class Report:
     session_id: int
-    outcome: str
+    outcome: Outcome
     received_at: datetime
     pain_after: int | None = None
-    difficulty: str | None = None
+    difficulty: Difficulty | None = None
     id: int | None = None
 
 
@@ -214,7 +167,7 @@ class Alert:
     them): the pain reported (0-10), the days without a report, the red flag answered."""
 
     patient_id: int
-    kind: str
+    kind: AlertKind
     created_at: datetime
     pain: int | None = None
     days: int | None = None
@@ -223,13 +176,6 @@ class Alert:
     # When the therapist was sent it (once); None while not sent or no therapist.
     notified_at: datetime | None = None
     id: int | None = None
-
-
-class ChangeStatus(StrEnum):
-    APPLIED = "applied"  # made automatically (no therapist)
-    PROPOSED = "proposed"  # waiting for the therapist
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -248,9 +194,9 @@ class PlanChange:
 
     patient_id: int
     created_at: datetime
-    direction: str
-    reason: str
-    status: str
+    direction: Direction
+    reason: Reason
+    status: ChangeStatus
     changes: list[ExerciseChange] = field(default_factory=list)
     decided_at: datetime | None = None
     id: int | None = None
@@ -270,20 +216,6 @@ class Outgoing:
     photo: bytes | None = None
 
 
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a dispatcher, on the wire right now
-    SENT = "sent"
-    FAILED = "failed"  # refused for good (a 400, three times); the operator was told
-    UNCERTAIN = "uncertain"  # no answer in time: it may have arrived, so never resent
-
-
-class OutboxPurpose(StrEnum):
-    ALERT = "alert"
-    SUMMARY = "summary"
-    OPERATOR = "operator"
-
-
 @dataclass(eq=False)
 class OutboxMessage:
     """A message the dispatcher owes someone (an alert, one part of a summary, a notice to
@@ -294,14 +226,14 @@ class OutboxMessage:
     """
 
     chat_id: int
-    purpose: str
+    purpose: OutboxPurpose
     created_at: datetime
     text: str | None = None
     buttons: Buttons | None = None
     photo: bytes | None = None
     therapist_id: int | None = None
     alert_id: int | None = None
-    state: str = OutboxState.PENDING
+    state: OutboxState = OutboxState.PENDING
     attempts: int = 0
     retry_at: datetime | None = None
     lease_until: datetime | None = None
@@ -311,7 +243,9 @@ class OutboxMessage:
     id: int | None = None
 
     @classmethod
-    def of(cls, message: Outgoing, chat_id: int, purpose: str, now: datetime) -> OutboxMessage:
+    def of(
+        cls, message: Outgoing, chat_id: int, purpose: OutboxPurpose, now: datetime
+    ) -> OutboxMessage:
         return cls(
             chat_id=chat_id,
             purpose=purpose,

@@ -9,10 +9,11 @@ from typing import Protocol
 
 from coachbot.domain.errors import InvalidChange
 from coachbot.domain.model import Patient, PlanItem
+from coachbot.domain.vocabulary import Condition, Equipment, Kind
 
-WARM_UP = "mobilization"
-COOL_DOWN = "stretching"
-MAIN_KINDS = ("strength", "coordination", "balance", "rotation", "vibration")
+WARM_UP = Kind.MOBILIZATION
+COOL_DOWN = Kind.STRETCHING
+MAIN_KINDS = (Kind.STRENGTH, Kind.COORDINATION, Kind.BALANCE, Kind.ROTATION, Kind.VIBRATION)
 # How many of each the plan holds: the week's sessions are drawn from these.
 PLAN_WARM_UP = 2
 PLAN_PER_MAIN_KIND = 2
@@ -29,21 +30,21 @@ class ExerciseFacts(Protocol):
     @property
     def id(self) -> str: ...
     @property
-    def kinds(self) -> Sequence[str]: ...
+    def kinds(self) -> Sequence[Kind]: ...
     @property
-    def equipment(self) -> Sequence[str]: ...
+    def equipment(self) -> Sequence[Equipment]: ...
     @property
-    def suits(self) -> Sequence[str]: ...
+    def suits(self) -> Sequence[Condition]: ...
     @property
-    def care(self) -> Sequence[str]: ...
+    def care(self) -> Sequence[Condition]: ...
     @property
-    def unsuitable(self) -> Sequence[str]: ...
+    def unsuitable(self) -> Sequence[Condition]: ...
 
 
 @dataclass(frozen=True)
 class Profile:
-    conditions: frozenset[str]
-    equipment: frozenset[str]
+    conditions: frozenset[Condition]
+    equipment: frozenset[Equipment]
 
 
 def profile_of(patient: Patient) -> Profile:
@@ -67,14 +68,14 @@ def _preference(exercise: ExerciseFacts, profile: Profile) -> tuple[int, int, in
     return (-suits, care, -uses_equipment, exercise.id)
 
 
-def part(kind: str) -> int:
+def part(kind: Kind | None) -> int:
     """Where a kind sits in a session: warm-up, the main kinds in order, cool-down."""
     order = [WARM_UP, *MAIN_KINDS, COOL_DOWN]
     return order.index(kind) if kind in order else len(order)
 
 
 def candidates(
-    exercises: Iterable[ExerciseFacts], profile: Profile, plan: Sequence[PlanItem], kind: str
+    exercises: Iterable[ExerciseFacts], profile: Profile, plan: Sequence[PlanItem], kind: Kind
 ) -> list[str]:
     """Exercises of `kind` the patient may do (conditions, equipment) and does not have."""
     present = {item.exercise_id for item in plan}
@@ -113,7 +114,7 @@ def build_plan(exercises: Iterable[ExerciseFacts], profile: Profile) -> list[str
 
 def items_for_day(
     plan: Sequence[PlanItem],
-    kinds: Mapping[str, str],
+    kinds: Mapping[str, Kind],
     day: date,
     training_days: Sequence[int] = (0, 1, 2, 3, 4, 5, 6),
 ) -> list[PlanItem]:

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
-from coachbot.domain.model import Difficulty, Dose, Outcome
+from coachbot.domain.model import Dose
+from coachbot.domain.vocabulary import Difficulty, Direction, Outcome, Reason
 
 WINDOW = 3
 PAIN_LOW = 3
@@ -41,28 +41,13 @@ MIN_HOLD = 10
 MAX_SETS = 3
 
 
-class Direction(StrEnum):
-    PROGRESS = "progress"
-    HOLD = "hold"
-    REGRESS = "regress"
-
-
-class Reason(StrEnum):
-    EASY_STREAK = "easy_streak"  # done, low pain and easy, WINDOW times
-    PAIN_HIGH = "pain_high"  # newest pain PAIN_STOP or more
-    PAIN_RISE = "pain_rise"  # newest pain PAIN_RISE above baseline
-    TOO_HARD = "too_hard"  # "too hard" HARD_REPEATS times
-    MIXED = "mixed"
-    TOO_FEW = "too_few"
-
-
 @dataclass(frozen=True)
 class Feedback:
     """One reported session, as the progression rules see it."""
 
-    outcome: str
+    outcome: Outcome
     pain: int | None
-    difficulty: str | None
+    difficulty: Difficulty | None  # None: not asked (yet)
 
 
 def decide(newest_first: Sequence[Feedback], baseline: int | None) -> tuple[Direction, Reason]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from coachbot.domain.model import AlertKind, RedFlag
+from coachbot.domain.vocabulary import AlertKind, RedFlag
 
 
 class Urgency(StrEnum):

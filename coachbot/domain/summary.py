@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from coachbot.domain.adherence import Adherence, adherence
+from coachbot.domain.vocabulary import SessionState
 
 # A change of adherence by this much (15 percentage points) or of mean pain by
 # this many points counts as improved or slipped; smaller ones are noise.
@@ -32,7 +33,7 @@ class Trend(StrEnum):
 @dataclass(frozen=True)
 class Day:
     day: date
-    state: str
+    state: SessionState
     pain: int | None
 
 

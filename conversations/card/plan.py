@@ -12,7 +12,8 @@ from coachbot import access, plans, progression
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.doses import DoseField
 from coachbot.domain.errors import GoneFromPlan, InvalidChange
-from coachbot.domain.model import ChangeStatus, Patient, PlanChange, PlanItem, Therapist
+from coachbot.domain.model import Patient, PlanChange, PlanItem, Therapist
+from coachbot.domain.vocabulary import ChangeStatus, Kind, lookup
 from coachbot.i18n import Translator
 from conversations import buttons, labels
 from conversations.card.view import Said, act, back, title
@@ -253,7 +254,7 @@ async def add_menu(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None
     data = buttons.ADD_MENU.read(context)
-    pid, kind = data.id("patient"), data.optional("kind")
+    pid, kind = data.id("patient"), lookup(Kind, data.optional("kind"))
     catalogue = context.services.catalogue
     therapist, patient, items = await _plan(update, context, pid)
     _ = tr(therapist.language)

@@ -24,7 +24,8 @@ from coachbot import access, views
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.errors import InvalidChange
-from coachbot.domain.model import OPEN_STATES, Patient, PatientStatus, SessionState, Therapist
+from coachbot.domain.model import Patient, Therapist
+from coachbot.domain.vocabulary import OPEN_STATES, Direction, PatientStatus, SessionState
 from coachbot.i18n import Translator
 from conversations import buttons, labels
 from conversations.charts import progress_chart
@@ -64,17 +65,9 @@ def title(catalogue: Catalogue, exercise_id: str, language: str) -> str:
 def status_text(card: views.PatientCard, _: Translator) -> str:
     patient = card.patient
     language = card.therapist.language
-    if patient.status == PatientStatus.PAUSED:
-        if patient.paused_until is None:
-            return _("paused until further notice")
+    if patient.status == PatientStatus.PAUSED and patient.paused_until is not None:
         return _("paused until {day}").format(day=day_name(patient.paused_until, language))
-    texts = {
-        PatientStatus.ACTIVE: _("training"),
-        PatientStatus.ONBOARDING: _("still setting up"),
-        PatientStatus.STOPPED: _("stopped after a red-flag answer"),
-        PatientStatus.BLOCKED: _("has blocked the bot"),
-    }
-    return texts.get(PatientStatus(patient.status), patient.status)
+    return _(labels.STATUS_LABELS[patient.status])
 
 
 def strip(card: views.PatientCard, today: date) -> list[str]:
@@ -86,7 +79,7 @@ def strip(card: views.PatientCard, today: date) -> list[str]:
         marks = []
         for offset in range(7):
             state = states.get(first + timedelta(days=offset))
-            marks.append(NO_SESSION if state is None else STRIP.get(SessionState(state), OPEN_DAY))
+            marks.append(NO_SESSION if state is None else STRIP.get(state, OPEN_DAY))
         lines.append(f"<code>{first.strftime('%d.%m.')}</code> " + "".join(marks))
     return lines
 
@@ -105,7 +98,7 @@ def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Tra
             time=patient.prompt_time.strftime("%H:%M"),
             zone=escape(patient.timezone),
             days=", ".join(str(day_names[d]) for d in patient.training_days),
-            level=escape(_(labels.LEVEL_NAMES.get(patient.level, patient.level))),
+            level=escape(_(labels.LEVEL_NAMES[patient.level])),
         ),
         _("Conditions: {conditions}").format(conditions=escape(conditions)),
         _("Equipment: {equipment}").format(equipment=escape(equipment)),
@@ -158,7 +151,7 @@ def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Tra
     for change in card.proposals:
         head = (
             _("<b>Proposed: a step up</b>, because {why}")
-            if change.direction == "progress"
+            if change.direction is Direction.PROGRESS
             else _("<b>Proposed: a step down</b>, because {why}")
         )
         lines += ["", head.format(why=escape(labels.therapist_reason(change.reason, _)))]
@@ -226,7 +219,7 @@ async def _load_card(
 async def send_card(message: Message, update: Update, context: CoachContext, pid: int) -> None:
     """The patient's chart (if there is anything to draw) and card as new messages."""
     card, text, markup, _ = await _load_card(context, update, pid)
-    if any(SessionState(day.state) not in OPEN_STATES for day in card.progress.days):
+    if any(day.state not in OPEN_STATES for day in card.progress.days):
         await message.reply_photo(
             progress_chart(card.progress.days, _, _("Last 28 days: sessions and pain")),
             caption=escape(card.patient.display_name or _("A patient")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from coachbot import enrolment, therapists
+from coachbot.domain.vocabulary import Condition, Language
 from tests.conftest import START, Bot
 from tests.fakebot import FakeBotApi, FakeUser
 
@@ -123,7 +124,7 @@ async def sign_up_therapist(bot: Bot, user: FakeUser, name: str, language: str =
         therapist = await therapists.add_therapist(uow, name, START)
         assert therapist.signup_code is not None and therapist.id is not None
         await therapists.sign_up_therapist(
-            uow, therapist.signup_code, user.id, language, "Europe/Berlin"
+            uow, therapist.signup_code, user.id, Language(language), "Europe/Berlin"
         )
         await uow.commit()
         return therapist.id
@@ -148,14 +149,14 @@ async def therapist_with_patients(
                 uow,
                 telegram_user_id=user.id * 100 + n,
                 chat_id=user.id * 100 + n,
-                language=language,
+                language=Language(language),
                 timezone="Europe/Berlin",
                 first_step="ob:days",
                 now=START,
                 display_name=first_name,
             )
             patient.therapist_id = therapist_id
-            patient.conditions = list(conditions)
+            patient.conditions = [Condition(condition) for condition in conditions]
             await enrolment.finish_enrolment(uow, patient, bot.services.catalogue, START)
             assert patient.id is not None
             ids.append(patient.id)

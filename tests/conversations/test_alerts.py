@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from coachbot import therapists
+from coachbot.domain.vocabulary import Language
 from tests.conftest import START, Bot, Clock, wait_for
 from tests.conversations.flows import enrol, next_containing
 from tests.conversations.test_checkin import session_message
@@ -20,7 +21,7 @@ async def sign_up(bot: Bot, user: FakeUser, name: str, language: str = "en") -> 
         therapist = await therapists.add_therapist(uow, name, START)
         assert therapist.signup_code is not None and therapist.id is not None
         await therapists.sign_up_therapist(
-            uow, therapist.signup_code, user.id, language, "Europe/Berlin"
+            uow, therapist.signup_code, user.id, Language(language), "Europe/Berlin"
         )
         await uow.commit()
         return therapist.id

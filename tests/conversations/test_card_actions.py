@@ -9,15 +9,14 @@ from typing import Any
 from coachbot import progression
 from coachbot.domain import doses as dose_rules
 from coachbot.domain import planning
-from coachbot.domain.model import (
+from coachbot.domain.model import PlanChange, PlanItem, Report, Session
+from coachbot.domain.vocabulary import (
     ChangeStatus,
     Difficulty,
+    Equipment,
+    Level,
     Outcome,
     PatientStatus,
-    PlanChange,
-    PlanItem,
-    Report,
-    Session,
     SessionState,
 )
 from conversations.card import contact
@@ -250,7 +249,7 @@ async def test_swap_offers_only_safe_possible_exercises_of_the_same_kind(
     async with bot.uow() as uow:
         patient = await uow.patients.get(anton)
         assert patient is not None
-        patient.equipment = ["vibration_plate"]  # but no dumbbells, band or ball
+        patient.equipment = [Equipment.VIBRATION_PLATE]  # but no dumbbells, band or ball
         await uow.commit()
     catalogue = bot.services.catalogue
     # The catalogue facts this test relies on.
@@ -294,7 +293,7 @@ async def test_swap_offers_only_safe_possible_exercises_of_the_same_kind(
     assert f"🔁 {old_title} → {new_title}" in edited["text"]
     assert f"(#{anton})" in edited["text"]  # back on the card
     [stored] = [i for i in await plan_of(bot, anton) if i.id == item.id]
-    start = catalogue.exercises[new].doses["beginner"]
+    start = catalogue.exercises[new].doses[Level.BEGINNER]
     assert stored.exercise_id == new
     assert (stored.sets, stored.reps, stored.hold_seconds) == (
         start.sets,
@@ -321,7 +320,7 @@ async def test_add_an_exercise_by_kind_at_the_dose_for_the_patients_level(
     async with bot.uow() as uow:
         patient = await uow.patients.get(anton)
         assert patient is not None
-        patient.level = "intermediate"
+        patient.level = Level.INTERMEDIATE
         await uow.commit()
     catalogue = bot.services.catalogue
     plan = await plan_of(bot, anton)
@@ -345,10 +344,10 @@ async def test_add_an_exercise_by_kind_at_the_dose_for_the_patients_level(
     assert offered == expected and offered
 
     new = offered[0]
-    start = catalogue.exercises[new].doses["intermediate"]
+    start = catalogue.exercises[new].doses[Level.INTERMEDIATE]
     assert (start.sets, start.reps) != (
-        catalogue.exercises[new].doses["beginner"].sets,
-        catalogue.exercises[new].doses["beginner"].reps,
+        catalogue.exercises[new].doses[Level.BEGINNER].sets,
+        catalogue.exercises[new].doses[Level.BEGINNER].reps,
     )
     edited = await tap_edit(fake, weber, card, f"add:{anton}:{new}")
     assert f"➕ {catalogue.exercises[new].title.en} is in the plan" in edited["text"]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from coachbot import access, enrolment, pauses, plans
 from coachbot.db import tables
-from coachbot.domain.model import PatientStatus
+from coachbot.domain.vocabulary import Kind, Language, PatientStatus
 from tests.conftest import Bot, Clock
 from tests.conversations.flows import button_data, next_containing, therapist_with_patients
 from tests.conversations.test_card_actions import (
@@ -124,7 +124,7 @@ async def test_every_card_button_naming_another_therapists_patient_is_refused(
     item = items[0]
     kind = catalogue.exercises[item.exercise_id].kinds[0]
     swap_to = plans.candidates(catalogue, patient, items, kind)[0]
-    addable = plans.candidates(catalogue, patient, items, "strength")[0]
+    addable = plans.candidates(catalogue, patient, items, Kind.STRENGTH)[0]
     forged = [
         f"card:{anton}",
         f"pc:{anton}",
@@ -264,7 +264,7 @@ async def test_a_forged_swap_to_another_kind_of_exercise_changes_nothing(
     warm_up = next(
         i for i in items if catalogue.exercises[i.exercise_id].kinds[0] == "mobilization"
     )
-    strength = plans.candidates(catalogue, patient, items, "strength")[0]
+    strength = plans.candidates(catalogue, patient, items, Kind.STRENGTH)[0]
     card = await card_message(fake, weber, anton)
     before = await snapshot(bot)
     query = await fake.tap(weber, card, f"sw:{anton}:{warm_up.id}:{strength}")
@@ -392,7 +392,7 @@ async def enrolled_alone(bot: Bot, user: FakeUser, now: datetime) -> int:
             uow,
             telegram_user_id=user.id,
             chat_id=user.id,
-            language="en",
+            language=Language.EN,
             timezone="Europe/Berlin",
             first_step="ob:days",
             now=now,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from coachbot import access, privacy, summaries
+from coachbot.domain.vocabulary import SummaryFrequency
 from tests.conftest import START, Bot, Clock, wait_for
 from tests.conversations.flows import sign_up_therapist, therapist_with_patients
 from tests.fakebot import FakeBotApi, FakeUser
@@ -52,7 +53,7 @@ async def practice_until_today(bot: Bot, clock: Clock, therapist: FakeUser) -> d
             await write_history(uow, bot.services.catalogue, ids[name], script, LATER, FROM)
         # No scheduled summary (due on Monday 30.11.) in between the export's messages.
         summaries.set_summary_schedule(
-            await access.therapist_of(uow, therapist.id), START, frequency="off"
+            await access.therapist_of(uow, therapist.id), START, frequency=SummaryFrequency.OFF
         )
         await uow.commit()
     clock.set(LATER)

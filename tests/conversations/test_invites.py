@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coachbot import therapists
+from coachbot.domain.vocabulary import Language
 from tests.conftest import START, Bot, Clock
 from tests.conversations.flows import answer_no_flags, consent, enrol
 from tests.fakebot import FakeBotApi, FakeUser
@@ -15,7 +16,7 @@ async def make_therapist(bot: Bot, user: FakeUser, name: str = "Dr. Weber") -> N
         therapist = await therapists.add_therapist(uow, name, START)
         assert therapist.signup_code is not None
         await therapists.sign_up_therapist(
-            uow, therapist.signup_code, user.id, "en", "Europe/Berlin"
+            uow, therapist.signup_code, user.id, Language.EN, "Europe/Berlin"
         )
         await uow.commit()
 

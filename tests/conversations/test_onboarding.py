@@ -7,7 +7,8 @@ from datetime import time, timedelta
 from sqlalchemy import Table, func, select
 
 from coachbot.db import tables
-from coachbot.domain.model import Invite, PatientStatus, Therapist
+from coachbot.domain.model import Invite, Therapist
+from coachbot.domain.vocabulary import PatientStatus
 from tests.conftest import Bot, Clock
 from tests.conversations.flows import answer_no_flags, button_data, consent, enrol
 from tests.fakebot import FakeBotApi, FakeUser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coachbot.domain.model import Alert
+from coachbot.domain.vocabulary import AlertKind
 from tests.conftest import START, Bot
 from tests.conversations.flows import button_data, therapist_with_patients
 from tests.fakebot import FakeBotApi, FakeUser
@@ -20,7 +21,9 @@ async def test_each_therapist_sees_only_their_own_patients_attention_first(
         assert berta is not None and berta.id is not None
         # Already sent to the therapist, so no notice races the roster reply.
         uow.alerts.add(
-            Alert(patient_id=berta.id, kind="pain_high", created_at=START, notified_at=START)
+            Alert(
+                patient_id=berta.id, kind=AlertKind.PAIN_HIGH, created_at=START, notified_at=START
+            )
         )
         await uow.commit()
     await fake.send(weber, "/patients")

@@ -14,6 +14,7 @@ from coachbot import enrolment
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.model import ALL_DAYS, Patient
+from coachbot.domain.vocabulary import Condition, Equipment, Language, Level
 from tests.shipped import shipped_catalogue
 
 # Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin.
@@ -65,16 +66,16 @@ def enrol(sessions: SessionFactory, catalogue: Catalogue) -> Enrol:
                 uow,
                 telegram_user_id=user_id,
                 chat_id=user_id * 10,
-                language=language,
+                language=Language(language),
                 timezone=timezone,
                 first_step="onboarding:level",
                 now=now,
             )
             patient.prompt_time = prompt_time
             patient.training_days = list(training_days)
-            patient.conditions = list(conditions)
-            patient.equipment = list(equipment)
-            patient.level = level
+            patient.conditions = [Condition(condition) for condition in conditions]
+            patient.equipment = [Equipment(item) for item in equipment]
+            patient.level = Level(level)
             patient.baseline_pain = baseline_pain
             await enrolment.finish_enrolment(uow, patient, catalogue, now)
             await uow.commit()

@@ -13,14 +13,9 @@ from catalogue.loader import Catalogue
 from coachbot import alerts, views
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.dispatch import Dispatcher
-from coachbot.domain.delivery import Failure, SendFailed
-from coachbot.domain.model import (
-    AlertKind,
-    OutboxState,
-    Outgoing,
-    Patient,
-    Session,
-)
+from coachbot.domain.delivery import SendFailed
+from coachbot.domain.model import Outgoing, Patient, Session
+from coachbot.domain.vocabulary import AlertKind, Failure, OutboxState
 from tests.conftest import wait_for
 from tests.integration.test_dispatch import (
     ANNA,

@@ -15,18 +15,10 @@ from catalogue.loader import Catalogue
 from coachbot import access, alerts, pauses, reports
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.dispatch import Dispatcher
-from coachbot.domain.delivery import Failure, SendFailed
-from coachbot.domain.model import (
-    AlertKind,
-    Outcome,
-    Outgoing,
-    Patient,
-    PatientStatus,
-    Session,
-    SessionState,
-    Therapist,
-)
+from coachbot.domain.delivery import SendFailed
+from coachbot.domain.model import Outgoing, Patient, Session, Therapist
 from coachbot.domain.summary import CohortSummary
+from coachbot.domain.vocabulary import AlertKind, Failure, Outcome, PatientStatus, SessionState
 
 GONE = SendFailed(Failure.GONE, "Forbidden: bot was blocked by the user")
 BAD_GATEWAY = SendFailed(Failure.PASSING, "Bad Gateway")

@@ -17,8 +17,16 @@ from coachbot import access, enrolment, privacy, summaries, therapists, views
 from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.adherence import Adherence
-from coachbot.domain.model import Alert, AlertKind, Report, SessionState, Therapist
+from coachbot.domain.model import Alert, Report, Therapist
 from coachbot.domain.summary import CohortSummary, PatientFigures, Trend
+from coachbot.domain.vocabulary import (
+    AlertKind,
+    Difficulty,
+    Language,
+    Outcome,
+    SessionState,
+    SummaryFrequency,
+)
 
 # Monday 23 November 2026, 08:00 UTC = 09:00 in Berlin. "This week" is Tue 17.11. to
 # Mon 23.11. (today), "the week before" Tue 10.11. to Mon 16.11.
@@ -132,7 +140,7 @@ _STATES = {
     "E": SessionState.EXCUSED,
     "O": SessionState.PLANNED,
 }
-_OUTCOMES = {"D": "done", "P": "partly", "S": "skipped"}
+_OUTCOMES = {"D": Outcome.DONE, "P": Outcome.PARTLY, "S": Outcome.SKIPPED}
 _TOKEN = re.compile(r"^([DPSMEO-])(\d{1,2})?$")
 
 
@@ -143,15 +151,15 @@ class ScriptDay:
     pain: int | None
 
     @property
-    def state(self) -> str | None:
-        return _STATES[self.code].value if self.code in _STATES else None
+    def state(self) -> SessionState | None:
+        return _STATES.get(self.code)
 
     @property
-    def report(self) -> tuple[str, int | None, str | None] | None:
+    def report(self) -> tuple[Outcome, int | None, Difficulty | None] | None:
         """(outcome, pain after, difficulty) of the report written, if any."""
         if self.code not in _OUTCOMES:
             return None
-        difficulty = {"D": "right", "P": "hard"}.get(self.code)
+        difficulty = {"D": Difficulty.RIGHT, "P": Difficulty.HARD}.get(self.code)
         return _OUTCOMES[self.code], self.pain, difficulty
 
 
@@ -230,7 +238,7 @@ async def add_therapist(uow: UnitOfWork, user_id: int, name: str) -> Therapist:
     therapist = await therapists.add_therapist(uow, name, NOW)
     assert therapist.signup_code is not None
     return await therapists.sign_up_therapist(
-        uow, therapist.signup_code, user_id, "en", "Europe/Berlin"
+        uow, therapist.signup_code, user_id, Language.EN, "Europe/Berlin"
     )
 
 
@@ -245,7 +253,7 @@ async def add_patients(
             uow,
             telegram_user_id=user_id * 100 + n,
             chat_id=user_id * 100 + n,
-            language="en",
+            language=Language.EN,
             timezone="Europe/Berlin",
             first_step="ob:days",
             now=NOW,
@@ -493,7 +501,7 @@ async def schedule(
     sessions: SessionFactory,
     user_id: int,
     *,
-    frequency: str | None = None,
+    frequency: SummaryFrequency | None = None,
     at: time | None = None,
     weekday: int | None = None,
     timezone: str | None = None,
@@ -525,7 +533,7 @@ async def test_daily_summary_is_claimed_once_then_tomorrow(
     sessions: SessionFactory, weber: int
 ) -> None:
     # Chosen on Monday at 09:00 in Berlin: daily at 07:30, so first on Tuesday.
-    assert await schedule(sessions, weber, frequency="daily", at=time(7, 30)) == utc(
+    assert await schedule(sessions, weber, frequency=SummaryFrequency.DAILY, at=time(7, 30)) == utc(
         2026, 11, 24, 6, 30
     )
     assert await claim(sessions, utc(2026, 11, 24, 6, 29, 59)) == []
@@ -540,7 +548,7 @@ async def test_daily_summary_is_claimed_once_then_tomorrow(
 async def test_weekly_summary_is_claimed_once_then_next_week(
     sessions: SessionFactory, weber: int
 ) -> None:
-    await schedule(sessions, weber, frequency="weekly")
+    await schedule(sessions, weber, frequency=SummaryFrequency.WEEKLY)
     await schedule(sessions, weber, at=time(7, 0))
     # Wednesday 07:00 in Berlin.
     assert await schedule(sessions, weber, weekday=2) == utc(2026, 11, 25, 6, 0)
@@ -556,7 +564,7 @@ async def test_weekly_summary_is_claimed_once_then_next_week(
 async def test_after_downtime_an_overdue_summary_comes_once(
     sessions: SessionFactory, weber: int
 ) -> None:
-    await schedule(sessions, weber, frequency="daily", at=time(7, 30))
+    await schedule(sessions, weber, frequency=SummaryFrequency.DAILY, at=time(7, 30))
     # Down from Monday to Friday noon: one summary, not one per day missed.
     assert await claim(sessions, utc(2026, 11, 27, 11, 0)) == [weber]
     assert await claim(sessions, utc(2026, 11, 27, 11, 0)) == []
@@ -575,7 +583,7 @@ async def test_a_therapist_without_a_next_summary_gets_one_set(
 
 
 async def test_the_time_zone_moves_the_local_time(sessions: SessionFactory, weber: int) -> None:
-    await schedule(sessions, weber, frequency="daily", at=time(7, 30))
+    await schedule(sessions, weber, frequency=SummaryFrequency.DAILY, at=time(7, 30))
     # 07:30 in New York is 12:30 UTC, still to come on Monday.
     assert await schedule(sessions, weber, timezone="America/New_York") == utc(2026, 11, 23, 12, 30)
     assert await claim(sessions, utc(2026, 11, 23, 12, 29)) == []
@@ -583,23 +591,28 @@ async def test_the_time_zone_moves_the_local_time(sessions: SessionFactory, webe
 
 
 async def test_summaries_off_are_never_due(sessions: SessionFactory, weber: int) -> None:
-    await schedule(sessions, weber, frequency="daily", at=time(7, 30))
-    assert await schedule(sessions, weber, frequency="off") is None
+    await schedule(sessions, weber, frequency=SummaryFrequency.DAILY, at=time(7, 30))
+    assert await schedule(sessions, weber, frequency=SummaryFrequency.OFF) is None
     for days in range(0, 15):
         assert await claim(sessions, NOW + timedelta(days=days, hours=days % 5)) == []
         assert await next_at(sessions, weber) is None
     # Switched back on, the next one is set again.
-    assert await schedule(sessions, weber, frequency="weekly") == utc(2026, 11, 30, 6, 30)
+    assert await schedule(sessions, weber, frequency=SummaryFrequency.WEEKLY) == utc(
+        2026, 11, 30, 6, 30
+    )
 
 
 async def test_only_due_therapists_are_claimed(sessions: SessionFactory, weber: int) -> None:
     async with UnitOfWork(sessions) as uow:
         await add_therapist(uow, KRAUSE, "Dr. Krause")
         await uow.commit()
-    await schedule(sessions, weber, frequency="daily", at=time(7, 30))
+    await schedule(sessions, weber, frequency=SummaryFrequency.DAILY, at=time(7, 30))
     async with UnitOfWork(sessions) as uow:
         summaries.set_summary_schedule(
-            await access.therapist_of(uow, KRAUSE), NOW, frequency="daily", at=time(18, 0)
+            await access.therapist_of(uow, KRAUSE),
+            NOW,
+            frequency=SummaryFrequency.DAILY,
+            at=time(18, 0),
         )
         await uow.commit()
     assert await claim(sessions, utc(2026, 11, 23, 17, 0)) == [KRAUSE]  # Monday 18:00

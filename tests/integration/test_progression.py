@@ -8,7 +8,8 @@ from catalogue.loader import Catalogue
 from coachbot import access, privacy, reports
 from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.domain.model import Difficulty, Outcome, PlanChange, Therapist
+from coachbot.domain.model import PlanChange, Therapist
+from coachbot.domain.vocabulary import Difficulty, Outcome
 from tests.integration.conftest import Enrol
 
 MONDAY_EVENING = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)

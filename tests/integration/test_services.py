@@ -20,17 +20,18 @@ from coachbot.domain.errors import (
     SessionClosed,
     TrainingStopped,
 )
-from coachbot.domain.model import (
-    AlertKind,
-    Outcome,
-    Patient,
-    PatientStatus,
-    RedFlag,
-    Session,
-    SessionState,
-)
+from coachbot.domain.model import Patient, Session
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.domain.safety import Light
+from coachbot.domain.vocabulary import (
+    AlertKind,
+    Language,
+    Level,
+    Outcome,
+    PatientStatus,
+    RedFlag,
+    SessionState,
+)
 
 Enrol = Callable[..., Awaitable[Patient]]
 Count = Callable[..., Awaitable[int]]
@@ -81,7 +82,7 @@ async def test_consent_creates_the_patient(sessions: SessionFactory, count: Coun
             uow,
             telegram_user_id=ANNA,
             chat_id=5001,
-            language="de",
+            language=Language.DE,
             timezone="Europe/Berlin",
             first_step="onboarding:level",
             now=MORNING,
@@ -108,7 +109,7 @@ async def test_consent_twice_returns_the_same_record_and_wipes_nothing(
             uow,
             telegram_user_id=ANNA,
             chat_id=999,
-            language="en",
+            language=Language.EN,
             timezone="America/New_York",
             first_step="onboarding:level",
             now=MORNING + timedelta(days=3),
@@ -171,7 +172,7 @@ async def test_finish_enrolment_plans_one_session_at_the_local_prompt_time(
     assert catalogue.exercises[plan[0].exercise_id].kinds[0] == WARM_UP
     assert catalogue.exercises[plan[-1].exercise_id].kinds[0] == COOL_DOWN
     for item in plan:
-        dose = catalogue.exercises[item.exercise_id].doses["beginner"]
+        dose = catalogue.exercises[item.exercise_id].doses[Level.BEGINNER]
         assert (item.sets, item.reps, item.hold_seconds) == (
             dose.sets,
             dose.reps,

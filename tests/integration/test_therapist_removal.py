@@ -5,7 +5,8 @@ from __future__ import annotations
 from catalogue.loader import Catalogue
 from coachbot import therapists
 from coachbot.db.uow import SessionFactory, UnitOfWork
-from coachbot.domain.model import ChangeStatus, Dose, ExerciseChange, PlanChange
+from coachbot.domain.model import Dose, ExerciseChange, PlanChange
+from coachbot.domain.vocabulary import ChangeStatus, Direction, Reason
 from tests.integration.conftest import MONDAY_MORNING, Enrol
 
 
@@ -25,8 +26,8 @@ async def test_removed_therapists_patients_keep_training_without_lock_or_proposa
             PlanChange(
                 patient_id=patient.id,
                 created_at=MONDAY_MORNING,
-                direction="progress",
-                reason="easy_streak",
+                direction=Direction.PROGRESS,
+                reason=Reason.EASY_STREAK,
                 status=ChangeStatus.PROPOSED,
                 changes=[ExerciseChange(item.exercise_id, item.dose, Dose(item.sets + 1, 8))],
             )

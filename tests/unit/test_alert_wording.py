@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coachbot.domain.model import Alert, AlertKind, RedFlag
+from coachbot.domain.model import Alert
 from coachbot.domain.safety import RED_FLAGS
+from coachbot.domain.vocabulary import AlertKind, RedFlag
 from coachbot.i18n import Translator
 from conversations import labels
 

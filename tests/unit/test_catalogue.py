@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from catalogue.loader import BUILTIN, Catalogue, CatalogueError, load_catalogue
-from catalogue.schema import KINDS, LANGUAGES, LEVELS, Exercise
+from catalogue.schema import Exercise
 from coachbot.cli import main
+from coachbot.domain.vocabulary import Kind, Language, Level
 
 SHIPPED: Catalogue = load_catalogue()
 
@@ -19,7 +20,7 @@ SHIPPED: Catalogue = load_catalogue()
 def test_shipped_catalogue_has_enough_varied_content() -> None:
     exercises = list(SHIPPED.exercises.values())
     assert len(exercises) >= 15
-    assert {kind for exercise in exercises for kind in exercise.kinds} == set(KINDS)
+    assert {kind for exercise in exercises for kind in exercise.kinds} == set(Kind)
     assert any(not exercise.equipment for exercise in exercises)
     used = {item for exercise in exercises for item in exercise.equipment}
     assert {"exercise_ball", "dumbbells", "rowing_machine", "elastic_band"} <= used
@@ -29,7 +30,7 @@ def test_shipped_catalogue_has_enough_varied_content() -> None:
 
 @pytest.mark.parametrize("exercise", SHIPPED.exercises.values(), ids=lambda e: e.id)
 def test_every_exercise_is_complete_in_both_languages(exercise: Exercise) -> None:
-    for language in LANGUAGES:
+    for language in Language:
         assert exercise.title.get(language).strip()
         assert len(exercise.steps.get(language)) >= 2
         assert all(step.strip() for step in exercise.steps.get(language))
@@ -37,7 +38,7 @@ def test_every_exercise_is_complete_in_both_languages(exercise: Exercise) -> Non
         assert all(caution.strip() for caution in exercise.cautions.get(language))
     # German is really German, not the English copied over.
     assert exercise.title.de != exercise.title.en
-    assert set(exercise.doses) == set(LEVELS)
+    assert set(exercise.doses) == set(Level)
     for dose in exercise.doses.values():
         assert (dose.reps is None) != (dose.hold_seconds is None)
 
@@ -56,11 +57,11 @@ def test_lessons_are_in_a_clear_order() -> None:
 
 def test_relaxation_and_lessons_are_complete_in_both_languages() -> None:
     for relaxation in SHIPPED.relaxation.values():
-        for language in LANGUAGES:
+        for language in Language:
             assert relaxation.title.get(language).strip()
             assert relaxation.steps.get(language)
     for lesson in SHIPPED.lessons.values():
-        for language in LANGUAGES:
+        for language in Language:
             assert lesson.title.get(language).strip()
             assert lesson.body.get(language).strip()
 
@@ -178,6 +179,21 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
     assert len(problems) == 4, problems
     for name in [*BROKEN, "unreadable"]:
         assert any(name in problem for problem in problems), name
+
+
+def test_a_word_outside_the_vocabulary_is_named_with_the_words_allowed(tmp_path: Path) -> None:
+    raw = _template()
+    raw["id"] = "broken"
+    raw["kinds"] = ["strength", "yoga"]
+    raw["doses"]["expert"] = raw["doses"]["beginner"]
+    path = write_exercise(tmp_path / "clinic", "broken", raw)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue([tmp_path / "clinic"])
+    allowed = ", ".join(f"'{kind}'" for kind in list(Kind)[:-1]) + f" or '{list(Kind)[-1]}'"
+    assert caught.value.problems == [
+        f"{path}: kinds.1: Input should be {allowed}",
+        f"{path}: doses.expert.[key]: Input should be 'beginner', 'intermediate' or 'advanced'",
+    ]
 
 
 def test_a_missing_folder_is_a_problem(tmp_path: Path) -> None:

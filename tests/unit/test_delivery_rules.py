@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from coachbot.domain.delivery import (
     MAX_BACKOFF,
     MAX_REFUSALS,
-    Failure,
     SendFailed,
     counts_as_attempt,
     retry_at,
 )
+from coachbot.domain.vocabulary import Failure
 
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
 

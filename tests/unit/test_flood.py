@@ -13,7 +13,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from coachbot.domain.delivery import Failure
+from coachbot.domain.vocabulary import Failure
 from conversations.flood import failure_of
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
+from coachbot.domain.vocabulary import Language
 from coachbot.i18n import LOCALE_DIR, Translator, pick_language
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,5 +65,5 @@ def test_translator_speaks_german_and_falls_back_to_english() -> None:
     assert Translator("en")("Yes") == "Yes"
     assert Translator("fr")("Yes") == "Yes"
     assert pick_language("de-AT") == "de"
-    assert pick_language("fr", default="de") == "de"
+    assert pick_language("fr", default=Language.DE) == "de"
     assert pick_language(None) == "en"

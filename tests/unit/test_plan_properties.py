@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalogue.schema import CONDITIONS, EQUIPMENT
 from coachbot.domain.model import PlanItem
 from coachbot.domain.planning import (
     COOL_DOWN,
@@ -17,6 +16,7 @@ from coachbot.domain.planning import (
     build_plan,
     items_for_day,
 )
+from coachbot.domain.vocabulary import Condition, Equipment
 from tests.shipped import shipped_catalogue
 
 CATALOGUE = shipped_catalogue()
@@ -24,8 +24,8 @@ KIND_OF = {e.id: e.kinds[0] for e in CATALOGUE.exercises.values()}
 
 profiles = st.builds(
     Profile,
-    conditions=st.frozensets(st.sampled_from(CONDITIONS)),
-    equipment=st.frozensets(st.sampled_from(EQUIPMENT)),
+    conditions=st.frozensets(st.sampled_from(Condition)),
+    equipment=st.frozensets(st.sampled_from(Equipment)),
 )
 training_days = st.lists(st.integers(0, 6), min_size=1, max_size=7, unique=True)
 mondays = st.integers(0, 520).map(lambda n: date(2026, 1, 5) + timedelta(weeks=n))
@@ -90,7 +90,10 @@ def test_the_same_date_always_gives_the_same_session(
 
 
 def test_consecutive_weeks_vary() -> None:
-    profile = Profile(frozenset({"poor_posture"}), frozenset({"elastic_band", "exercise_ball"}))
+    profile = Profile(
+        frozenset({Condition.POOR_POSTURE}),
+        frozenset({Equipment.ELASTIC_BAND, Equipment.EXERCISE_BALL}),
+    )
     monday = date(2026, 11, 23)
     for days in ([0, 2, 4], [0, 1, 2, 3, 4, 5, 6]):
         first = week(profile, days, monday)

@@ -9,7 +9,6 @@ from itertools import chain, combinations, pairwise
 import pytest
 
 from catalogue.loader import Catalogue
-from catalogue.schema import CONDITIONS, EQUIPMENT
 from coachbot.domain.model import PlanItem
 from coachbot.domain.planning import (
     COOL_DOWN,
@@ -21,21 +20,22 @@ from coachbot.domain.planning import (
     next_lesson,
     relaxation_for,
 )
+from coachbot.domain.vocabulary import Condition, Equipment
 from tests.shipped import shipped_catalogue
 
 CATALOGUE: Catalogue = shipped_catalogue()
 KIND_OF = {exercise.id: exercise.kinds[0] for exercise in CATALOGUE.exercises.values()}
 
-CONDITION_SETS: list[frozenset[str]] = [
+CONDITION_SETS: list[frozenset[Condition]] = [
     frozenset(subset)
     for subset in chain.from_iterable(
-        combinations(CONDITIONS, size) for size in range(len(CONDITIONS) + 1)
+        combinations(Condition, size) for size in range(len(Condition) + 1)
     )
 ]
-EQUIPMENT_SETS: list[frozenset[str]] = [
+EQUIPMENT_SETS: list[frozenset[Equipment]] = [
     frozenset(),
-    frozenset(EQUIPMENT),
-    *(frozenset({item}) for item in EQUIPMENT),
+    frozenset(Equipment),
+    *(frozenset({item}) for item in Equipment),
 ]
 PROFILES = [
     Profile(conditions, equipment) for conditions in CONDITION_SETS for equipment in EQUIPMENT_SETS
@@ -56,8 +56,8 @@ def plan_items(ids: Sequence[str]) -> list[PlanItem]:
 
 
 def test_the_profiles_cover_every_combination() -> None:
-    assert len(CONDITION_SETS) == 2 ** len(CONDITIONS) == 32
-    assert len(PROFILES) == 32 * (len(EQUIPMENT) + 2)
+    assert len(CONDITION_SETS) == 2 ** len(Condition) == 32
+    assert len(PROFILES) == 32 * (len(Equipment) + 2)
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=profile_id)
@@ -91,7 +91,7 @@ def test_build_plan_starts_with_warm_up_and_ends_with_stretch(profile: Profile) 
 
 def test_build_plan_prefers_equipment_the_patient_has() -> None:
     with_ball = build_plan(
-        CATALOGUE.exercises.values(), Profile(frozenset(), frozenset({"exercise_ball"}))
+        CATALOGUE.exercises.values(), Profile(frozenset(), frozenset({Equipment.EXERCISE_BALL}))
     )
     assert any("exercise_ball" in CATALOGUE.exercises[i].equipment for i in with_ball)
 

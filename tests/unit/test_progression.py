@@ -12,15 +12,14 @@ from coachbot.domain.progression import (
     PAIN_LOW,
     PAIN_STOP,
     WINDOW,
-    Direction,
     Feedback,
-    Reason,
     Step,
     decide,
     step,
 )
+from coachbot.domain.vocabulary import Difficulty, Direction, Outcome, Reason
 
-EASY = Feedback("done", 2, "easy")
+EASY = Feedback(Outcome.DONE, 2, Difficulty.EASY)
 
 
 def test_three_easy_sessions_progress() -> None:
@@ -35,11 +34,11 @@ def test_too_few_reports_hold() -> None:
 @pytest.mark.parametrize(
     "odd_one",
     [
-        Feedback("partly", 2, "easy"),
-        Feedback("skipped", 2, None),
-        Feedback("done", PAIN_LOW + 1, "easy"),
-        Feedback("done", 2, "right"),
-        Feedback("done", None, "easy"),
+        Feedback(Outcome.PARTLY, 2, Difficulty.EASY),
+        Feedback(Outcome.SKIPPED, 2, None),
+        Feedback(Outcome.DONE, PAIN_LOW + 1, Difficulty.EASY),
+        Feedback(Outcome.DONE, 2, Difficulty.RIGHT),
+        Feedback(Outcome.DONE, None, Difficulty.EASY),
     ],
 )
 def test_mixed_feedback_holds(odd_one: Feedback) -> None:
@@ -47,24 +46,27 @@ def test_mixed_feedback_holds(odd_one: Feedback) -> None:
 
 
 def test_pain_at_the_stop_threshold_regresses_first() -> None:
-    high = Feedback("done", PAIN_STOP, "easy")
+    high = Feedback(Outcome.DONE, PAIN_STOP, Difficulty.EASY)
     assert decide([high, EASY, EASY], baseline=5) == (Direction.REGRESS, Reason.PAIN_HIGH)
-    below = Feedback("done", PAIN_STOP - 1, "easy")
+    below = Feedback(Outcome.DONE, PAIN_STOP - 1, Difficulty.EASY)
     assert decide([below, EASY, EASY], baseline=5)[0] is Direction.HOLD
 
 
 def test_pain_two_above_baseline_regresses() -> None:
-    assert decide([Feedback("done", 4, "right")], baseline=2) == (
+    assert decide([Feedback(Outcome.DONE, 4, Difficulty.RIGHT)], baseline=2) == (
         Direction.REGRESS,
         Reason.PAIN_RISE,
     )
-    assert decide([Feedback("done", 3, "right")], baseline=2)[0] is Direction.HOLD
+    assert decide([Feedback(Outcome.DONE, 3, Difficulty.RIGHT)], baseline=2)[0] is Direction.HOLD
     # Only the newest report counts for pain: an old spike has been dealt with.
-    assert decide([EASY, Feedback("done", 8, "easy"), EASY], baseline=2)[0] is Direction.HOLD
+    assert (
+        decide([EASY, Feedback(Outcome.DONE, 8, Difficulty.EASY), EASY], baseline=2)[0]
+        is Direction.HOLD
+    )
 
 
 def test_too_hard_repeated_regresses() -> None:
-    hard = Feedback("done", 2, "hard")
+    hard = Feedback(Outcome.DONE, 2, Difficulty.HARD)
     window = [hard] * HARD_REPEATS + [EASY] * (WINDOW - HARD_REPEATS)
     assert decide(window, baseline=3) == (Direction.REGRESS, Reason.TOO_HARD)
     assert decide([hard, EASY, EASY], baseline=3) == (Direction.HOLD, Reason.MIXED)
@@ -98,8 +100,12 @@ def test_an_eight_week_patient_follows_the_expected_dose_path() -> None:
     weeks = [
         [EASY] * 3,
         [EASY] * 3,
-        [Feedback("done", 7, "hard"), Feedback("partly", 5, "hard"), Feedback("done", 4, "right")],
-        [Feedback("done", 3, "right")] * 3,
+        [
+            Feedback(Outcome.DONE, 7, Difficulty.HARD),
+            Feedback(Outcome.PARTLY, 5, Difficulty.HARD),
+            Feedback(Outcome.DONE, 4, Difficulty.RIGHT),
+        ],
+        [Feedback(Outcome.DONE, 3, Difficulty.RIGHT)] * 3,
         [EASY] * 3,
         [EASY] * 3,
         [EASY] * 3,

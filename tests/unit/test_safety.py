@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coachbot.domain.model import AlertKind
 from coachbot.domain.safety import RED_FLAGS, Light, Urgency, pain_alerts, traffic_light
+from coachbot.domain.vocabulary import AlertKind
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import pytest
 from coachbot.domain.adherence import Adherence
 from coachbot.domain.schedule import next_summary_at
 from coachbot.domain.summary import CohortSummary, Day, PatientFigures, Trend, figures
+from coachbot.domain.vocabulary import SessionState
 
 # Monday 23 November 2026: "this week" is Tue 17.11.-Mon 23.11., the week before
 # Tue 10.11.-Mon 16.11.
@@ -18,7 +19,7 @@ BERLIN = "Europe/Berlin"
 
 def day(n: int, state: str, pain: int | None = None) -> Day:
     """A day `n` days before TODAY."""
-    return Day(TODAY - timedelta(days=n), state, pain)
+    return Day(TODAY - timedelta(days=n), SessionState(state), pain)
 
 
 def of(days: list[Day], open_alerts: int = 0) -> PatientFigures:

@@ -9,13 +9,8 @@ from sqlalchemy import delete, exists, func, or_, select, update
 
 from coachbot.db import tables as t
 from coachbot.db.repositories.base import Repository
-from coachbot.domain.model import (
-    Alert,
-    AlertKind,
-    OutboxMessage,
-    OutboxState,
-    PatientStatus,
-)
+from coachbot.domain.model import Alert, OutboxMessage
+from coachbot.domain.vocabulary import AlertKind, OutboxState, PatientStatus
 
 
 class AlertRepository(Repository):
@@ -55,7 +50,7 @@ class AlertRepository(Repository):
             query = query.where(p.id.in_(among))
         return list((await self.session.execute(query)).scalars())
 
-    async def latest(self, patient_id: int, kind: str) -> Alert | None:
+    async def latest(self, patient_id: int, kind: AlertKind) -> Alert | None:
         result = await self.session.execute(
             select(Alert)
             .where(t.alert.c.patient_id == patient_id, t.alert.c.kind == kind)

@@ -9,13 +9,8 @@ from sqlalchemy import exists, func, select
 
 from coachbot.db import tables as t
 from coachbot.db.repositories.base import Repository
-from coachbot.domain.model import (
-    Invite,
-    Patient,
-    PatientStatus,
-    SessionState,
-    Therapist,
-)
+from coachbot.domain.model import Invite, Patient, Therapist
+from coachbot.domain.vocabulary import PatientStatus, SessionState, SummaryFrequency
 
 
 class PatientRepository(Repository):
@@ -117,7 +112,7 @@ class TherapistRepository(Repository):
             select(Therapist).where(
                 t.therapist.c.next_summary_at.is_(None),
                 t.therapist.c.telegram_user_id.is_not(None),
-                t.therapist.c.summary_frequency != "off",
+                t.therapist.c.summary_frequency != SummaryFrequency.OFF,
             )
         )
         return result.scalars().all()

@@ -10,14 +10,8 @@ from sqlalchemy import Select, delete, or_, select, update
 from coachbot.db import tables as t
 from coachbot.db.planner import unindexed
 from coachbot.db.repositories.base import Repository
-from coachbot.domain.model import (
-    PatientStatus,
-    PlanChange,
-    PlanItem,
-    Report,
-    Session,
-    SessionState,
-)
+from coachbot.domain.model import PlanChange, PlanItem, Report, Session
+from coachbot.domain.vocabulary import ChangeStatus, PatientStatus, SessionState
 
 
 class PlanRepository(Repository):
@@ -235,7 +229,7 @@ class PlanChangeRepository(Repository):
         )
         return result.scalar_one_or_none()
 
-    async def with_status(self, patient_id: int, status: str) -> Sequence[PlanChange]:
+    async def with_status(self, patient_id: int, status: ChangeStatus) -> Sequence[PlanChange]:
         result = await self.session.execute(
             select(PlanChange)
             .where(t.plan_change.c.patient_id == patient_id, t.plan_change.c.status == status)

@@ -1,0 +1,195 @@
+"""The domain's vocabulary: every word Coachbot stores or reads from its catalogue, each
+set of words one StrEnum, defined here and nowhere else.
+
+The values are what the database rows and the catalogue's YAML files hold, so a value is
+never renamed (a new word may be added). The catalogue schema validates its files into
+these, the tables read their columns back as members (`coachbot.db.types.Vocabulary`),
+and `conversations.labels` words each member for people.
+
+Words that are never stored stay with the rule they belong to (`safety.Urgency`,
+`safety.Light`, `summary.Trend`, `enrolment.Question`, `enrolment.Answered`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def lookup(words: type[E], value: str | None) -> E | None:
+    """The member of `words` spelt `value`, or None for anything else (a word from
+    outside: a button, a command line)."""
+    try:
+        return None if value is None else words(value)
+    except ValueError:
+        return None
+
+
+# --- the catalogue and a patient's profile -----------------------------------------------
+
+
+class Kind(StrEnum):
+    """A kind of exercise; an exercise's first kind is its place in a session."""
+
+    MOBILIZATION = "mobilization"
+    STRETCHING = "stretching"
+    COORDINATION = "coordination"
+    STRENGTH = "strength"
+    ROTATION = "rotation"
+    BALANCE = "balance"
+    VIBRATION = "vibration"
+
+
+class Equipment(StrEnum):
+    EXERCISE_BALL = "exercise_ball"
+    DUMBBELLS = "dumbbells"
+    ROWING_MACHINE = "rowing_machine"
+    ELASTIC_BAND = "elastic_band"
+    VIBRATION_PLATE = "vibration_plate"
+
+
+class Condition(StrEnum):
+    SPINE_CONDITION = "spine_condition"
+    HERNIATED_DISC = "herniated_disc"
+    POOR_POSTURE = "poor_posture"
+    AFTER_SURGERY = "after_surgery"
+    FREQUENT_TENSION = "frequent_tension"
+
+
+class Level(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Language(StrEnum):
+    """The languages every text exists in (the catalogue's and the bot's own)."""
+
+    EN = "en"
+    DE = "de"
+
+
+# --- patients and their sessions ---------------------------------------------------------
+
+
+class PatientStatus(StrEnum):
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    # A red-flag answer stopped training until a clinician has seen the patient.
+    STOPPED = "stopped"
+    # The patient blocked the bot; nothing is sent until they come back.
+    BLOCKED = "blocked"
+
+
+class SessionState(StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"  # claimed by a dispatcher, being sent right now
+    SENT = "sent"
+    DONE = "done"
+    PARTLY = "partly"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    EXCUSED = "excused"
+    # Telegram refused it for good (a 400, three times); not counted against the patient.
+    UNDELIVERED = "undelivered"
+
+
+OPEN_STATES = frozenset({SessionState.PLANNED, SessionState.SENDING, SessionState.SENT})
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    PARTLY = "partly"
+    SKIPPED = "skipped"
+
+
+class Difficulty(StrEnum):
+    EASY = "easy"
+    RIGHT = "right"
+    HARD = "hard"
+    # The patient chose not to say (the report's last question is optional).
+    UNANSWERED = "unanswered"
+
+
+class RedFlag(StrEnum):
+    """A warning sign the screening asks about (their order and urgency: `safety`). The
+    values are stored in alerts and in the enrolment question a patient is at."""
+
+    CAUDA_EQUINA = "cauda_equina"
+    LEG_WEAKNESS = "leg_weakness"
+    FEVER_WEIGHT = "fever_weight"
+    CANCER = "cancer"
+    TRAUMA = "trauma"
+
+
+# --- therapists ------------------------------------------------------------------------
+
+
+class SummaryFrequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
+class AlertKind(StrEnum):
+    RED_FLAG = "red_flag"
+    PAIN_HIGH = "pain_high"
+    PAIN_RISE = "pain_rise"
+    SILENT = "silent"
+    BOT_BLOCKED = "bot_blocked"
+
+
+# --- progression (the rules: `progression`) ----------------------------------------------
+
+
+class Direction(StrEnum):
+    PROGRESS = "progress"
+    HOLD = "hold"
+    REGRESS = "regress"
+
+
+class Reason(StrEnum):
+    EASY_STREAK = "easy_streak"  # done, low pain and easy, WINDOW times
+    PAIN_HIGH = "pain_high"  # newest pain PAIN_STOP or more
+    PAIN_RISE = "pain_rise"  # newest pain PAIN_RISE above baseline
+    TOO_HARD = "too_hard"  # "too hard" HARD_REPEATS times
+    MIXED = "mixed"
+    TOO_FEW = "too_few"
+
+
+class ChangeStatus(StrEnum):
+    APPLIED = "applied"  # made automatically (no therapist)
+    PROPOSED = "proposed"  # waiting for the therapist
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+# --- delivery (the rules: `delivery`) ----------------------------------------------------
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a dispatcher, on the wire right now
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (a 400, three times); the operator was told
+    UNCERTAIN = "uncertain"  # no answer in time: it may have arrived, so never resent
+
+
+class OutboxPurpose(StrEnum):
+    ALERT = "alert"
+    SUMMARY = "summary"
+    OPERATOR = "operator"
+
+
+class Failure(StrEnum):
+    """What a failed send was, as the dispatcher's rules sort it; a stored failure reason
+    begins with it ("uncertain: no answer")."""
+
+    RATE_LIMITED = "rate_limited"
+    PASSING = "passing"
+    REFUSED = "refused"
+    GONE = "gone"
+    UNCERTAIN = "uncertain"
