@@ -14,7 +14,7 @@ from catalogue.loader import Catalogue
 from coachbot.access import own_item
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import doses, planning
-from coachbot.domain.errors import InvalidChange
+from coachbot.domain.errors import GoneFromPlan, InvalidChange
 from coachbot.domain.model import Dose, Patient, PlanItem
 from coachbot.domain.vocabulary import Kind, Level
 from coachbot.sessions import refresh_planned
@@ -88,15 +88,21 @@ def _part(catalogue: Catalogue, exercise_id: str) -> int:
 
 
 async def _plan_changed(
-    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+    uow: UnitOfWork,
+    patient: Patient,
+    catalogue: Catalogue,
+    now: datetime,
+    items: list[PlanItem] | None = None,
 ) -> None:
-    """Keep the plan in session order, and let unsent sessions follow the new plan."""
+    """Keep the plan in session order, and let unsent sessions follow the new plan
+    (`items`: the whole plan, if the caller has it in hand)."""
     assert patient.id is not None
-    items = await uow.plans.for_patient(patient.id)
+    if items is None:
+        items = await uow.plans.for_patient(patient.id)
     ordered = sorted(items, key=lambda item: (_part(catalogue, item.exercise_id), item.position))
     for position, item in enumerate(ordered):
         item.position = position
-    await refresh_planned(uow, patient, catalogue, now)
+    await refresh_planned(uow, patient, catalogue, now, ordered)
 
 
 async def add_exercise(
@@ -164,9 +170,13 @@ async def change_dose(
     now: datetime,
 ) -> PlanItem:
     """One step more or fewer sets, repetitions or seconds of holding."""
-    item = await own_item(uow, patient, item_id)
+    assert patient.id is not None
+    plan = await uow.plans.for_patient(patient.id)
+    item = next((item for item in plan if item.id == item_id), None)
+    if item is None:
+        raise GoneFromPlan
     _set_dose(item, doses.stepped(item.dose, what, up))
-    await _plan_changed(uow, patient, catalogue, now)
+    await _plan_changed(uow, patient, catalogue, now, plan)
     return item
 
 

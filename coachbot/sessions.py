@@ -6,6 +6,7 @@ Callers commit: `async with uow: result = await use_case(uow, ...); await uow.co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -13,7 +14,7 @@ from catalogue.loader import Catalogue
 from coachbot.access import check_may_train
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import planning, schedule
-from coachbot.domain.model import Patient, Report, Session, SessionExercise
+from coachbot.domain.model import Patient, PlanItem, Report, Session, SessionExercise
 from coachbot.domain.vocabulary import SessionState
 
 # A claim on a session being sent expires after this long (a crashed worker); far longer
@@ -22,15 +23,18 @@ SEND_LEASE = timedelta(minutes=10)
 
 
 async def build_session(
-    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, day: date
+    uow: UnitOfWork,
+    patient: Patient,
+    catalogue: Catalogue,
+    day: date,
+    plan: Sequence[PlanItem] | None = None,
 ) -> Session:
-    """A session for the local `day` with that day's exercises and extra."""
+    """A session for the local `day` with that day's exercises and extra, from the plan
+    (read unless the caller has it in hand, in position order)."""
     assert patient.id is not None
-    plan = [
-        item
-        for item in await uow.plans.for_patient(patient.id)
-        if item.exercise_id in catalogue.exercises
-    ]
+    if plan is None:
+        plan = await uow.plans.for_patient(patient.id)
+    plan = [item for item in plan if item.exercise_id in catalogue.exercises]
     kinds = {item.exercise_id: catalogue.exercises[item.exercise_id].kinds[0] for item in plan}
     items = planning.items_for_day(plan, kinds, day, patient.training_days)
     return Session(
@@ -92,7 +96,11 @@ async def set_training_time(
 
 
 async def refresh_planned(
-    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime
+    uow: UnitOfWork,
+    patient: Patient,
+    catalogue: Catalogue,
+    now: datetime,
+    plan: Sequence[PlanItem] | None = None,
 ) -> None:
     """Sessions not sent yet (today's included) take the plan as it is now.
 
@@ -102,8 +110,11 @@ async def refresh_planned(
     assert patient.id is not None
     await uow.flush()
     today = schedule.local_date(now, patient.timezone)
-    for session in await uow.sessions.planned_from(patient.id, today):
-        rebuilt = await build_session(uow, patient, catalogue, session.local_date)
+    planned = await uow.sessions.planned_from(patient.id, today)
+    if planned and plan is None:
+        plan = await uow.plans.for_patient(patient.id)
+    for session in planned:
+        rebuilt = await build_session(uow, patient, catalogue, session.local_date, plan)
         session.exercises = rebuilt.exercises
     await ensure_next_session(uow, patient, catalogue, now)
 

@@ -15,7 +15,7 @@ from coachbot.domain.errors import GoneFromPlan, InvalidChange
 from coachbot.domain.model import Patient, PlanChange, PlanItem, Therapist
 from coachbot.domain.vocabulary import ChangeStatus, Kind, lookup
 from coachbot.i18n import Translator
-from conversations import buttons, labels
+from conversations import buttons, keyboards, labels
 from conversations.card.view import Said, act, back, title
 from conversations.context import CoachContext, tr
 from conversations.keyboards import button
@@ -170,18 +170,27 @@ async def remove_item(update: Update, context: CoachContext) -> None:
     )
 
 
-def _choices(
-    answer: buttons.Family,
-    leading: tuple[int, ...],
-    ids: list[str],
-    language: str,
-    catalogue: Catalogue,
+async def _offer(
+    update: Update,
+    context: CoachContext,
+    question: str,
+    options: list[str],
+    choose: keyboards.Answer,
     back_to: str,
     _: Translator,
-) -> InlineKeyboardMarkup:
-    rows = [[button(title(catalogue, e, language), answer.data(*leading, e))] for e in ids]
+) -> None:
+    """The exercises the therapist may choose from, a button each, or (one answer per
+    tap) an alert that there is none."""
+    query = update.callback_query
+    assert query is not None
+    if not options:
+        await query.answer(_("No other exercise of this kind suits this patient."), show_alert=True)
+        return
+    await query.answer()
+    catalogue = context.services.catalogue
+    rows = [[button(title(catalogue, e, _.language), choose(e))] for e in options]
     rows.append([button(_("‹ Back"), back_to)])
-    return InlineKeyboardMarkup(rows)
+    await query.edit_message_text(question, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def swap_menu(update: Update, context: CoachContext) -> None:
@@ -197,26 +206,18 @@ async def swap_menu(update: Update, context: CoachContext) -> None:
     if item is None:
         raise GoneFromPlan
     kind = catalogue.exercises[item.exercise_id].kinds[0]
-    options = plans.candidates(catalogue, patient, items, kind)
-    # One answer per tap: the alert if there is nothing to offer, else a plain one.
-    if not options:
-        await query.answer(_("No other exercise of this kind suits this patient."), show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_text(
-        _(
-            "Swap {exercise} for which exercise? Only those safe for this patient's "
-            "conditions and equipment are shown."
-        ).format(exercise=escape(title(catalogue, item.exercise_id, therapist.language))),
-        reply_markup=_choices(
-            buttons.SWAP_TO,
-            (pid, item_id),
-            options,
-            therapist.language,
-            catalogue,
-            buttons.ITEM.data(pid, item_id),
-            _,
-        ),
+    question = _(
+        "Swap {exercise} for which exercise? Only those safe for this patient's "
+        "conditions and equipment are shown."
+    ).format(exercise=escape(title(catalogue, item.exercise_id, therapist.language)))
+    await _offer(
+        update,
+        context,
+        question,
+        plans.candidates(catalogue, patient, items, kind),
+        buttons.SWAP_TO.answer(pid, item_id),
+        buttons.ITEM.data(pid, item_id),
+        _,
     )
 
 
@@ -269,25 +270,17 @@ async def add_menu(update: Update, context: CoachContext) -> None:
             _("What kind of exercise?"), reply_markup=InlineKeyboardMarkup(rows)
         )
         return
-    options = plans.candidates(catalogue, patient, items, kind)
-    if not options:
-        await query.answer(_("No other exercise of this kind suits this patient."), show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_text(
-        _(
-            "Add which exercise? Only those safe for this patient's conditions and equipment "
-            "are shown."
-        ),
-        reply_markup=_choices(
-            buttons.ADD,
-            (pid,),
-            options,
-            therapist.language,
-            catalogue,
-            buttons.ADD_MENU.data(pid),
-            _,
-        ),
+    question = _(
+        "Add which exercise? Only those safe for this patient's conditions and equipment are shown."
+    )
+    await _offer(
+        update,
+        context,
+        question,
+        plans.candidates(catalogue, patient, items, kind),
+        buttons.ADD.answer(pid),
+        buttons.ADD_MENU.data(pid),
+        _,
     )
 
 

@@ -27,6 +27,7 @@ DISPATCHER = {"dispatch.py", "chores.py", "delivery.py"}
 STALE = "This button is no longer valid. Send /today or /help."
 # How a person is found: by their Telegram account.
 BY_ACCOUNT = re.compile(r"FROM (patient|therapist)\s+WHERE \w+\.telegram_user_id = ", re.I)
+PLAN = re.compile(r"FROM plan_item\s+WHERE plan_item\.patient_id = ", re.I)
 BY_ID = re.compile(r"FROM patient\s+WHERE patient\.id = ", re.I)
 
 
@@ -76,7 +77,7 @@ async def test_a_done_tap_reads_the_patient_once(
     assert not matching(seen, BY_ID)
 
 
-async def test_a_dose_change_reads_the_therapist_once_and_the_patient_twice(
+async def test_a_dose_change_reads_the_therapist_once_the_patient_and_the_plan_twice(
     fake: FakeBotApi, bot: Bot
 ) -> None:
     weber = fake.user(WEBER, "Weber", "en")
@@ -94,6 +95,10 @@ async def test_a_dose_change_reads_the_therapist_once_and_the_patient_twice(
     # transaction after the change was committed.
     assert len(matching(seen, BY_ACCOUNT)) == 2
     assert len(matching(seen, BY_ID)) == 2
+    # The plan once to change it (its unsent session rebuilt from that same read), once
+    # to show it: ten statements in all where there were fifteen.
+    assert len(matching(seen, PLAN)) == 2
+    assert len(seen) <= 10
 
 
 async def test_the_error_handler_does_not_look_the_person_up_again(
