@@ -6,7 +6,7 @@ import logging
 from html import escape
 
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from catalogue.loader import Catalogue
 from catalogue.schema import Lesson
@@ -17,7 +17,7 @@ from coachbot.domain.safety import Light, Urgency
 from coachbot.domain.vocabulary import AlertKind, Difficulty, Failure, Outcome, RedFlag
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
-from conversations.context import CoachContext, clear_buttons, set_buttons, tr
+from conversations.context import CoachContext, clear_buttons, message_gone, set_buttons, tr
 from conversations.flood import failure_of
 from conversations.onboarding import red_flag_advice
 from conversations.render import (
@@ -130,7 +130,12 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
     _ = tr(patient.language)
     # The report buttons go; relaxation, lesson and the full instructions stay at hand.
     if isinstance(query.message, Message):
-        await set_buttons(query, keyboards.session_extras(query.message.reply_markup))
+        try:
+            await set_buttons(query, keyboards.session_extras(query.message.reply_markup))
+        except BadRequest as error:
+            # Deleted meanwhile: nothing to take the buttons from, and the report goes on.
+            if not message_gone(error):
+                raise
     thanks = {
         Outcome.DONE: _("✅ Great work, recorded as done!"),
         Outcome.PARTLY: _("🌓 Recorded as partly done. Every bit counts."),

@@ -43,7 +43,7 @@ async def delete(update: Update, context: CoachContext) -> None:
     await update.effective_message.reply_text(
         _(
             "This deletes everything I store about you: profile, plan, sessions, reports and "
-            "notes. It cannot be undone. Are you sure?"
+            "alerts. It cannot be undone. Are you sure?"
         ),
         reply_markup=keyboards.confirm_delete(_),
     )

@@ -16,7 +16,7 @@ from html import escape
 from typing import TypeVar
 
 from babel.dates import get_day_names
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 
 from catalogue.loader import Catalogue
@@ -216,15 +216,15 @@ async def _load_card(
     )
 
 
-async def send_card(message: Message, update: Update, context: CoachContext, pid: int) -> None:
+async def send_card(chat: Chat, update: Update, context: CoachContext, pid: int) -> None:
     """The patient's chart (if there is anything to draw) and card as new messages."""
     card, text, markup, _ = await _load_card(context, update, pid)
     if any(day.state not in OPEN_STATES for day in card.progress.days):
-        await message.reply_photo(
+        await chat.send_photo(
             progress_chart(card.progress.days, _, _("Last 28 days: sessions and pain")),
             caption=escape(card.patient.display_name or _("A patient")),
         )
-    await message.reply_text(text, reply_markup=markup)
+    await chat.send_message(text, reply_markup=markup)
 
 
 async def edit_card(update: Update, context: CoachContext, pid: int, note: str = "") -> None:
@@ -317,7 +317,7 @@ async def patient_command(update: Update, context: CoachContext) -> None:
             _("Which patient? Send /patients and tap a name, or type e.g. /patient 12.")
         )
         return
-    await send_card(message, update, context, int(argument))
+    await send_card(message.chat, update, context, int(argument))
 
 
 async def open_card(update: Update, context: CoachContext) -> None:
@@ -325,8 +325,11 @@ async def open_card(update: Update, context: CoachContext) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    assert isinstance(query.message, Message)
-    await send_card(query.message, update, context, buttons.OPEN_CARD.read(context).id("patient"))
+    # The roster may be too old for Telegram to send it along (an InaccessibleMessage):
+    # the card goes to the chat all the same.
+    assert update.effective_chat is not None
+    pid = buttons.OPEN_CARD.read(context).id("patient")
+    await send_card(update.effective_chat, update, context, pid)
 
 
 async def show_card(update: Update, context: CoachContext) -> None:

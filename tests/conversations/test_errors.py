@@ -136,3 +136,22 @@ async def test_an_answer_on_a_question_deleted_meanwhile_still_brings_the_next(
     assert "reply_markup" in second and second["text"] != first["text"]  # the next question
     assert not any(GONE in m["text"] or APOLOGY in m["text"] for m in fake.messages(anna.chat_id))
     assert tracebacks(caplog) == []
+
+
+async def test_done_on_a_session_deleted_meanwhile_is_recorded_and_asks_for_pain(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    session = await session_message(fake, anna)
+    with caplog.at_level(logging.INFO):
+        await fake.tap_button(anna, session, "Done")
+        await fake.delete(anna, session)
+        pain = await fake.next_message(anna.chat_id)
+    assert "How much does your back hurt" in pain["text"]
+    assert "reply_markup" in pain
+    async with bot.uow() as uow:
+        patient = await uow.patients.by_user(anna.id)
+        assert patient is not None and patient.last_report_at is not None
+    assert not any(GONE in m["text"] or APOLOGY in m["text"] for m in fake.messages(anna.chat_id))
+    assert tracebacks(caplog) == []
