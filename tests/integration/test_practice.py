@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from catalogue.loader import Catalogue
 from coachbot import access, enrolment, privacy, summaries, therapists, views
@@ -196,7 +197,14 @@ async def write_history(
         session = await uow.sessions.on_day(patient_id, entry.day)
         if session is None:
             session = await daily.build_session(uow, patient, catalogue, entry.day)
-            uow.sessions.add(session)
+            try:
+                async with uow.session.begin_nested():
+                    uow.sessions.add(session)
+                    await uow.flush()
+            except IntegrityError:
+                # A running bot's dispatcher planned that day meanwhile: take its session.
+                session = await uow.sessions.on_day(patient_id, entry.day)
+                assert session is not None
         session.state = entry.state
         await uow.flush()
         report = entry.report
