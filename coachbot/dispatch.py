@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from catalogue.loader import Catalogue
 from coachbot import alerts, delivery, sessions
-from coachbot.chores import Chores, TickResult
+from coachbot.chores import Chores, Clock, TickResult, UnitOfWorkFactory
 from coachbot.db.uow import UnitOfWork
 from coachbot.delivery import SessionClaim, Settled
 from coachbot.domain.delivery import FIRST_BACKOFF, SendFailed
@@ -38,8 +38,6 @@ from coachbot.domain.vocabulary import Failure, OutboxPurpose
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-UnitOfWorkFactory = Callable[[], UnitOfWork]
 T = TypeVar("T")
 
 # Recording an outcome is retried this long (a busy database), well within the send lease.

@@ -38,11 +38,6 @@ def _new_item(patient_id: int, exercise_id: str, position: int, dose: Dose) -> P
     )
 
 
-def _set_dose(item: PlanItem, dose: Dose) -> None:
-    item.sets, item.reps = dose.sets, dose.reps
-    item.hold_seconds, item.rest_seconds = dose.hold_seconds, dose.rest_seconds
-
-
 async def replan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> list[PlanItem]:
     """Build the patient's plan afresh from the catalogue and their profile."""
     assert patient.id is not None
@@ -155,7 +150,7 @@ async def swap_exercise(
         raise InvalidChange("not the same kind")
     old = item.exercise_id
     item.exercise_id = exercise_id
-    _set_dose(item, catalogue_dose(catalogue, exercise_id, patient.level))
+    item.dose = catalogue_dose(catalogue, exercise_id, patient.level)
     await _plan_changed(uow, patient, catalogue, now)
     return old, item
 
@@ -175,7 +170,7 @@ async def change_dose(
     item = next((item for item in plan if item.id == item_id), None)
     if item is None:
         raise GoneFromPlan
-    _set_dose(item, doses.stepped(item.dose, what, up))
+    item.dose = doses.stepped(item.dose, what, up)
     await _plan_changed(uow, patient, catalogue, now, plan)
     return item
 

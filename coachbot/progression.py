@@ -81,10 +81,7 @@ async def apply_change(
             # Changed by hand since the proposal was made: the therapist's dose stands.
             continue
         item.exercise_id = moved.new_exercise_id or item.exercise_id
-        item.sets = moved.after.sets
-        item.reps = moved.after.reps
-        item.hold_seconds = moved.after.hold_seconds
-        item.rest_seconds = moved.after.rest_seconds
+        item.dose = moved.after
     await refresh_planned(uow, patient, catalogue, now)
 
 

@@ -34,12 +34,11 @@ Word = TypeVar("Word", bound=StrEnum)
 class Field:
     name: str
     regex: str
-    number: bool = False
 
 
 def number(name: str) -> Field:
     """A row id (or another small number) in ASCII digits."""
-    return Field(name, ID, number=True)
+    return Field(name, ID)
 
 
 def one_of(name: str, *values: str) -> Field:

@@ -103,13 +103,10 @@ class CoachContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
         return self._people.get(self._update_id)
 
     @_person.setter
-    def _person(self, person: Person | None) -> None:
+    def _person(self, person: Person) -> None:
         if self._update_id is None:
             return
         people = self._people
-        if person is None:
-            people.pop(self._update_id, None)
-            return
         people[self._update_id] = person
         while len(people) > self.REMEMBERED:
             people.popitem(last=False)

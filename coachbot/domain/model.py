@@ -129,6 +129,11 @@ class PlanItem:
     def dose(self) -> Dose:
         return Dose(self.sets, self.reps, self.hold_seconds, self.rest_seconds)
 
+    @dose.setter
+    def dose(self, dose: Dose) -> None:
+        self.sets, self.reps = dose.sets, dose.reps
+        self.hold_seconds, self.rest_seconds = dose.hold_seconds, dose.rest_seconds
+
 
 @dataclass(eq=False)
 class Session:
