@@ -8,11 +8,20 @@ it is tagged with (kinds, equipment, conditions, levels) are the domain's
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Collection
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from coachbot.domain.vocabulary import Condition, Equipment, Kind, Language, Level
+from coachbot.domain.vocabulary import (
+    Condition,
+    Equipment,
+    Kind,
+    Language,
+    Level,
+    Movement,
+    Strain,
+)
 
 # Entry ids are lower_snake_case; they name entries in the database and in
 # callback data, so they must stay short and stable.
@@ -69,18 +78,56 @@ class TextList(_Strict):
 
 
 class Dose(_Strict):
-    """Sets of either repetitions or a hold time, with rest between sets."""
+    """Sets of repetitions, of a hold, or of continuous movement, with rest between sets."""
 
     sets: int = Field(ge=1, le=6)
     reps: int | None = Field(default=None, ge=1, le=40)
     hold_seconds: int | None = Field(default=None, ge=5, le=300)
+    move_seconds: int | None = Field(default=None, ge=10, le=1200)
     rest_seconds: int = Field(ge=0, le=180)
 
     @model_validator(mode="after")
-    def _reps_or_hold(self) -> Dose:
-        if (self.reps is None) == (self.hold_seconds is None):
-            raise ValueError("a dose has exactly one of reps or hold_seconds")
+    def _one_amount(self) -> Dose:
+        amounts = [self.reps, self.hold_seconds, self.move_seconds]
+        if sum(amount is not None for amount in amounts) != 1:
+            raise ValueError("a dose has exactly one of reps, hold_seconds or move_seconds")
         return self
+
+    @property
+    def movement(self) -> Movement:
+        """The kind of movement this dose is written for."""
+        if self.reps is not None:
+            return Movement.REPEATED
+        return Movement.STATIC if self.hold_seconds is not None else Movement.CONTINUOUS
+
+
+EVERYONE = "everyone"
+
+
+class Caution(_Strict):
+    """A caution, tagged with whom it concerns: everyone, or people with the conditions
+    named (a patient is shown the general ones and those for their own conditions)."""
+
+    concerns: list[Condition | Literal["everyone"]] = Field(min_length=1)
+    en: str = Field(min_length=1, max_length=_MAX_LINE)
+    de: str = Field(min_length=1, max_length=_MAX_LINE)
+
+    @model_validator(mode="after")
+    def _everyone_alone(self) -> Caution:
+        if EVERYONE in self.concerns and len(self.concerns) > 1:
+            raise ValueError("a caution concerns everyone or named conditions, not both")
+        return self
+
+    def get(self, language: str) -> str:
+        return self.de if language == Language.DE else self.en
+
+    @property
+    def general(self) -> bool:
+        return EVERYONE in self.concerns
+
+    def concern(self, conditions: Collection[Condition]) -> bool:
+        """Whether a person with `conditions` should read this caution."""
+        return self.general or any(condition in conditions for condition in self.concerns)
 
 
 class Entry(_Strict):
@@ -98,13 +145,35 @@ class Exercise(Entry):
     steps: TextList
     breathing: Text
     mistakes: TextList
-    cautions: TextList
+    cautions: list[Caution] = Field(min_length=1)
+    # How it is dosed: every level's dose must be written for this movement.
+    movement: Movement
+    # Done on one side, then the other: the dose is for each side.
+    each_side: bool = False
     doses: dict[Level, Dose]
     suits: list[Condition] = Field(default_factory=list)
     care: list[Condition] = Field(default_factory=list)
     unsuitable: list[Condition] = Field(default_factory=list)
+    # Loads on the spine it brings; twisting and loaded flexion wait for a surgeon's
+    # clearance after an operation.
+    strains: list[Strain] = Field(default_factory=list)
+    # Only for a later phase after an operation (once the surgeon has cleared exercise),
+    # whatever its strains.
+    later_phase: bool = False
     easier: EntryId | None = None
     harder: EntryId | None = None
+
+    @property
+    def needs_clearance(self) -> bool:
+        """Whether a patient after an operation waits for clearance before doing it."""
+        return self.later_phase or bool(
+            {Strain.TWISTING, Strain.LOADED_FLEXION, Strain.IMPACT, Strain.VIBRATION}
+            & set(self.strains)
+        )
+
+    def cautions_for(self, conditions: Collection[Condition]) -> list[Caution]:
+        """The cautions a person with `conditions` reads: the general ones and theirs."""
+        return [caution for caution in self.cautions if caution.concern(conditions)]
 
     @model_validator(mode="after")
     def _consistent(self) -> Exercise:
@@ -118,6 +187,12 @@ class Exercise(Entry):
             raise ValueError(f"conditions both allowed and unsuitable: {sorted(overlap)}")
         if self.id in (self.easier, self.harder):
             raise ValueError("an exercise cannot be its own variant")
+        wrong = [level for level, dose in self.doses.items() if dose.movement != self.movement]
+        if wrong:
+            raise ValueError(
+                f"a {self.movement} exercise dosed as {self.doses[wrong[0]].movement} "
+                f"for levels: {', '.join(wrong)}"
+            )
         return self
 
 
@@ -126,6 +201,9 @@ class Relaxation(Entry):
     duration_minutes: int = Field(ge=1, le=30)
     intro: Text
     steps: TextList
+    suits: list[Condition] = Field(default_factory=list)
+    care: list[Condition] = Field(default_factory=list)
+    unsuitable: list[Condition] = Field(default_factory=list)
 
 
 class CheckOption(_Strict):

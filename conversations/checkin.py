@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from html import escape
 
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
@@ -14,7 +15,7 @@ from coachbot import access, reports, sessions
 from coachbot.domain.errors import SessionClosed
 from coachbot.domain.model import Session
 from coachbot.domain.safety import Light, Urgency
-from coachbot.domain.vocabulary import AlertKind, Difficulty, Failure, Outcome, RedFlag
+from coachbot.domain.vocabulary import AlertKind, Condition, Difficulty, Failure, Outcome, RedFlag
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
 from conversations.context import CoachContext, clear_buttons, message_gone, set_buttons, tr
@@ -38,10 +39,10 @@ OUTCOME_WORDS = {
 
 
 def session_message(
-    session: Session, catalogue: Catalogue, _: Translator
+    session: Session, catalogue: Catalogue, _: Translator, conditions: Collection[Condition]
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The session as the one message it is sent as, with its buttons."""
-    text, complete = session_text(session, catalogue, _)
+    text, complete = session_text(session, catalogue, _, conditions)
     return text, keyboards.session(
         session.id or 0,
         _,
@@ -63,7 +64,7 @@ async def today(update: Update, context: CoachContext) -> None:
         todays = await sessions.open_today(uow, patient, services_.catalogue, context.now())
         await uow.commit()
     _ = tr(patient.language)
-    text, markup = session_message(todays.session, services_.catalogue, _)
+    text, markup = session_message(todays.session, services_.catalogue, _, patient.conditions)
     if todays.report is not None:
         await message.reply_text(
             _("Today's session is already recorded ({outcome}). Well done for checking in!").format(
@@ -109,7 +110,7 @@ async def show_extra(update: Update, context: CoachContext) -> None:
     elif value == "lesson":
         texts = [lesson_block(session, catalogue, _)]
     else:
-        texts = exercise_details(session, catalogue, _)
+        texts = exercise_details(session, catalogue, _, patient.conditions)
     assert query.message is not None
     for text in texts:
         if text:

@@ -35,7 +35,7 @@ class TelegramCourier:
 
     async def send_session(self, patient: Patient, session: Session) -> int:
         _ = tr(patient.language)
-        text, markup = session_message(session, self._catalogue, _)
+        text, markup = session_message(session, self._catalogue, _, patient.conditions)
         try:
             sent = await self._bot.send_message(
                 patient.chat_id, text, reply_markup=markup, rate_limit_args=DISPATCH

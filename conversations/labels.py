@@ -29,7 +29,10 @@ from coachbot.domain.vocabulary import (
 from coachbot.i18n import N_, Translator
 
 CONDITION_LABELS = {
-    Condition.SPINE_CONDITION: N_("Spine injury or disease"),
+    Condition.OSTEOPOROSIS: N_("Osteoporosis or a vertebral fracture"),
+    Condition.SPINAL_STENOSIS: N_("Spinal stenosis (narrowed spinal canal)"),
+    Condition.SPONDYLOLISTHESIS: N_("Spondylolisthesis (slipped vertebra)"),
+    Condition.SPINE_CONDITION: N_("Another spine injury or disease"),
     Condition.HERNIATED_DISC: N_("Herniated disc"),
     Condition.POOR_POSTURE: N_("Poor posture"),
     Condition.AFTER_SURGERY: N_("After an operation"),

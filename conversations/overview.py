@@ -42,7 +42,7 @@ async def plan(update: Update, context: CoachContext) -> None:
         lock = " 🔒" if item.locked else ""
         lines.append(
             f"• {escape(exercise.title.get(patient.language))}: "
-            f"{escape(dose_text(item.dose, _))}{lock}"
+            f"{escape(dose_text(item.dose, _, exercise.each_side))}{lock}"
         )
     lines.append("\n" + _("/progress shows how you are doing."))
     await update.effective_message.reply_text("\n".join(lines))

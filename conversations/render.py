@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from enum import IntEnum
 from html import escape
@@ -11,7 +12,7 @@ from babel.numbers import format_decimal
 
 from catalogue.loader import Catalogue
 from coachbot.domain.model import Dose, PlanChange, Session
-from coachbot.domain.vocabulary import ChangeStatus, Direction
+from coachbot.domain.vocabulary import ChangeStatus, Condition, Direction
 from coachbot.i18n import Translator
 from conversations import labels
 
@@ -33,14 +34,27 @@ def percent(ratio: float | None) -> str:
     return "–" if ratio is None else f"{round(ratio * 100)}%"
 
 
-def dose_text(dose: Dose, _: Translator) -> str:
+def dose_text(dose: Dose, _: Translator, each_side: bool = False) -> str:
+    """ "2 × 10 repetitions each side", "3 × hold 20 s", "2 × keep moving for 45 s"."""
     if dose.reps is not None:
         amount = _("{sets} × {reps} repetitions").format(sets=dose.sets, reps=dose.reps)
-    else:
+    elif dose.hold_seconds is not None:
         amount = _("{sets} × hold {seconds} s").format(sets=dose.sets, seconds=dose.hold_seconds)
+    else:
+        amount = _("{sets} × keep moving for {seconds} s").format(
+            sets=dose.sets, seconds=dose.move_seconds
+        )
+    if each_side:
+        amount += _(" each side")
     if dose.sets > 1 and dose.rest_seconds:
         amount += _(", rest {seconds} s between sets").format(seconds=dose.rest_seconds)
     return amount
+
+
+def plan_dose_text(exercise_id: str, dose: Dose, catalogue: Catalogue, _: Translator) -> str:
+    """An exercise's dose, "each side" where the exercise is done on one side at a time."""
+    exercise = catalogue.exercises.get(exercise_id)
+    return dose_text(dose, _, each_side=exercise is not None and exercise.each_side)
 
 
 def traffic_light_text(_: Translator) -> str:
@@ -65,6 +79,7 @@ def exercise_block(
     dose: Dose,
     catalogue: Catalogue,
     _: Translator,
+    conditions: Collection[Condition],
     detail: Detail = Detail.FULL,
 ) -> str:
     exercise = catalogue.exercises.get(exercise_id)
@@ -73,7 +88,7 @@ def exercise_block(
         return ""
     lines = [
         f"<b>{number}. {escape(exercise.title.get(language))}</b>",
-        f"<i>{escape(dose_text(dose, _))}</i>",
+        f"<i>{escape(dose_text(dose, _, exercise.each_side))}</i>",
     ]
     if detail >= Detail.STEPS:
         lines.append(
@@ -89,7 +104,7 @@ def exercise_block(
         lines.append(
             _("Avoid: {mistake}").format(mistake=escape(exercise.mistakes.get(language)[0]))
         )
-    lines += [f"⚠️ {escape(caution)}" for caution in exercise.cautions.get(language)]
+    lines += [f"⚠️ {escape(caution.get(language))}" for caution in exercise.cautions_for(conditions)]
     return "\n".join(lines)
 
 
@@ -117,9 +132,12 @@ def lesson_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
     return f"📘 <b>{escape(title)}</b>\n{escape(lesson.body.get(_.language))}"
 
 
-def session_text(session: Session, catalogue: Catalogue, _: Translator) -> tuple[str, bool]:
+def session_text(
+    session: Session, catalogue: Catalogue, _: Translator, conditions: Collection[Condition]
+) -> tuple[str, bool]:
     """The session as one message (with as much detail as fits Telegram's limit), and
-    whether it shows every exercise in full. Relaxation and lesson come on buttons."""
+    whether it shows every exercise in full. Relaxation and lesson come on buttons. The
+    cautions shown are the general ones and those for the patient's `conditions`."""
     header = "\n".join(
         [
             "<b>"
@@ -137,7 +155,7 @@ def session_text(session: Session, catalogue: Catalogue, _: Translator) -> tuple
     closing = "<b>" + escape(_("When you are done, tell me how it went:")) + "</b>"
     for detail in Detail:
         blocks = [
-            exercise_block(number, item.exercise_id, item.dose, catalogue, _, detail)
+            exercise_block(number, item.exercise_id, item.dose, catalogue, _, conditions, detail)
             for number, item in enumerate(session.exercises, start=1)
         ]
         text = "\n\n".join(block for block in [header, *blocks, closing] if block)
@@ -146,11 +164,13 @@ def session_text(session: Session, catalogue: Catalogue, _: Translator) -> tuple
     raise AssertionError("unreachable")
 
 
-def exercise_details(session: Session, catalogue: Catalogue, _: Translator) -> list[str]:
+def exercise_details(
+    session: Session, catalogue: Catalogue, _: Translator, conditions: Collection[Condition]
+) -> list[str]:
     """Every exercise of the session in full, in as few messages as fit."""
     return pack(
         [
-            exercise_block(number, item.exercise_id, item.dose, catalogue, _)
+            exercise_block(number, item.exercise_id, item.dose, catalogue, _, conditions)
             for number, item in enumerate(session.exercises, start=1)
         ]
     )
@@ -189,7 +209,7 @@ def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
                 + _("{old} → {new}: {dose}").format(
                     old=title(item.exercise_id),
                     new=title(item.new_exercise_id),
-                    dose=escape(dose_text(item.after, _)),
+                    dose=escape(plan_dose_text(item.new_exercise_id, item.after, catalogue, _)),
                 )
             )
         else:
@@ -197,8 +217,8 @@ def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
                 "• "
                 + _("{exercise}: {before} → {after}").format(
                     exercise=title(item.exercise_id),
-                    before=escape(dose_text(item.before, _)),
-                    after=escape(dose_text(item.after, _)),
+                    before=escape(plan_dose_text(item.exercise_id, item.before, catalogue, _)),
+                    after=escape(plan_dose_text(item.exercise_id, item.after, catalogue, _)),
                 )
             )
     why = escape(labels.patient_reason(change.reason, _))

@@ -55,9 +55,11 @@ from coachbot.domain.vocabulary import (
     Equipment,
     Language,
     Level,
+    Morning,
     OutboxPurpose,
     OutboxState,
     Outcome,
+    PainSign,
     PatientStatus,
     Reason,
     RedFlag,
@@ -115,6 +117,7 @@ patient = Table(
     Column("equipment", Words(Equipment), nullable=False),
     Column("level", Vocabulary(Level, 16), nullable=False),
     Column("baseline_pain", Integer),
+    Column("usual_pain", Integer),
     Column("paused_until", Date),
     Column("lessons_sent", Integer, nullable=False),
     Column("consent_at", UTCDateTime, nullable=False),
@@ -150,6 +153,7 @@ plan_item = Table(
     Column("hold_seconds", Integer),
     Column("rest_seconds", Integer, nullable=False),
     Column("locked", Boolean, nullable=False),
+    Column("move_seconds", Integer),
 )
 
 session = Table(
@@ -170,11 +174,20 @@ session = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("retry_at", UTCDateTime),
     Column("failure", String(200)),
+    Column("morning_due_at", UTCDateTime),
+    Column("morning", Vocabulary(Morning, 8)),
     UniqueConstraint("patient_id", "local_date"),
     # The dispatcher's two questions: what is due, and what day has ended.
     Index("ix_session_state_due_at", "state", "due_at"),
     Index("ix_session_state_ends_at", "state", "ends_at"),
     # Whether a patient has a session still to come, without reading their history.
+    # Next-morning checks still to queue, found directly.
+    Index(
+        "ix_session_morning_due_at",
+        "morning_due_at",
+        sqlite_where=text("morning_due_at IS NOT NULL"),
+        postgresql_where=text("morning_due_at IS NOT NULL"),
+    ),
     Index(
         "ix_session_open_patient_id",
         "patient_id",
@@ -209,6 +222,8 @@ alert = Table(
     Column("pain", Integer),
     Column("days", Integer),
     Column("red_flag", Vocabulary(RedFlag, 24)),
+    Column("usual", Integer),
+    Column("signs", Words(PainSign), nullable=False, server_default="[]"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("seen_at", UTCDateTime),
     Column("notified_at", UTCDateTime),

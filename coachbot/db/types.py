@@ -109,11 +109,14 @@ def dose_json(dose: Dose) -> dict[str, Any]:
         "reps": dose.reps,
         "hold_seconds": dose.hold_seconds,
         "rest_seconds": dose.rest_seconds,
+        "move_seconds": dose.move_seconds,
     }
 
 
 def dose_from_json(row: dict[str, Any]) -> Dose:
-    return Dose(row["sets"], row["reps"], row["hold_seconds"], row["rest_seconds"])
+    return Dose(
+        row["sets"], row["reps"], row["hold_seconds"], row["rest_seconds"], row.get("move_seconds")
+    )
 
 
 class ExerciseChanges(TypeDecorator[list[ExerciseChange]]):

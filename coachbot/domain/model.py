@@ -14,9 +14,12 @@ from coachbot.domain.vocabulary import (
     Equipment,
     Language,
     Level,
+    Morning,
+    Movement,
     OutboxPurpose,
     OutboxState,
     Outcome,
+    PainSign,
     PatientStatus,
     Reason,
     RedFlag,
@@ -29,10 +32,19 @@ ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in `date.we
 
 @dataclass(frozen=True)
 class Dose:
+    """Sets of repetitions, of a hold, or of continuous movement (exactly one of the three)."""
+
     sets: int
     reps: int | None = None
     hold_seconds: int | None = None
     rest_seconds: int = 30
+    move_seconds: int | None = None
+
+    @property
+    def movement(self) -> Movement:
+        if self.reps is not None:
+            return Movement.REPEATED
+        return Movement.STATIC if self.hold_seconds is not None else Movement.CONTINUOUS
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,10 @@ class Patient:
     conditions: list[Condition] = field(default_factory=list)
     equipment: list[Equipment] = field(default_factory=list)
     level: Level = Level.BEGINNER
+    # The usual pain (0-10) the patient gave at enrolment, and the usual pain as their
+    # reports outside a flare have since shown it (`pain.usual_after`); None: not yet.
     baseline_pain: int | None = None
+    usual_pain: int | None = None
     paused_until: date | None = None
     lessons_sent: int = 0
     therapist_id: int | None = None
@@ -123,16 +138,18 @@ class PlanItem:
     hold_seconds: int | None = None
     rest_seconds: int = 30
     locked: bool = False
+    move_seconds: int | None = None
     id: int | None = None
 
     @property
     def dose(self) -> Dose:
-        return Dose(self.sets, self.reps, self.hold_seconds, self.rest_seconds)
+        return Dose(self.sets, self.reps, self.hold_seconds, self.rest_seconds, self.move_seconds)
 
     @dose.setter
     def dose(self, dose: Dose) -> None:
         self.sets, self.reps = dose.sets, dose.reps
         self.hold_seconds, self.rest_seconds = dose.hold_seconds, dose.rest_seconds
+        self.move_seconds = dose.move_seconds
 
 
 @dataclass(eq=False)
@@ -153,6 +170,10 @@ class Session:
     attempts: int = 0
     retry_at: datetime | None = None
     failure: str | None = None
+    # The next-morning check after a training day: when it is due (None once queued or
+    # never to be asked), and the answer.
+    morning_due_at: datetime | None = None
+    morning: Morning | None = None
     id: int | None = None
 
 
@@ -177,6 +198,9 @@ class Alert:
     pain: int | None = None
     days: int | None = None
     red_flag: RedFlag | None = None
+    # A pain alert's usual pain then, and the signs that made it an alert.
+    usual: int | None = None
+    signs: list[PainSign] = field(default_factory=list)
     seen_at: datetime | None = None
     # When the therapist was sent it (once); None while not sent or no therapist.
     notified_at: datetime | None = None

@@ -51,11 +51,33 @@ class Equipment(StrEnum):
 
 
 class Condition(StrEnum):
+    # Another spine injury or disease (the specific ones below are asked for by name,
+    # because what suits them differs).
     SPINE_CONDITION = "spine_condition"
+    OSTEOPOROSIS = "osteoporosis"  # osteoporosis, or a vertebral fracture
+    SPINAL_STENOSIS = "spinal_stenosis"
+    SPONDYLOLISTHESIS = "spondylolisthesis"
     HERNIATED_DISC = "herniated_disc"
     POOR_POSTURE = "poor_posture"
     AFTER_SURGERY = "after_surgery"
     FREQUENT_TENSION = "frequent_tension"
+
+
+class Movement(StrEnum):
+    """What the body does in an exercise, which decides how it is dosed."""
+
+    REPEATED = "repeated"  # repetitions: "10 repetitions"
+    STATIC = "static"  # a position held still: "hold 30 s"
+    CONTINUOUS = "continuous"  # moving without a pause: "keep moving for 45 s"
+
+
+class Strain(StrEnum):
+    """A load on the spine an exercise brings, which some phases and conditions avoid."""
+
+    TWISTING = "twisting"  # rotation of the trunk
+    LOADED_FLEXION = "loaded_flexion"  # bending forward under load (weights, band, sit-up)
+    IMPACT = "impact"  # bouncing, jumping, jarring
+    VIBRATION = "vibration"  # a vibration plate
 
 
 class Level(StrEnum):
@@ -136,10 +158,30 @@ class SummaryFrequency(StrEnum):
 
 class AlertKind(StrEnum):
     RED_FLAG = "red_flag"
+    # Raised before pain was judged against usual pain; kept for old alerts, never raised.
     PAIN_HIGH = "pain_high"
+    # A pain report clearly above the patient's usual pain (its signs: `PainSign`).
     PAIN_RISE = "pain_rise"
+    # "Worse than usual" on two next-morning checks in a row.
+    MORNING_WORSE = "morning_worse"
     SILENT = "silent"
     BOT_BLOCKED = "bot_blocked"
+
+
+class PainSign(StrEnum):
+    """Why a pain report alerts (one alert per report names every sign that applies)."""
+
+    MARKED_RISE = "marked_rise"  # 3 or more above usual
+    LASTING_RISE = "lasting_rise"  # 2 or more above usual in each of the last 3 reports
+    SEVERE = "severe"  # 9 or 10, above usual
+
+
+class Morning(StrEnum):
+    """The answer to the next-morning check: the back this morning, compared with usual."""
+
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
 
 
 # --- progression (the rules: `progression`) ----------------------------------------------
@@ -153,8 +195,9 @@ class Direction(StrEnum):
 
 class Reason(StrEnum):
     EASY_STREAK = "easy_streak"  # done, low pain and easy, WINDOW times
-    PAIN_HIGH = "pain_high"  # newest pain PAIN_STOP or more
-    PAIN_RISE = "pain_rise"  # newest pain PAIN_RISE above baseline
+    PAIN_HIGH = "pain_high"  # (old changes only: pain was judged on a fixed scale)
+    PAIN_RISE = "pain_rise"  # newest pain well above usual pain
+    MORNING_WORSE = "morning_worse"  # the next morning was worse than usual
     TOO_HARD = "too_hard"  # "too hard" HARD_REPEATS times
     MIXED = "mixed"
     TOO_FEW = "too_few"
@@ -182,6 +225,7 @@ class OutboxPurpose(StrEnum):
     ALERT = "alert"
     SUMMARY = "summary"
     OPERATOR = "operator"
+    MORNING = "morning"  # the next-morning check, to a patient
 
 
 class Failure(StrEnum):

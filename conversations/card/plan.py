@@ -19,7 +19,7 @@ from conversations import buttons, keyboards, labels
 from conversations.card.view import Said, act, back, title
 from conversations.context import CoachContext, tr
 from conversations.keyboards import button
-from conversations.render import change_text, dose_text
+from conversations.render import change_text, plan_dose_text
 
 
 async def _plan(
@@ -78,13 +78,14 @@ async def _item_view(
     if item is None:
         raise GoneFromPlan
     exercise = catalogue.exercises.get(item.exercise_id)
-    cautions = exercise.cautions.get(therapist.language) if exercise else []
+    # The therapist reads what the patient reads: general cautions and the patient's own.
+    cautions = exercise.cautions_for(_patient.conditions) if exercise else []
     text = "\n".join(
         ([note, ""] if note else [])
         + [
             f"<b>{escape(title(catalogue, item.exercise_id, therapist.language))}</b>",
-            escape(dose_text(item.dose, _)),
-            *[f"⚠️ {escape(caution)}" for caution in cautions],
+            escape(plan_dose_text(item.exercise_id, item.dose, catalogue, _)),
+            *[f"⚠️ {escape(caution.get(therapist.language))}" for caution in cautions],
         ]
     )
     amount = "reps" if item.reps is not None else "hold"
@@ -243,7 +244,7 @@ async def swap_to(update: Update, context: CoachContext) -> None:
             _("🔁 {old} → {new}: {dose}").format(
                 old=escape(title(catalogue, old, therapist.language)),
                 new=escape(title(catalogue, item.exercise_id, therapist.language)),
-                dose=escape(dose_text(item.dose, _)),
+                dose=escape(plan_dose_text(item.exercise_id, item.dose, catalogue, _)),
             )
         )
 
@@ -300,7 +301,7 @@ async def add_exercise(update: Update, context: CoachContext) -> None:
         return Said(
             _("➕ {exercise} is in the plan: {dose}").format(
                 exercise=escape(title(catalogue, item.exercise_id, therapist.language)),
-                dose=escape(dose_text(item.dose, _)),
+                dose=escape(plan_dose_text(item.exercise_id, item.dose, catalogue, _)),
             )
         )
 

@@ -31,7 +31,7 @@ from conversations import buttons, labels
 from conversations.charts import progress_chart
 from conversations.context import CoachContext, tr
 from conversations.keyboards import button
-from conversations.render import change_text, day_name, dose_text, mean_pain, percent
+from conversations.render import change_text, day_name, mean_pain, percent, plan_dose_text
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Tra
     for number, item in enumerate(card.plan, start=1):
         lines.append(
             f"{number}. {escape(title(catalogue, item.exercise_id, language))}: "
-            f"{escape(dose_text(item.dose, _))}"
+            f"{escape(plan_dose_text(item.exercise_id, item.dose, catalogue, _))}"
         )
     if card.open_alerts:
         lines += ["", _("<b>Open alerts</b>")]

@@ -34,8 +34,8 @@ def test_every_exercise_is_complete_in_both_languages(exercise: Exercise) -> Non
         assert exercise.title.get(language).strip()
         assert len(exercise.steps.get(language)) >= 2
         assert all(step.strip() for step in exercise.steps.get(language))
-        assert exercise.cautions.get(language)
-        assert all(caution.strip() for caution in exercise.cautions.get(language))
+        assert exercise.cautions
+        assert all(caution.get(language).strip() for caution in exercise.cautions)
     # German is really German, not the English copied over.
     assert exercise.title.de != exercise.title.en
     assert set(exercise.doses) == set(Level)

@@ -35,6 +35,6 @@ def test_show_prints_the_whole_entry(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["catalogue", "show", "pelvic_tilt"]) == 0
     entry = yaml.safe_load(capsys.readouterr().out)
     assert entry["id"] == "pelvic_tilt"
-    assert entry["title"]["de"] and entry["cautions"]["en"]
+    assert entry["title"]["de"] and entry["cautions"][0]["en"]
     assert main(["catalogue", "show", "no_such_thing"]) == 1
     assert "no_such_thing" in capsys.readouterr().err

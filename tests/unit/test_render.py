@@ -8,6 +8,7 @@ from html import escape
 import pytest
 
 from coachbot.domain.model import Dose, Session, SessionExercise
+from coachbot.domain.vocabulary import Condition
 from coachbot.i18n import Translator
 from conversations.render import (
     MESSAGE_LIMIT,
@@ -19,6 +20,9 @@ from conversations.render import (
 from tests.shipped import shipped_catalogue
 
 CATALOGUE = shipped_catalogue()
+
+# The most a session message can carry: every caution applies.
+EVERY_CONDITION = list(Condition)
 
 
 def longest_session(relaxation_id: str, lesson_id: str) -> Session:
@@ -45,17 +49,17 @@ def test_the_longest_session_is_one_message_with_every_exercise_and_caution(
     technique = max(CATALOGUE.relaxation.values(), key=lambda r: sum(map(len, r.steps.de)))
     session = longest_session(technique.id, lesson.id)
     _ = Translator(language)
-    text, complete = session_text(session, CATALOGUE, _)
+    text, complete = session_text(session, CATALOGUE, _, EVERY_CONDITION)
     assert len(text) <= MESSAGE_LIMIT
     for number, item in enumerate(session.exercises, start=1):
         exercise = CATALOGUE.exercises[item.exercise_id]
         assert f"{number}. {escape(exercise.title.get(language))}" in text
-        assert escape(dose_text(item.dose, _)) in text
-        for caution in exercise.cautions.get(language):
-            assert escape(caution) in text  # safety first: cautions are never cut
+        assert escape(dose_text(item.dose, _, exercise.each_side)) in text
+        for caution in exercise.cautions:
+            assert escape(caution.get(language)) in text  # safety first: never cut
     assert not complete  # five long exercises do not fit in full: the rest is on a button
     assert text.endswith("</b>")  # the closing question carries the buttons
-    details = exercise_details(session, CATALOGUE, _)
+    details = exercise_details(session, CATALOGUE, _, EVERY_CONDITION)
     assert all(len(part) <= MESSAGE_LIMIT for part in details)
     for item in session.exercises:
         exercise = CATALOGUE.exercises[item.exercise_id]
@@ -73,7 +77,7 @@ def test_every_planned_session_of_a_beginner_fits_in_one_message(language: str) 
         ends_at=datetime(2026, 11, 23, 23, tzinfo=UTC),
         exercises=[SessionExercise(e.id, Dose(2, reps=8)) for e in first_steps],
     )
-    text, _complete = session_text(session, CATALOGUE, Translator(language))
+    text, _complete = session_text(session, CATALOGUE, Translator(language), EVERY_CONDITION)
     assert len(text) <= MESSAGE_LIMIT
     assert "Relaxation" not in text and "Back school" not in text  # those are on buttons
 
