@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.measures import Figures, ms
 from catalogue.loader import load_catalogue
-from coachbot import alerts
+from coachbot import alerts, reports
 from coachbot.chores import TickResult
 from coachbot.db import leases
 from coachbot.db import tables as t
@@ -56,6 +56,9 @@ class CountingCourier:
 
     def alert(self, notice: alerts.AlertNotice) -> Outgoing:
         return Outgoing(f"alert {notice.alert.kind}")
+
+    def morning(self, check: reports.MorningCheck) -> Outgoing:
+        return Outgoing("morning check")
 
     def summary(
         self, therapist: Therapist, summary: CohortSummary, now: datetime

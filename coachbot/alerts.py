@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.errors import AlreadyReported, NotYours
 from coachbot.domain.model import Alert, Patient, Therapist
-from coachbot.domain.vocabulary import AlertKind, PatientStatus, RedFlag, SessionState
+from coachbot.domain.vocabulary import AlertKind, PainSign, PatientStatus, RedFlag, SessionState
 
 
 def new_alert(
@@ -22,6 +22,8 @@ def new_alert(
     pain: int | None = None,
     days: int | None = None,
     red_flag: RedFlag | None = None,
+    usual: int | None = None,
+    signs: Sequence[PainSign] = (),
 ) -> Alert:
     assert patient.id is not None
     return Alert(
@@ -31,6 +33,8 @@ def new_alert(
         pain=pain,
         days=days,
         red_flag=red_flag,
+        usual=usual,
+        signs=list(signs),
     )
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from catalogue.loader import Catalogue
-from coachbot import alerts, delivery, pauses, sessions, summaries, views
+from coachbot import alerts, delivery, pauses, reports, sessions, summaries, views
 from coachbot.db import leases
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
@@ -69,6 +69,7 @@ class Chores:
         *,
         alert: Callable[[alerts.AlertNotice], Outgoing],
         summary: Callable[[Therapist, CohortSummary, datetime], list[Outgoing]],
+        morning: Callable[[reports.MorningCheck], Outgoing],
         grace: timedelta,
         batch_size: int,
         silent_days: int,
@@ -79,6 +80,7 @@ class Chores:
         self._clock = clock
         self._alert = alert
         self._summary = summary
+        self._morning = morning
         self._grace = grace
         self._batch = batch_size
         self._silent_days = silent_days
@@ -190,6 +192,17 @@ class Chores:
                     now,
                     therapist_id=notice.therapist.id,
                     alert_id=notice.alert.id,
+                )
+            await uow.commit()
+
+    async def queue_morning_checks(self) -> None:
+        """Each due next-morning check queued for its patient in the same transaction that
+        takes it off the queue: asked exactly once."""
+        now = self._clock()
+        async with self._uow() as uow:
+            for check in await reports.claim_morning_checks(uow, now, self._batch):
+                delivery.queue(
+                    uow, [self._morning(check)], check.patient.chat_id, OutboxPurpose.MORNING, now
                 )
             await uow.commit()
 

@@ -27,7 +27,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.exc import DBAPIError
 
 from catalogue.loader import Catalogue
-from coachbot import alerts, delivery, sessions
+from coachbot import alerts, delivery, reports, sessions
 from coachbot.chores import Chores, Clock, TickResult, UnitOfWorkFactory
 from coachbot.db.uow import UnitOfWork
 from coachbot.delivery import SessionClaim, Settled
@@ -69,6 +69,10 @@ class Courier(Protocol):
         self, therapist: Therapist, summary: CohortSummary, now: datetime
     ) -> list[Outgoing]:
         """The therapist's summary, as the messages to send in order."""
+        ...
+
+    def morning(self, check: reports.MorningCheck) -> Outgoing:
+        """The patient's next-morning check, with its answer buttons."""
         ...
 
 
@@ -119,6 +123,7 @@ class Dispatcher:
             clock,
             alert=courier.alert,
             summary=courier.summary,
+            morning=courier.morning,
             grace=grace,
             batch_size=batch_size,
             silent_days=silent_days,
@@ -146,6 +151,7 @@ class Dispatcher:
             if await self._step("housekeeping", lambda: self._chores.run(result)):
                 await self._step("alerts", self._chores.queue_alerts)
                 await self._step("summaries", self._chores.queue_summaries)
+                await self._step("morning checks", self._chores.queue_morning_checks)
             await self._send_due(result)
             if result:
                 log.info("dispatch: %s", result)

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from catalogue.loader import Catalogue
 from coachbot.db.uow import UnitOfWork
-from coachbot.domain import planning, progression
+from coachbot.domain import pain, planning, progression
 from coachbot.domain.errors import AlreadyDecided, NotYours
-from coachbot.domain.model import ExerciseChange, Patient, PlanChange
-from coachbot.domain.vocabulary import ChangeStatus, Direction
+from coachbot.domain.model import ExerciseChange, Patient, PlanChange, Report
+from coachbot.domain.vocabulary import ChangeStatus, Direction, Reason
 from coachbot.plans import catalogue_dose
 from coachbot.sessions import refresh_planned
 
@@ -32,8 +32,40 @@ async def review_progress(
     reports = await uow.reports.recent(
         patient.id, last.created_at if last else None, progression.WINDOW
     )
-    feedback = [progression.Feedback(r.outcome, r.pain_after, r.difficulty) for r in reports]
-    direction, reason = progression.decide(feedback, patient.baseline_pain)
+    feedback = [
+        progression.Feedback(r.outcome, r.pain_after, r.difficulty, r.morning) for r in reports
+    ]
+    usual = pain.usual_of(patient.baseline_pain, patient.usual_pain)
+    direction, reason = progression.decide(feedback, usual)
+    return await _change(uow, patient, catalogue, now, direction, reason)
+
+
+async def review_after_morning(
+    uow: UnitOfWork, patient: Patient, report: Report, catalogue: Catalogue, now: datetime
+) -> PlanChange | None:
+    """A morning worse than usual: the plan is made easier, unless that already happened
+    after the session it follows (one step back per bad morning, not two)."""
+    assert patient.id is not None
+    if patient.plan_locked:
+        return None
+    last = await uow.plan_changes.latest(patient.id)
+    if last is None or last.created_at < report.received_at:
+        # The session is in the window of reports since the last change.
+        return await review_progress(uow, patient, catalogue, now)
+    direction, reason = progression.after_worse_morning(last.direction)
+    return await _change(uow, patient, catalogue, now, direction, reason)
+
+
+async def _change(
+    uow: UnitOfWork,
+    patient: Patient,
+    catalogue: Catalogue,
+    now: datetime,
+    direction: Direction,
+    reason: Reason,
+) -> PlanChange | None:
+    """Every unlocked exercise one step in `direction`: made, or proposed to the therapist."""
+    assert patient.id is not None
     if direction is Direction.HOLD:
         return None
     changes: list[ExerciseChange] = []

@@ -1,12 +1,14 @@
-"""What a patient reports about a session: done, partly or skipped; pain; how hard.
+"""What a patient reports about a session: done, partly or skipped; pain; how hard; and,
+the morning after a training day, how the back is compared with usual.
 
-One report per session, today's only; high or rising pain raises alerts, and each
-report may move the plan (see `progression`).
+One report per session, today's only. Pain is judged against the patient's usual pain
+(`domain.pain`): a real rise raises one alert, and each report may move the plan (see
+`progression`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -15,19 +17,24 @@ from catalogue.loader import Catalogue
 from coachbot.access import own_session
 from coachbot.alerts import new_alert, stop_for_red_flag
 from coachbot.db.uow import UnitOfWork
+from coachbot.domain import pain as rules
 from coachbot.domain import schedule
 from coachbot.domain.errors import AlreadyReported, SessionClosed, TrainingStopped
-from coachbot.domain.model import Patient, PlanChange, Report, Session
-from coachbot.domain.safety import Light, pain_alerts, traffic_light
+from coachbot.domain.model import Alert, Patient, PlanChange, Report, Session
 from coachbot.domain.vocabulary import (
     AlertKind,
     Difficulty,
+    Morning,
     Outcome,
+    PainSign,
     PatientStatus,
     RedFlag,
     SessionState,
 )
-from coachbot.progression import review_progress
+from coachbot.progression import review_after_morning, review_progress
+
+# Reports read to judge a new pain answer: the lasting-rise rule and the usual pain.
+_PAIN_HISTORY = max(rules.USUAL_WINDOW, rules.LASTING)
 
 
 async def _session_for_report(
@@ -48,7 +55,20 @@ async def record_outcome(
     session = await _session_for_report(uow, patient, session_id, now)
     if await uow.reports.for_session(session_id) is not None:
         raise AlreadyReported
-    uow.reports.add(Report(session_id=session_id, outcome=outcome, received_at=now))
+    # The morning after a training day brings the question whether the back settled.
+    morning_due_at = (
+        None
+        if outcome is Outcome.SKIPPED
+        else schedule.morning_check_at(session.local_date, patient.prompt_time, patient.timezone)
+    )
+    uow.reports.add(
+        Report(
+            session_id=session_id,
+            outcome=outcome,
+            received_at=now,
+            morning_due_at=morning_due_at,
+        )
+    )
     patient.last_report_at = now
     session.state = SessionState(outcome)
     session.lease_until = None
@@ -61,10 +81,13 @@ async def record_outcome(
 
 @dataclass(frozen=True)
 class PainResult:
-    light: Light
-    alerts: list[AlertKind]
+    light: rules.Light
+    usual: int  # the usual pain it was judged against
     outcome: Outcome
+    alert: Alert | None = None  # one alert for the report, naming every sign
+    recheck: bool = False  # ask the safety re-check (a marked rise or severe pain)
     change: PlanChange | None = None
+    signs: list[PainSign] = field(default_factory=list)
 
 
 async def record_pain(
@@ -75,23 +98,59 @@ async def record_pain(
     now: datetime,
     catalogue: Catalogue | None = None,
 ) -> PainResult:
-    """Pain now (0-10) for a reported session; high or rising pain raises alerts."""
+    """Pain now (0-10) for a reported session, judged against the usual pain: a real rise
+    raises one alert; a report outside a flare updates the usual pain."""
+    rules.check_pain(pain)
     session = await _session_for_report(uow, patient, session_id, now)
     report = await uow.reports.for_session(session_id)
     if report is None:
         raise SessionClosed
     if report.pain_after is not None:
         raise AlreadyReported
-    alerts = pain_alerts(pain, patient.baseline_pain)
+    assert patient.id is not None
+    usual = rules.usual_of(patient.baseline_pain, patient.usual_pain)
+    history = [
+        r
+        for r in await uow.reports.recent(patient.id, now - rules.USUAL_DAYS, _PAIN_HISTORY + 1)
+        if r.id != report.id and r.pain_after is not None
+    ]
+    earlier = [r.pain_after for r in history if r.pain_after is not None]
+    signs = rules.signs(pain, usual, earlier)
     report.pain_after = pain
     if patient.first_pain_on is None:
         patient.first_pain_on = session.local_date
-    for kind in alerts:
-        uow.alerts.add(new_alert(patient, kind, now, pain=pain))
+    alert = None
+    if signs:
+        open_alert = await uow.alerts.latest(patient.id, AlertKind.PAIN_RISE)
+        recent = (
+            open_alert
+            if open_alert is not None
+            and open_alert.seen_at is None
+            and now - open_alert.created_at < rules.ALERT_QUIET
+            else None
+        )
+        if not rules.already_told(pain, recent.pain if recent else None):
+            alert = new_alert(
+                patient, AlertKind.PAIN_RISE, now, pain=pain, usual=usual, signs=signs
+            )
+            uow.alerts.add(alert)
+    else:
+        # Outside a flare, the report shows what "usual" now is.
+        patient.usual_pain = rules.usual_after(
+            patient.baseline_pain, patient.usual_pain, [pain, *earlier]
+        )
     await uow.flush()
     # Pain alone can call for an easier plan; progress waits for "how hard".
     change = await review_progress(uow, patient, catalogue, now) if catalogue else None
-    return PainResult(traffic_light(pain), alerts, report.outcome, change)
+    return PainResult(
+        light=rules.light(pain, usual),
+        usual=usual,
+        outcome=report.outcome,
+        alert=alert,
+        recheck=alert is not None and rules.recheck(signs),
+        change=change,
+        signs=signs,
+    )
 
 
 async def record_difficulty(
@@ -112,6 +171,87 @@ async def record_difficulty(
     report.difficulty = difficulty or Difficulty.UNANSWERED
     await uow.flush()
     return await review_progress(uow, patient, catalogue, now) if catalogue else None
+
+
+@dataclass(frozen=True)
+class MorningResult:
+    answer: Morning
+    alert: Alert | None = None  # worse twice in a row
+    change: PlanChange | None = None
+
+
+# A next-morning answer is taken until this long after the training day's date: a tap on
+# an old check would describe a different morning.
+MORNING_ANSWER_DAYS = 2
+
+
+async def record_morning(
+    uow: UnitOfWork,
+    patient: Patient,
+    session_id: int,
+    answer: Morning,
+    now: datetime,
+    catalogue: Catalogue | None = None,
+) -> MorningResult:
+    """The back the morning after training, compared with usual: once per session. Worse
+    makes the plan easier; worse twice in a row alerts the therapist. It counts nothing
+    for adherence (the session's report stands as it was)."""
+    session = await own_session(uow, patient, session_id)
+    report = await uow.reports.for_session(session_id)
+    today = schedule.local_date(now, patient.timezone)
+    if report is None or (today - session.local_date).days > MORNING_ANSWER_DAYS:
+        raise SessionClosed
+    if report.morning is not None:
+        raise AlreadyReported
+    assert patient.id is not None
+    report.morning = answer
+    report.morning_due_at = None  # answered before it was asked (an old button): done
+    alert = None
+    if answer is Morning.WORSE:
+        answered = [
+            r.morning
+            for r in await uow.reports.recent(patient.id, None, rules.LASTING + 2)
+            if r.morning is not None and r.id != report.id
+        ]
+        previous = await uow.alerts.latest(patient.id, AlertKind.MORNING_WORSE)
+        quiet = (
+            previous is not None
+            and previous.seen_at is None
+            and now - previous.created_at < rules.ALERT_QUIET
+        )
+        if rules.mornings_worse([answer, *answered]) and not quiet:
+            alert = new_alert(patient, AlertKind.MORNING_WORSE, now, days=2)
+            uow.alerts.add(alert)
+    await uow.flush()
+    change = None
+    if catalogue is not None and answer is Morning.WORSE and patient.status == PatientStatus.ACTIVE:
+        change = await review_after_morning(uow, patient, report, catalogue, now)
+    return MorningResult(answer, alert, change)
+
+
+@dataclass(frozen=True)
+class MorningCheck:
+    """A next-morning check to send: to whom, about which session."""
+
+    patient: Patient
+    session_id: int
+
+
+async def claim_morning_checks(uow: UnitOfWork, now: datetime, limit: int) -> list[MorningCheck]:
+    """Next-morning checks now due, each taken off the queue (so asked at most once); for
+    active patients only, and never hours late ("this morning" asked in the evening)."""
+    due: list[MorningCheck] = []
+    for report, patient_id in await uow.reports.morning_due(now, limit):
+        report.morning_due_at, was_due = None, report.morning_due_at
+        patient = await uow.patients.get(patient_id)
+        if (
+            patient is not None
+            and patient.status == PatientStatus.ACTIVE
+            and was_due is not None
+            and now - was_due < schedule.MORNING_STALE
+        ):
+            due.append(MorningCheck(patient, report.session_id))
+    return due
 
 
 async def red_flag_after_report(

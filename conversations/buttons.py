@@ -20,7 +20,14 @@ from typing import TypeVar
 
 from telegram.ext import CallbackContext
 
-from coachbot.domain.vocabulary import Difficulty, Kind, Language, Outcome, SummaryFrequency
+from coachbot.domain.vocabulary import (
+    Difficulty,
+    Kind,
+    Language,
+    Morning,
+    Outcome,
+    SummaryFrequency,
+)
 
 MAX_BYTES = 64  # Telegram's limit on callback data
 
@@ -131,6 +138,8 @@ DIFFICULTY = Family("diff", number("session"), one_of("value", *DIFFICULTY_ANSWE
 SAFETY_CHECK = Family("chk", number("session"), YES_NO)
 EXTRA = Family("extra", number("session"), one_of("value", "relax", "lesson", "steps"))
 LESSON_ANSWER = Family("lq", number("session"), text("value", r"[0-3]"))
+# The next-morning check: the back this morning, compared with usual.
+MORNING = Family("am", number("session"), one_of("value", *Morning))
 
 # The patient's menus (menu.py).
 PAUSE = Family("pause", one_of("choice", "7", "14", "open", "date", "cancel"))
@@ -158,7 +167,7 @@ DOSE = Family(
     "dose",
     number("patient"),
     number("item"),
-    one_of("what", "sets", "reps", "hold"),
+    one_of("what", "sets", "reps", "hold", "move"),
     one_of("way", "u", "d"),
 )
 REMOVE = Family("rm", number("patient"), number("item"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 from html import escape
 
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
@@ -13,9 +12,10 @@ from catalogue.loader import Catalogue
 from catalogue.schema import Lesson
 from coachbot import access, reports, sessions
 from coachbot.domain.errors import SessionClosed
-from coachbot.domain.model import Session
-from coachbot.domain.safety import Light, Urgency
-from coachbot.domain.vocabulary import AlertKind, Condition, Difficulty, Failure, Outcome, RedFlag
+from coachbot.domain.model import Patient, Session
+from coachbot.domain.pain import Light, usual_of
+from coachbot.domain.safety import Urgency
+from coachbot.domain.vocabulary import Difficulty, Failure, Outcome, RedFlag
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
 from conversations.context import CoachContext, clear_buttons, message_gone, set_buttons, tr
@@ -39,10 +39,10 @@ OUTCOME_WORDS = {
 
 
 def session_message(
-    session: Session, catalogue: Catalogue, _: Translator, conditions: Collection[Condition]
+    session: Session, catalogue: Catalogue, _: Translator, patient: Patient
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The session as the one message it is sent as, with its buttons."""
-    text, complete = session_text(session, catalogue, _, conditions)
+    text, complete = session_text(session, catalogue, _, patient)
     return text, keyboards.session(
         session.id or 0,
         _,
@@ -64,7 +64,7 @@ async def today(update: Update, context: CoachContext) -> None:
         todays = await sessions.open_today(uow, patient, services_.catalogue, context.now())
         await uow.commit()
     _ = tr(patient.language)
-    text, markup = session_message(todays.session, services_.catalogue, _, patient.conditions)
+    text, markup = session_message(todays.session, services_.catalogue, _, patient)
     if todays.report is not None:
         await message.reply_text(
             _("Today's session is already recorded ({outcome}). Well done for checking in!").format(
@@ -147,12 +147,47 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
         thanks
         + "\n\n"
         + _("How much does your back hurt right now? 0 = no pain, 10 = worst imaginable."),
-        reply_markup=keyboards.pain_scale(buttons.PAIN.answer(session_id)),
+        reply_markup=keyboards.pain_scale(
+            buttons.PAIN.answer(session_id),
+            usual_of(patient.baseline_pain, patient.usual_pain),
+        ),
     )
 
 
+def pain_advice(result: reports.PainResult, pain: int, linked: bool, _: Translator) -> str:
+    """What a pain answer means for this person, judged against their usual pain, and
+    who hears of it: the therapist only when one is linked."""
+    usual = result.usual
+    advice = {
+        Light.GREEN: _(
+            "🟢 Pain {pain}/10, close to your usual {usual}/10: that is fine. A little more "
+            "pain with exercise is normal as long as it settles by the next morning."
+        ),
+        Light.AMBER: _(
+            "🟡 Pain {pain}/10 is clearly more than your usual {usual}/10. Go easier next "
+            "time: fewer repetitions or smaller movements, and leave out any exercise that "
+            "makes it worse."
+        ),
+        Light.RED: _(
+            "🔴 Pain {pain}/10 is much more than your usual {usual}/10. Rest from the "
+            "exercises until it settles back towards your usual; gentle walking and relaxed "
+            "breathing are fine if they feel good."
+        ),
+    }[result.light].format(pain=pain, usual=usual)
+    if result.alert is not None:
+        advice += "\n" + (
+            _("I have let your therapist know.")
+            if linked
+            else _(
+                "If it does not settle within a few days, or it worries you, please see your "
+                "doctor."
+            )
+        )
+    return advice
+
+
 async def report_pain(update: Update, context: CoachContext) -> None:
-    """Pain now: traffic-light advice, alerts, then (if trained) how hard it felt."""
+    """Pain now, against usual pain: advice, at most one alert, then how hard it felt."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -171,31 +206,12 @@ async def report_pain(update: Update, context: CoachContext) -> None:
         + "\n\n"
         + _("Pain now: {pain}/10").format(pain=pain)
     )
-    advice = {
-        Light.GREEN: _("🟢 Pain {pain}/10: that is fine, carry on as planned."),
-        Light.AMBER: _(
-            "🟡 Pain {pain}/10: go easier next time, with fewer repetitions or smaller "
-            "movements, and stop any exercise that makes it worse."
-        ),
-        Light.RED: _(
-            "🔴 Pain {pain}/10: please stop the exercises for today and tell your therapist. "
-            "Gentle walking and relaxed breathing are fine if they feel good."
-        ),
-    }[result.light].format(pain=pain)
-    if AlertKind.PAIN_RISE in result.alerts and result.light is not Light.RED:
-        advice += "\n" + _(
-            "That is clearly more than your usual pain, so I have noted it for your therapist."
-        )
-    elif result.alerts:
-        advice += "\n" + _("I have noted this for your therapist.")
     chat = query.message.chat if query.message else None
     if chat is None:
         return
-    await chat.send_message(advice)
-    # The safety question comes before any news about the plan.
-    if result.change is not None and AlertKind.PAIN_HIGH not in result.alerts:
-        await chat.send_message(change_text(result.change, context.services.catalogue, _))
-    if AlertKind.PAIN_HIGH in result.alerts:
+    await chat.send_message(pain_advice(result, pain, patient.therapist_id is not None, _))
+    if result.recheck:
+        # The safety question comes before any news about the plan.
         await chat.send_message(
             _(
                 "One more safety question: since your last session, have you noticed new "
@@ -204,9 +220,11 @@ async def report_pain(update: Update, context: CoachContext) -> None:
             ),
             reply_markup=keyboards.yes_no(buttons.SAFETY_CHECK.answer(session_id), _),
         )
-        if result.change is not None:
-            await chat.send_message(change_text(result.change, context.services.catalogue, _))
-    elif result.outcome is not Outcome.SKIPPED:
+    if result.change is not None:
+        await chat.send_message(change_text(result.change, context.services.catalogue, _))
+    if result.recheck:
+        return  # the lesson's question follows the safety answer
+    if result.outcome is not Outcome.SKIPPED:
         await chat.send_message(
             _("How hard did the exercises feel today?"),
             reply_markup=keyboards.difficulty(session_id, _),
@@ -271,13 +289,14 @@ async def report_check(update: Update, context: CoachContext) -> None:
     assert query.message is not None
     if value == "y":
         await query.message.chat.send_message(red_flag_advice(Urgency.EMERGENCY, _))
-    else:
-        await query.message.chat.send_message(
-            _(
-                "Thank you. Rest today and be gentle with your back. If the pain stays this "
-                "high or gets worse, please contact your doctor or therapist."
-            )
+        return
+    await query.message.chat.send_message(
+        _(
+            "Thank you. Be gentle with your back today. If the pain stays this high or "
+            "gets worse, please contact your doctor."
         )
+    )
+    await send_lesson_check(query.message.chat, session_id, context, _)
 
 
 async def send_lesson_check(

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from catalogue.loader import Catalogue
-from coachbot import alerts
+from coachbot import alerts, reports
 from coachbot.budget import SendBudget
 from coachbot.domain.model import Outgoing, Patient, Session, Therapist
 from coachbot.domain.summary import CohortSummary
@@ -18,6 +18,7 @@ from conversations import keyboards
 from conversations.checkin import session_message
 from conversations.context import tr
 from conversations.flood import DISPATCH, failure_of
+from conversations.morning import morning_message
 from conversations.summary import summary_messages
 from conversations.therapist import alert_message
 
@@ -35,7 +36,7 @@ class TelegramCourier:
 
     async def send_session(self, patient: Patient, session: Session) -> int:
         _ = tr(patient.language)
-        text, markup = session_message(session, self._catalogue, _, patient.conditions)
+        text, markup = session_message(session, self._catalogue, _, patient)
         try:
             sent = await self._bot.send_message(
                 patient.chat_id, text, reply_markup=markup, rate_limit_args=DISPATCH
@@ -70,3 +71,6 @@ class TelegramCourier:
         self, therapist: Therapist, summary: CohortSummary, now: datetime
     ) -> list[Outgoing]:
         return summary_messages(therapist, summary, now)
+
+    def morning(self, check: reports.MorningCheck) -> Outgoing:
+        return morning_message(check)

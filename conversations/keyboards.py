@@ -20,8 +20,9 @@ from telegram import (
 )
 
 from catalogue.schema import Lesson
+from coachbot.domain import pain
 from coachbot.domain.model import Buttons
-from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, Outcome
+from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, Morning, Outcome
 from coachbot.i18n import Translator
 from conversations import buttons, labels
 
@@ -81,6 +82,18 @@ def language_label(language: Language) -> str:
     return f"{labels.LANGUAGE_FLAGS[language]} {labels.LANGUAGE_NAMES[language]}"
 
 
+def morning(session_id: int, _: Translator) -> InlineKeyboardMarkup:
+    answer = buttons.MORNING.answer(session_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(_(labels.MORNING_LABELS[choice]), answer(choice))
+                for choice in (Morning.BETTER, Morning.SAME, Morning.WORSE)
+            ]
+        ]
+    )
+
+
 def yes_no(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(_("Yes"), answer("y")), button(_("No"), answer("n"))]])
 
@@ -121,9 +134,15 @@ def levels(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def pain_scale(answer: Answer) -> InlineKeyboardMarkup:
+LIGHTS = {pain.Light.GREEN: "🟢", pain.Light.AMBER: "🟡", pain.Light.RED: "🔴"}
+
+
+def pain_scale(answer: Answer, usual: int | None) -> InlineKeyboardMarkup:
+    """0 to 10, each coloured by the traffic light for this person's usual pain (plain
+    numbers when asking for the usual pain itself)."""
+
     def label(n: int) -> str:
-        return ("🟢" if n <= 3 else "🟡" if n <= 5 else "🔴") + f" {n}"
+        return str(n) if usual is None else f"{LIGHTS[pain.light(n, usual)]} {n}"
 
     row = [button(label(n), answer(n)) for n in range(11)]
     return InlineKeyboardMarkup([row[0:4], row[4:8], row[8:11]])

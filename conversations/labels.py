@@ -20,7 +20,9 @@ from coachbot.domain.vocabulary import (
     Kind,
     Language,
     Level,
+    Morning,
     Outcome,
+    PainSign,
     PatientStatus,
     Reason,
     RedFlag,
@@ -105,26 +107,43 @@ RED_FLAG_LABELS = {
 ALERT_KIND_LABELS = {
     AlertKind.RED_FLAG: N_("red-flag answer"),
     AlertKind.PAIN_HIGH: N_("high pain"),
-    AlertKind.PAIN_RISE: N_("pain above baseline"),
+    AlertKind.PAIN_RISE: N_("pain above usual"),
+    AlertKind.MORNING_WORSE: N_("worse the next morning"),
     AlertKind.SILENT: N_("no reports"),
     AlertKind.BOT_BLOCKED: N_("blocked the bot"),
+}
+# Why a pain report alerted, in a few words for the therapist.
+PAIN_SIGN_LABELS = {
+    PainSign.MARKED_RISE: N_("3 or more points above usual"),
+    PainSign.LASTING_RISE: N_("above usual in 3 reports in a row"),
+    PainSign.SEVERE: N_("severe pain"),
+}
+# The answers to the next-morning check.
+MORNING_LABELS = {
+    Morning.BETTER: N_("🙂 Better"),
+    Morning.SAME: N_("😐 Same"),
+    Morning.WORSE: N_("🙁 Worse"),
 }
 # Why progression changed the plan (a plan changes for these reasons only), told to the
 # patient and to their therapist.
 PATIENT_REASONS = {
     Reason.EASY_STREAK: N_(
-        "you did the whole session three times in a row with low pain and it felt easy"
+        "you did the whole session three times in a row, with pain no higher than usual, "
+        "and it felt easy"
     ),
     Reason.PAIN_HIGH: N_("your pain was 6 or more"),
-    Reason.PAIN_RISE: N_("your pain was clearly above your usual level"),
+    Reason.PAIN_RISE: N_("your pain was 3 or more points above your usual level"),
+    Reason.MORNING_WORSE: N_("your back was worse than usual the morning after training"),
     Reason.TOO_HARD: N_("it felt too hard more than once"),
 }
 THERAPIST_REASONS = {
     Reason.EASY_STREAK: N_(
-        "the whole session was done three times in a row with low pain and felt easy"
+        "the whole session was done three times in a row, with pain no higher than usual, "
+        "and felt easy"
     ),
     Reason.PAIN_HIGH: N_("the patient's pain was 6 or more"),
-    Reason.PAIN_RISE: N_("the patient's pain was clearly above their baseline"),
+    Reason.PAIN_RISE: N_("the patient's pain was 3 or more points above their usual pain"),
+    Reason.MORNING_WORSE: N_("the patient's back was worse than usual the morning after training"),
     Reason.TOO_HARD: N_("it felt too hard more than once"),
 }
 
@@ -147,6 +166,8 @@ def alert_facts(alert: Alert, _: Translator) -> str | None:
     """An alert's facts in a few words, shown beside its kind; None if it has none."""
     if alert.red_flag is not None:
         return _(RED_FLAG_LABELS[alert.red_flag])
+    if alert.pain is not None and alert.usual is not None:
+        return _("{pain}/10, usual {usual}/10").format(pain=alert.pain, usual=alert.usual)
     if alert.pain is not None:
         return f"{alert.pain}/10"
     if alert.days is not None:
@@ -173,10 +194,19 @@ def alert_text(alert: Alert, name: str, _: Translator) -> str:
             text = _("⚠️ {name} reported pain {pain}/10 after today's session.")
         case AlertKind.PAIN_HIGH:
             text = _("⚠️ {name} reported high pain after today's session.")
+        case AlertKind.PAIN_RISE if pain is not None and alert.usual is not None:
+            text = _(
+                "⚠️ {name} reported pain {pain}/10 after today's session; their usual pain "
+                "is {usual}/10 ({signs})."
+            )
         case AlertKind.PAIN_RISE if pain is not None:
             text = _("⚠️ {name}'s pain ({pain}/10) is 2 or more points above their baseline.")
         case AlertKind.PAIN_RISE:
             text = _("⚠️ {name}'s pain is 2 or more points above their baseline.")
+        case AlertKind.MORNING_WORSE:
+            text = _(
+                "🌅 {name}'s back was worse than usual on the last two mornings after training."
+            )
         case AlertKind.SILENT if days is not None:
             text = _.ngettext(
                 "🔕 {name} has sent no report for {days} day.",
@@ -188,5 +218,10 @@ def alert_text(alert: Alert, name: str, _: Translator) -> str:
         case AlertKind.BOT_BLOCKED:
             text = _("🚫 {name} has blocked the bot and gets no more sessions.")
     return text.format(
-        name=name, pain=pain, days=days, flag=escape(_(RED_FLAG_LABELS[flag])) if flag else ""
+        name=name,
+        pain=pain,
+        days=days,
+        usual=alert.usual,
+        signs=escape(", ".join(_(PAIN_SIGN_LABELS[sign]) for sign in alert.signs)),
+        flag=escape(_(RED_FLAG_LABELS[flag])) if flag else "",
     )

@@ -99,7 +99,7 @@ def question(step: str, patient: Patient, default_zone: str, _: Translator) -> t
                 "On an ordinary day lately, how much does your back hurt? "
                 "0 = no pain, 10 = the worst pain you can imagine."
             ),
-            keyboards.pain_scale(_answer(step)),
+            keyboards.pain_scale(_answer(step), None),
         )
     if step == Question.TIMEZONE:
         return (

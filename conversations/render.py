@@ -11,7 +11,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from catalogue.loader import Catalogue
-from coachbot.domain.model import Dose, PlanChange, Session
+from coachbot.domain.model import Dose, Patient, PlanChange, Session
+from coachbot.domain.pain import usual_of, zones
 from coachbot.domain.vocabulary import ChangeStatus, Condition, Direction
 from coachbot.i18n import Translator
 from conversations import labels
@@ -57,11 +58,17 @@ def plan_dose_text(exercise_id: str, dose: Dose, catalogue: Catalogue, _: Transl
     return dose_text(dose, _, each_side=exercise is not None and exercise.each_side)
 
 
-def traffic_light_text(_: Translator) -> str:
-    return _(
-        "Pain traffic light: 🟢 0-3 fine, carry on · 🟡 4-5 go easier, fewer repetitions · "
-        "🔴 6 or more: stop and tell your therapist."
+def traffic_light_text(usual: int, _: Translator) -> str:
+    """The pain traffic light for this person: zones above their usual pain."""
+    green, red = zones(usual)
+    text = _("Pain traffic light, for your usual pain of {usual}/10: 🟢 up to {green} fine").format(
+        usual=usual, green=green
     )
+    if green < 10:
+        text += " · " + _("🟡 {low} or more: go easier").format(low=green + 1)
+    if red is not None:
+        text += " · " + _("🔴 {red} or more: stop for today").format(red=red)
+    return text + "."
 
 
 class Detail(IntEnum):
@@ -133,11 +140,13 @@ def lesson_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
 
 
 def session_text(
-    session: Session, catalogue: Catalogue, _: Translator, conditions: Collection[Condition]
+    session: Session, catalogue: Catalogue, _: Translator, patient: Patient
 ) -> tuple[str, bool]:
     """The session as one message (with as much detail as fits Telegram's limit), and
     whether it shows every exercise in full. Relaxation and lesson come on buttons. The
-    cautions shown are the general ones and those for the patient's `conditions`."""
+    cautions shown are the general ones and those for the patient's conditions."""
+    conditions = patient.conditions
+    usual = usual_of(patient.baseline_pain, patient.usual_pain)
     header = "\n".join(
         [
             "<b>"
@@ -148,7 +157,7 @@ def session_text(
             escape(
                 _("Move slowly and with control. Take the breaks you need.")
                 + " "
-                + traffic_light_text(_)
+                + traffic_light_text(usual, _)
             ),
         ]
     )

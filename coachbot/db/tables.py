@@ -174,20 +174,11 @@ session = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("retry_at", UTCDateTime),
     Column("failure", String(200)),
-    Column("morning_due_at", UTCDateTime),
-    Column("morning", Vocabulary(Morning, 8)),
     UniqueConstraint("patient_id", "local_date"),
     # The dispatcher's two questions: what is due, and what day has ended.
     Index("ix_session_state_due_at", "state", "due_at"),
     Index("ix_session_state_ends_at", "state", "ends_at"),
     # Whether a patient has a session still to come, without reading their history.
-    # Next-morning checks still to queue, found directly.
-    Index(
-        "ix_session_morning_due_at",
-        "morning_due_at",
-        sqlite_where=text("morning_due_at IS NOT NULL"),
-        postgresql_where=text("morning_due_at IS NOT NULL"),
-    ),
     Index(
         "ix_session_open_patient_id",
         "patient_id",
@@ -210,6 +201,15 @@ report = Table(
     Column("pain_after", Integer),
     Column("difficulty", Vocabulary(Difficulty, 16)),
     Column("received_at", UTCDateTime, nullable=False),
+    Column("morning_due_at", UTCDateTime),
+    Column("morning", Vocabulary(Morning, 8)),
+    # Next-morning checks still to queue, found directly.
+    Index(
+        "ix_report_morning_due_at",
+        "morning_due_at",
+        sqlite_where=text("morning_due_at IS NOT NULL"),
+        postgresql_where=text("morning_due_at IS NOT NULL"),
+    ),
 )
 
 alert = Table(

@@ -170,10 +170,6 @@ class Session:
     attempts: int = 0
     retry_at: datetime | None = None
     failure: str | None = None
-    # The next-morning check after a training day: when it is due (None once queued or
-    # never to be asked), and the answer.
-    morning_due_at: datetime | None = None
-    morning: Morning | None = None
     id: int | None = None
 
 
@@ -184,6 +180,10 @@ class Report:
     received_at: datetime
     pain_after: int | None = None
     difficulty: Difficulty | None = None
+    # The next-morning check after a training day: when it is due (None once queued, or
+    # for a skipped session), and the answer.
+    morning_due_at: datetime | None = None
+    morning: Morning | None = None
     id: int | None = None
 
 

@@ -26,6 +26,24 @@ def due_at(day: date, prompt_time: time, timezone: str) -> datetime:
     return local.astimezone(UTC)
 
 
+# The next-morning check comes at MORNING_AT local time, or MORNING_LEAD before an
+# earlier training time (so it does not come after the next session), never before
+# MORNING_EARLIEST.
+MORNING_AT = time(9, 0)
+MORNING_EARLIEST = time(7, 0)
+MORNING_LEAD = timedelta(minutes=30)
+# A check that could not be queued within this long of its time (the bot was down) is
+# dropped: "this morning" asked in the evening would confuse.
+MORNING_STALE = timedelta(hours=4)
+
+
+def morning_check_at(trained_on: date, prompt_time: time, timezone: str) -> datetime:
+    """When to ask about the back the morning after training on `trained_on` (UTC)."""
+    before_training = (datetime.combine(trained_on, prompt_time) - MORNING_LEAD).time()
+    at = max(MORNING_EARLIEST, min(MORNING_AT, before_training))
+    return due_at(trained_on + timedelta(days=1), at, timezone)
+
+
 def day_ends_at(day: date, timezone: str) -> datetime:
     """The UTC instant when the local `day` is over (the next local midnight)."""
     return due_at(day + timedelta(days=1), time(0, 0), timezone)

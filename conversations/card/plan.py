@@ -13,7 +13,7 @@ from coachbot.db.uow import UnitOfWork
 from coachbot.domain.doses import DoseField
 from coachbot.domain.errors import GoneFromPlan, InvalidChange
 from coachbot.domain.model import Patient, PlanChange, PlanItem, Therapist
-from coachbot.domain.vocabulary import ChangeStatus, Kind, lookup
+from coachbot.domain.vocabulary import ChangeStatus, Kind, Movement, lookup
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
 from conversations.card.view import Said, act, back, title
@@ -88,12 +88,11 @@ async def _item_view(
             *[f"⚠️ {escape(caution.get(therapist.language))}" for caution in cautions],
         ]
     )
-    amount = "reps" if item.reps is not None else "hold"
-    less, more = (
-        (_("➖ 2 repetitions"), _("➕ 2 repetitions"))
-        if amount == "reps"
-        else (_("➖ 5 s hold"), _("➕ 5 s hold"))
-    )
+    amount, less, more = {
+        Movement.REPEATED: ("reps", _("➖ 2 repetitions"), _("➕ 2 repetitions")),
+        Movement.STATIC: ("hold", _("➖ 5 s hold"), _("➕ 5 s hold")),
+        Movement.CONTINUOUS: ("move", _("➖ 15 s moving"), _("➕ 15 s moving")),
+    }[item.dose.movement]
     rows = [
         [
             button(_("➖ 1 set"), buttons.DOSE.data(pid, item_id, "sets", "d")),

@@ -83,6 +83,11 @@ class RecordingCourier:
     def alert(self, notice: alerts.AlertNotice) -> Outgoing:
         return Outgoing(f"alert {notice.alert.kind} about {notice.patient.id}")
 
+    def morning(self, check: reports.MorningCheck) -> Outgoing:
+        return Outgoing(
+            f"morning check for {check.patient.id}", [[("Same", f"am:{check.session_id}:same")]]
+        )
+
     def summary(
         self, therapist: Therapist, summary: CohortSummary, now: datetime
     ) -> list[Outgoing]:

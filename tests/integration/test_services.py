@@ -21,8 +21,8 @@ from coachbot.domain.errors import (
     TrainingStopped,
 )
 from coachbot.domain.model import Patient, Session
+from coachbot.domain.pain import Light
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
-from coachbot.domain.safety import Light
 from coachbot.domain.vocabulary import (
     AlertKind,
     Language,
@@ -284,10 +284,13 @@ async def record_pain(factory: SessionFactory, user_id: int, session_id: int, pa
 @pytest.mark.parametrize(
     ("baseline", "pain", "kinds", "light"),
     [
-        (None, 8, ["pain_high"], Light.RED),
-        (3, 5, ["pain_rise"], Light.AMBER),
-        (5, 8, ["pain_high", "pain_rise"], Light.RED),
-        (3, 4, [], Light.AMBER),
+        # Judged against the usual pain given at enrolment; one alert at most.
+        (None, 8, ["pain_rise"], Light.RED),
+        (3, 6, ["pain_rise"], Light.AMBER),
+        (3, 8, ["pain_rise"], Light.RED),
+        (7, 9, ["pain_rise"], Light.AMBER),  # severe pain, two above a high usual
+        (7, 7, [], Light.GREEN),  # a chronic patient's usual pain is no alert
+        (3, 5, [], Light.GREEN),
         (None, 2, [], Light.GREEN),
     ],
 )

@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from coachbot.domain.model import Dose
+from coachbot.domain.pain import MARKED_RISE
 from coachbot.domain.progression import (
     HARD_REPEATS,
     MAX_REPS,
     MAX_SETS,
-    PAIN_LOW,
-    PAIN_STOP,
     WINDOW,
     Feedback,
     Step,
+    after_worse_morning,
     decide,
     step,
 )
-from coachbot.domain.vocabulary import Difficulty, Direction, Outcome, Reason
+from coachbot.domain.vocabulary import Difficulty, Direction, Morning, Outcome, Reason
 
 EASY = Feedback(Outcome.DONE, 2, Difficulty.EASY)
 
 
 def test_three_easy_sessions_progress() -> None:
-    assert decide([EASY] * WINDOW, baseline=3) == (Direction.PROGRESS, Reason.EASY_STREAK)
+    assert decide([EASY] * WINDOW, usual=3) == (Direction.PROGRESS, Reason.EASY_STREAK)
 
 
 def test_too_few_reports_hold() -> None:
-    assert decide([EASY] * (WINDOW - 1), baseline=3) == (Direction.HOLD, Reason.TOO_FEW)
-    assert decide([], baseline=None) == (Direction.HOLD, Reason.TOO_FEW)
+    assert decide([EASY] * (WINDOW - 1), usual=3) == (Direction.HOLD, Reason.TOO_FEW)
+    assert decide([], usual=0) == (Direction.HOLD, Reason.TOO_FEW)
 
 
 @pytest.mark.parametrize(
@@ -36,31 +38,67 @@ def test_too_few_reports_hold() -> None:
     [
         Feedback(Outcome.PARTLY, 2, Difficulty.EASY),
         Feedback(Outcome.SKIPPED, 2, None),
-        Feedback(Outcome.DONE, PAIN_LOW + 1, Difficulty.EASY),
+        Feedback(Outcome.DONE, 4, Difficulty.EASY),  # above the usual 3
         Feedback(Outcome.DONE, 2, Difficulty.RIGHT),
         Feedback(Outcome.DONE, None, Difficulty.EASY),
     ],
 )
 def test_mixed_feedback_holds(odd_one: Feedback) -> None:
-    assert decide([EASY, odd_one, EASY], baseline=3) == (Direction.HOLD, Reason.MIXED)
+    assert decide([EASY, odd_one, EASY], usual=3) == (Direction.HOLD, Reason.MIXED)
 
 
-def test_pain_at_the_stop_threshold_regresses_first() -> None:
-    high = Feedback(Outcome.DONE, PAIN_STOP, Difficulty.EASY)
-    assert decide([high, EASY, EASY], baseline=5) == (Direction.REGRESS, Reason.PAIN_HIGH)
-    below = Feedback(Outcome.DONE, PAIN_STOP - 1, Difficulty.EASY)
-    assert decide([below, EASY, EASY], baseline=5)[0] is Direction.HOLD
+@pytest.mark.parametrize("usual", [0, 3, 6, 8])
+def test_progress_needs_pain_at_or_below_usual_and_easy(usual: int) -> None:
+    at_usual = Feedback(Outcome.DONE, usual, Difficulty.EASY)
+    assert decide([at_usual] * WINDOW, usual=usual) == (Direction.PROGRESS, Reason.EASY_STREAK)
+    if usual < 10:
+        above = Feedback(Outcome.DONE, usual + 1, Difficulty.EASY)
+        assert decide([at_usual, above, at_usual], usual=usual)[0] is Direction.HOLD
 
 
-def test_pain_two_above_baseline_regresses() -> None:
-    assert decide([Feedback(Outcome.DONE, 4, Difficulty.RIGHT)], baseline=2) == (
-        Direction.REGRESS,
-        Reason.PAIN_RISE,
-    )
-    assert decide([Feedback(Outcome.DONE, 3, Difficulty.RIGHT)], baseline=2)[0] is Direction.HOLD
-    # Only the newest report counts for pain: an old spike has been dealt with.
+@pytest.mark.parametrize("usual", [0, 3, 6, 8])
+def test_a_rise_of_three_over_usual_regresses_two_does_not(usual: int) -> None:
+    two = Feedback(Outcome.DONE, min(10, usual + MARKED_RISE - 1), Difficulty.RIGHT)
+    assert decide([two, EASY, EASY], usual=usual)[0] is Direction.HOLD
+    if usual + MARKED_RISE <= 10:
+        three = Feedback(Outcome.DONE, usual + MARKED_RISE, Difficulty.RIGHT)
+        assert decide([three], usual=usual) == (Direction.REGRESS, Reason.PAIN_RISE)
+
+
+def test_pain_at_a_high_usual_level_is_no_reason_to_ease() -> None:
+    """Usual pain 6: reports of 6 neither regress (the old fixed rule did) nor block
+    progress."""
+    six = Feedback(Outcome.DONE, 6, Difficulty.RIGHT)
+    assert decide([six, six, six], usual=6) == (Direction.HOLD, Reason.MIXED)
+
+
+@pytest.mark.parametrize(
+    ("morning", "direction"),
+    [
+        (Morning.BETTER, Direction.PROGRESS),
+        (Morning.SAME, Direction.PROGRESS),
+        (Morning.WORSE, Direction.REGRESS),
+    ],
+)
+def test_the_next_morning_decides_whether_easy_sessions_progress(
+    morning: Morning, direction: Direction
+) -> None:
+    first = Feedback(Outcome.DONE, 2, Difficulty.EASY, morning)
+    assert decide([EASY, EASY, first], usual=3)[0] is direction
+    # A worse morning eases the plan at once, without waiting for a full window.
+    if morning is Morning.WORSE:
+        assert decide([first], usual=3) == (Direction.REGRESS, Reason.MORNING_WORSE)
+
+
+def test_a_worse_morning_after_a_step_up_takes_it_back_but_not_a_step_down() -> None:
+    assert after_worse_morning(Direction.PROGRESS) == (Direction.REGRESS, Reason.MORNING_WORSE)
+    assert after_worse_morning(Direction.REGRESS)[0] is Direction.HOLD
+    assert after_worse_morning(None)[0] is Direction.HOLD
+
+
+def test_only_the_newest_pain_counts_an_old_spike_was_dealt_with() -> None:
     assert (
-        decide([EASY, Feedback(Outcome.DONE, 8, Difficulty.EASY), EASY], baseline=2)[0]
+        decide([EASY, Feedback(Outcome.DONE, 8, Difficulty.EASY), EASY], usual=2)[0]
         is Direction.HOLD
     )
 
@@ -68,8 +106,8 @@ def test_pain_two_above_baseline_regresses() -> None:
 def test_too_hard_repeated_regresses() -> None:
     hard = Feedback(Outcome.DONE, 2, Difficulty.HARD)
     window = [hard] * HARD_REPEATS + [EASY] * (WINDOW - HARD_REPEATS)
-    assert decide(window, baseline=3) == (Direction.REGRESS, Reason.TOO_HARD)
-    assert decide([hard, EASY, EASY], baseline=3) == (Direction.HOLD, Reason.MIXED)
+    assert decide(window, usual=3) == (Direction.REGRESS, Reason.TOO_HARD)
+    assert decide([hard, EASY, EASY], usual=3) == (Direction.HOLD, Reason.MIXED)
 
 
 def test_progress_adds_reps_then_sets_then_the_harder_variant() -> None:
@@ -118,7 +156,7 @@ def test_an_eight_week_patient_follows_the_expected_dose_path() -> None:
     for week in weeks:
         for feedback in week:
             since_change.insert(0, feedback)
-            direction, _reason = decide(since_change, baseline=3)
+            direction, _reason = decide(since_change, usual=3)
             moved = step(dose, direction, "pelvic_tilt", "side_plank_knees")
             if moved is not None:
                 dose = moved.dose
@@ -129,11 +167,47 @@ def test_an_eight_week_patient_follows_the_expected_dose_path() -> None:
         ("glute_bridge", 1, 8),
         ("glute_bridge", 1, 10),  # week 1: three easy sessions
         ("glute_bridge", 1, 12),  # week 2
-        ("glute_bridge", 1, 10),  # week 3: pain 7 -> easier at once
-        ("glute_bridge", 1, 8),  # pain 5, two above the baseline of 3 -> easier again
+        ("glute_bridge", 1, 10),  # week 3: pain 7, four above the usual 3 -> easier at once
+        # then pain 5 (two above usual: acceptable) and one "too hard" hold;
         # week 4: "just right" with pain 3 holds
-        ("glute_bridge", 1, 10),  # week 5: easy again
-        ("glute_bridge", 1, 12),  # week 6
-        ("glute_bridge", 1, 14),  # week 7
-        ("glute_bridge", 1, 15),  # week 8: the top of the repetition range
+        ("glute_bridge", 1, 12),  # week 5: easy again
+        ("glute_bridge", 1, 14),  # week 6
+        ("glute_bridge", 1, 15),  # week 7: the top of the repetition range
+        ("glute_bridge", 2, 15),  # week 8: then a second set
     ]
+
+
+def test_an_eight_week_patient_with_usual_pain_6_progresses_when_things_go_well() -> None:
+    """Usual pain 6, three sessions a week: pain at the usual level with easy sessions and
+    settled mornings moves the plan up; one bad week (pain 9, a worse morning) steps it
+    back once; the old fixed thresholds would have made it easier every three reports."""
+    good = Feedback(Outcome.DONE, 6, Difficulty.EASY, Morning.SAME)
+    calm = Feedback(Outcome.DONE, 5, Difficulty.EASY, Morning.BETTER)
+    flare = Feedback(Outcome.DONE, 9, Difficulty.HARD)
+    weeks = [
+        [good] * 3,
+        [good, calm, good],
+        [flare, Feedback(Outcome.PARTLY, 7, Difficulty.RIGHT, Morning.WORSE), good],
+        [good] * 3,
+        [calm] * 3,
+        [good] * 3,
+        [calm, good, calm],
+        [good] * 3,
+    ]
+    dose = Dose(1, reps=8)
+    since_change: list[Feedback] = []
+    path = [(dose.sets, dose.reps)]
+    for week in weeks:
+        for feedback in week:
+            since_change.insert(0, feedback)
+            direction, _reason = decide(since_change, usual=6)
+            moved = step(dose, direction, None, None)
+            if moved is not None:
+                dose = moved.dose
+                path.append((dose.sets, dose.reps))
+                since_change = []
+    ups = sum(after > before for before, after in pairwise(path))
+    downs = len(path) - 1 - ups
+    assert path[-1] > path[0]  # harder after eight weeks
+    assert downs == 2  # pain 9 (three above usual), then the worse morning
+    assert ups >= 6

@@ -7,8 +7,8 @@ from html import escape
 
 import pytest
 
-from coachbot.domain.model import Dose, Session, SessionExercise
-from coachbot.domain.vocabulary import Condition
+from coachbot.domain.model import Dose, Patient, Session, SessionExercise
+from coachbot.domain.vocabulary import Condition, Language
 from coachbot.i18n import Translator
 from conversations.render import (
     MESSAGE_LIMIT,
@@ -23,6 +23,16 @@ CATALOGUE = shipped_catalogue()
 
 # The most a session message can carry: every caution applies.
 EVERY_CONDITION = list(Condition)
+PATIENT = Patient(
+    telegram_user_id=1,
+    chat_id=1,
+    language=Language.EN,
+    timezone="Europe/Berlin",
+    consent_at=datetime(2026, 11, 1, tzinfo=UTC),
+    created_at=datetime(2026, 11, 1, tzinfo=UTC),
+    conditions=EVERY_CONDITION,
+    baseline_pain=3,
+)
 
 
 def longest_session(relaxation_id: str, lesson_id: str) -> Session:
@@ -49,7 +59,7 @@ def test_the_longest_session_is_one_message_with_every_exercise_and_caution(
     technique = max(CATALOGUE.relaxation.values(), key=lambda r: sum(map(len, r.steps.de)))
     session = longest_session(technique.id, lesson.id)
     _ = Translator(language)
-    text, complete = session_text(session, CATALOGUE, _, EVERY_CONDITION)
+    text, complete = session_text(session, CATALOGUE, _, PATIENT)
     assert len(text) <= MESSAGE_LIMIT
     for number, item in enumerate(session.exercises, start=1):
         exercise = CATALOGUE.exercises[item.exercise_id]
@@ -77,7 +87,7 @@ def test_every_planned_session_of_a_beginner_fits_in_one_message(language: str) 
         ends_at=datetime(2026, 11, 23, 23, tzinfo=UTC),
         exercises=[SessionExercise(e.id, Dose(2, reps=8)) for e in first_steps],
     )
-    text, _complete = session_text(session, CATALOGUE, Translator(language), EVERY_CONDITION)
+    text, _complete = session_text(session, CATALOGUE, Translator(language), PATIENT)
     assert len(text) <= MESSAGE_LIMIT
     assert "Relaxation" not in text and "Back school" not in text  # those are on buttons
 

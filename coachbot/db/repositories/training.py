@@ -203,6 +203,17 @@ class ReportRepository(Repository):
         )
         return result.scalars().all()
 
+    async def morning_due(self, now: datetime, limit: int) -> Sequence[tuple[Report, int]]:
+        """Reports whose next-morning check is due, with their patient's id, oldest first."""
+        result = await self.session.execute(
+            select(Report, t.session.c.patient_id)
+            .join(t.session, t.session.c.id == t.report.c.session_id)
+            .where(t.report.c.morning_due_at.is_not(None), t.report.c.morning_due_at <= now)
+            .order_by(t.report.c.morning_due_at)
+            .limit(limit)
+        )
+        return [(report, patient_id) for report, patient_id in result.tuples()]
+
     async def for_patient(self, patient_id: int) -> Sequence[Report]:
         result = await self.session.execute(
             select(Report)

@@ -1,5 +1,5 @@
 """pain against usual pain: the patient's usual pain as their reports show it, the
-next-morning check on a session, one pain alert with its signs, and doses of continuous
+next-morning check after a report, one pain alert with its signs, and doses of continuous
 movement
 
 Revision ID: 0012
@@ -27,13 +27,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("usual_pain", sa.Integer(), nullable=True))
     with op.batch_alter_table("plan_item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("move_seconds", sa.Integer(), nullable=True))
-    with op.batch_alter_table("session", schema=None) as batch_op:
+    with op.batch_alter_table("report", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("morning_due_at", coachbot.db.types.UTCDateTime(), nullable=True)
         )
         batch_op.add_column(sa.Column("morning", sa.String(length=8), nullable=True))
         batch_op.create_index(
-            "ix_session_morning_due_at",
+            "ix_report_morning_due_at",
             ["morning_due_at"],
             unique=False,
             sqlite_where=sa.text(MORNING_DUE),
@@ -48,8 +48,8 @@ def downgrade() -> None:
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.drop_column("signs")
         batch_op.drop_column("usual")
-    with op.batch_alter_table("session", schema=None) as batch_op:
-        batch_op.drop_index("ix_session_morning_due_at")
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.drop_index("ix_report_morning_due_at")
         batch_op.drop_column("morning")
         batch_op.drop_column("morning_due_at")
     with op.batch_alter_table("plan_item", schema=None) as batch_op:
