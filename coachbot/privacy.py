@@ -31,7 +31,9 @@ async def export_patient(uow: UnitOfWork, patient: Patient) -> dict[str, Any]:
                     {"exercise_id": item.exercise_id} | _plain(item.dose)
                     for item in session.exercises
                 ],
-                "report": _plain(reports[session.id], exclude={"id", "session_id"})
+                "report": _plain(
+                    reports[session.id], exclude={"id", "session_id", "morning_due_at"}
+                )
                 if session.id in reports
                 else None,
             }

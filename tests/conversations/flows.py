@@ -157,6 +157,7 @@ async def therapist_with_patients(
             )
             patient.therapist_id = therapist_id
             patient.conditions = [Condition(condition) for condition in conditions]
+            patient.baseline_pain = 3  # usual pain, as enrolment asks it
             await enrolment.finish_enrolment(uow, patient, bot.services.catalogue, START)
             assert patient.id is not None
             ids.append(patient.id)

@@ -111,10 +111,12 @@ async def test_high_pain_raises_an_alert_and_asks_the_safety_question(
     pain_question = await fake.next_message(anna.chat_id)
     await fake.tap_button(anna, pain_question, "8")
     advice = await fake.next_message(anna.chat_id)
-    assert "🔴" in advice["text"] and "stop" in advice["text"]
+    assert "🔴" in advice["text"] and "Rest from the exercises" in advice["text"]
+    # No therapist is linked: the patient is told to see their doctor, not a therapist.
+    assert "please see your doctor" in advice["text"]
     check = await fake.next_message(anna.chat_id)
     assert "bladder" in check["text"]
-    assert sorted(await alerts_of(bot, anna)) == ["pain_high", "pain_rise"]
+    assert await alerts_of(bot, anna) == ["pain_rise"]
     assert "a little easier" in (await fake.next_message(anna.chat_id))["text"]
     await fake.tap_button(anna, check, "Yes")
     urgent = await fake.next_message(anna.chat_id)
@@ -141,7 +143,7 @@ async def test_skipped_session_asks_pain_but_not_difficulty(
     assert sessions[0].state == "skipped"
 
 
-async def test_pain_rise_over_baseline_is_noted(
+async def test_pain_two_over_usual_is_fine_and_three_is_noted(
     fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser
 ) -> None:
     await enrol(fake, anna, pain=2)
@@ -149,9 +151,19 @@ async def test_pain_rise_over_baseline_is_noted(
     message = await session_message(fake, anna)
     await fake.tap_button(anna, message, "Done")
     pain_question = await fake.next_message(anna.chat_id)
+    # The pain buttons show this person's traffic light: green up to usual + 2.
+    labels = [b["text"] for row in pain_question["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[4] == "🟢 4" and labels[5] == "🟡 5" and labels[7] == "🔴 7"
     await fake.tap_button(anna, pain_question, "4")
     advice = await fake.next_message(anna.chat_id)
-    assert "🟡" in advice["text"] and "therapist" in advice["text"]
+    assert "🟢" in advice["text"] and "therapist" not in advice["text"]
+    assert await alerts_of(bot, anna) == []
+    clock.advance(days=1)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Done")
+    await fake.tap_button(anna, await fake.next_message(anna.chat_id), "5")
+    advice = await fake.next_message(anna.chat_id)
+    assert "🟡" in advice["text"] and "therapist" not in advice["text"]
     assert await alerts_of(bot, anna) == ["pain_rise"]
 
 
@@ -203,9 +215,11 @@ async def test_a_german_patient_gets_everything_in_german(
     await fake.tap_button(bernd, message, "Erledigt")
     pain = await fake.next_message(bernd.chat_id)
     assert "Schmerz" in pain["text"]
-    await fake.tap_button(bernd, pain, "7")
+    await fake.tap_button(bernd, pain, "8")
     advice = await fake.next_message(bernd.chat_id)
-    assert "🔴" in advice["text"] and "Therapeut" in advice["text"]
+    # Bernd has no therapist: the advice names the doctor, never a therapist.
+    assert "🔴" in advice["text"] and "Arzt" in advice["text"]
+    assert "Therapeut" not in advice["text"]
 
 
 async def test_lesson_check_question_after_the_report(

@@ -231,7 +231,13 @@ async def test_mydata_sends_everything_as_json(
     assert data["patient"]["baseline_pain"] == 3
     reported = [s for s in data["sessions"] if s["report"]]
     # What the patient answered, and nothing the bot never asks (pain before, a note).
-    assert set(reported[0]["report"]) == {"outcome", "pain_after", "difficulty", "received_at"}
+    assert set(reported[0]["report"]) == {
+        "outcome",
+        "pain_after",
+        "difficulty",
+        "received_at",
+        "morning",  # the next-morning check's answer
+    }
     assert reported[0]["report"]["outcome"] == "done"
     assert reported[0]["report"]["pain_after"] == 3
     assert reported[0]["exercises"]

@@ -63,10 +63,11 @@ async def test_high_pain_makes_the_plan_easier(
     message = await session_message(fake, anna)
     await fake.tap_button(anna, message, "Done")
     question = await fake.next_message(anna.chat_id)
-    await fake.tap_button(anna, question, "6")
-    assert "🔴" in (await fake.next_message(anna.chat_id))["text"]
+    await fake.tap_button(anna, question, "6")  # three above the usual 3
+    assert "🟡" in (await fake.next_message(anna.chat_id))["text"]
+    assert "safety question" in (await fake.next_message(anna.chat_id))["text"]
     news = await fake.next_message(anna.chat_id)
-    assert "a little easier" in news["text"] and "6 or more" in news["text"]
+    assert "a little easier" in news["text"] and "3 or more points above" in news["text"]
     async with bot.uow() as uow:
         rows = (await uow.session.execute(select(tables.plan_change.c.status))).scalars().all()
     assert rows == ["applied"]

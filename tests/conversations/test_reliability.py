@@ -187,10 +187,10 @@ async def test_report_survives_a_restart_between_taps(
     await bot.stop()
     restarted = await start_bot(settings, clock)
     try:
-        await fake.tap_button(anna, pain, "5")
+        await fake.tap_button(anna, pain, "6")
         assert "🟡" in (await fake.next_message(anna.chat_id))["text"]
         _patient, _sessions, reports = await patient_state(restarted, anna)
-        assert [(r.outcome, r.pain_after) for r in reports] == [("done", 5)]
+        assert [(r.outcome, r.pain_after) for r in reports] == [("done", 6)]
         assert sessions_sent(fake, anna) == 1
     finally:
         await restarted.stop()

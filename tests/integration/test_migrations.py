@@ -246,7 +246,16 @@ async def test_dropping_the_unwritten_report_columns_keeps_every_report(db_url: 
             differences, _tables = await connection.run_sync(_compare)
     finally:
         await engine.dispose()
-    assert columns == {"id", "session_id", "outcome", "pain_after", "difficulty", "received_at"}
+    assert columns == {
+        "id",
+        "session_id",
+        "outcome",
+        "pain_after",
+        "difficulty",
+        "received_at",
+        "morning_due_at",
+        "morning",
+    }
     assert [tuple(row) for row in reports] == [(1, "done", 4, "right")]
     assert differences == []  # the unique session and its foreign key survived the rebuild
 

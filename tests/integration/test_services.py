@@ -442,7 +442,7 @@ async def test_pause_excuses_todays_sent_session(
 
 async def reported_day(factory: SessionFactory, enrol: Enrol, user_id: int) -> Patient:
     """A patient with one reported session (done, pain 8) and so one alert."""
-    patient = await enrol(user_id, baseline_pain=7)
+    patient = await enrol(user_id, baseline_pain=4)
     session_id = await first_session_id(factory, patient)
     await report_outcome(factory, user_id, session_id, Outcome.DONE, DUE)
     await record_pain(factory, user_id, session_id, 8)
@@ -470,7 +470,7 @@ async def test_export_contains_reports_and_alerts_as_json(
     assert session["exercises"] and all("sets" in item for item in session["exercises"])
     assert session["report"]["outcome"] == "done"
     assert session["report"]["pain_after"] == 8
-    assert [alert["kind"] for alert in data["alerts"]] == ["pain_high"]
+    assert [alert["kind"] for alert in data["alerts"]] == ["pain_rise"]
     # The alert's facts as values, as stored.
     facts = {key: data["alerts"][0][key] for key in ("pain", "days", "red_flag")}
     assert facts == {"pain": 8, "days": None, "red_flag": None}

@@ -212,7 +212,7 @@ class ReportRepository(Repository):
             .order_by(t.report.c.morning_due_at)
             .limit(limit)
         )
-        return [(report, patient_id) for report, patient_id in result.tuples()]
+        return [(report, patient_id) for report, patient_id in result]
 
     async def for_patient(self, patient_id: int) -> Sequence[Report]:
         result = await self.session.execute(
