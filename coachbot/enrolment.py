@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from catalogue.loader import Catalogue
+from coachbot import surgery
 from coachbot.alerts import stop_for_red_flag
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.enrolment import (
+    CLEARANCE_ANSWERS,
     FIRST_STEP,
+    SURGERY_QUESTIONS,
     Answered,
     Question,
     next_step,
@@ -20,7 +23,17 @@ from coachbot.domain.enrolment import (
 )
 from coachbot.domain.errors import RoleConflict
 from coachbot.domain.model import Patient, Session
-from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, PatientStatus, lookup
+from coachbot.domain.schedule import local_date
+from coachbot.domain.surgery import Ago
+from coachbot.domain.vocabulary import (
+    Actor,
+    Condition,
+    Equipment,
+    Language,
+    Level,
+    PatientStatus,
+    lookup,
+)
 from coachbot.plans import replan
 from coachbot.sessions import ensure_next_session
 
@@ -96,9 +109,26 @@ async def answer(
         patient.baseline_pain = int(value)
     elif step == Question.TIME and len(value) == 4 and value.isdigit():
         patient.prompt_time = time(int(value[:2]), int(value[2:]))
+    elif step in SURGERY_QUESTIONS:
+        if not _surgery_answer(patient, step, value, now):
+            return Answered.INVALID
     elif step not in (Question.CONDITIONS, Question.EQUIPMENT, Question.DAYS):
         return Answered.INVALID
     return await advance(uow, patient, catalogue, now)
+
+
+def _surgery_answer(patient: Patient, step: str, value: str, now: datetime) -> bool:
+    """The day of the operation as a span, or whether the surgeon has cleared exercise
+    ("not sure" counts as not yet); False if `value` answers neither."""
+    ago = lookup(Ago, value)
+    if step == Question.SURGERY and ago is not None:
+        surgery.set_approximate_date(patient, ago, local_date(now, patient.timezone))
+    elif step == Question.CLEARANCE and value in CLEARANCE_ANSWERS:
+        if value == "y":
+            surgery.mark_cleared(patient, Actor.PATIENT, now)
+    else:
+        return False
+    return True
 
 
 async def advance(
@@ -106,7 +136,7 @@ async def advance(
 ) -> Answered:
     """Move to the next question, or finish enrolment after the last."""
     assert patient.step is not None
-    following = next_step(patient.step)
+    following = next_step(patient.step, patient.conditions)
     if following is not None:
         patient.step = following
         return Answered.NEXT

@@ -8,6 +8,7 @@ yet follow the plan.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from catalogue.loader import Catalogue
@@ -23,7 +24,7 @@ from coachbot.sessions import refresh_planned
 def catalogue_dose(catalogue: Catalogue, exercise_id: str, level: Level) -> Dose:
     """The catalogue's starting dose of an exercise for a level."""
     dose = catalogue.exercises[exercise_id].doses[level]
-    return Dose(dose.sets, dose.reps, dose.hold_seconds, dose.rest_seconds)
+    return Dose(dose.sets, dose.reps, dose.hold_seconds, dose.rest_seconds, dose.move_seconds)
 
 
 def _new_item(patient_id: int, exercise_id: str, position: int, dose: Dose) -> PlanItem:
@@ -35,6 +36,7 @@ def _new_item(patient_id: int, exercise_id: str, position: int, dose: Dose) -> P
         reps=dose.reps,
         hold_seconds=dose.hold_seconds,
         rest_seconds=dose.rest_seconds,
+        move_seconds=dose.move_seconds,
     )
 
 
@@ -52,20 +54,77 @@ async def replan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> lis
     return items
 
 
-async def fit_plan(uow: UnitOfWork, patient: Patient, catalogue: Catalogue) -> list[PlanItem]:
-    """After a change of equipment: a new plan; or, if the therapist locked the plan,
-    the same plan without the exercises no longer possible."""
-    if not patient.plan_locked:
-        return await replan(uow, patient, catalogue)
+@dataclass(frozen=True)
+class Refitted:
+    """What fitting a plan to a changed profile did (exercise ids)."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    # Kept by the therapist (a locked plan or item) but no longer allowed: each with the
+    # exercise of its kind put in its place (None if the profile allows none).
+    replaced: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.replaced)
+
+
+async def refit(
+    uow: UnitOfWork, patient: Patient, catalogue: Catalogue, now: datetime, *, new_level: bool
+) -> Refitted:
+    """After a change of conditions, equipment, level or phase after an operation: the
+    plan fitted to the profile as it is now.
+
+    An unlocked plan is built afresh, keeping the items (and their doses, unless the level
+    changed) of exercises it still holds; a locked plan, and any locked item, stays as
+    the therapist made it, except an exercise no longer allowed, which is replaced by the
+    first allowed one of its kind. Sessions not sent yet follow.
+    """
     assert patient.id is not None
-    kept = []
-    for item in await uow.plans.for_patient(patient.id):
-        exercise = catalogue.exercises.get(item.exercise_id)
-        if exercise is not None and planning.allowed(exercise, planning.profile_of(patient)):
-            kept.append(item)
-        else:
+    profile = planning.profile_of(patient)
+    plan = await uow.plans.for_patient(patient.id)
+    held = {item.exercise_id: item for item in plan}
+
+    def ok(exercise_id: str) -> bool:
+        exercise = catalogue.exercises.get(exercise_id)
+        return exercise is not None and planning.allowed(exercise, profile)
+
+    if patient.plan_locked:
+        wanted = list(held)
+    else:
+        built = planning.build_plan(catalogue.exercises.values(), profile)
+        wanted = built + [i.exercise_id for i in plan if i.locked and i.exercise_id not in built]
+    done = Refitted()
+    kept: set[str] = set()
+    for exercise_id in wanted:
+        item = held.get(exercise_id)
+        if ok(exercise_id):
+            if item is None:
+                dose = catalogue_dose(catalogue, exercise_id, patient.level)
+                uow.plans.add(_new_item(patient.id, exercise_id, 1000 + len(kept), dose))
+                done.added.append(exercise_id)
+            elif new_level and not (item.locked or patient.plan_locked):
+                item.dose = catalogue_dose(catalogue, exercise_id, patient.level)
+            kept.add(exercise_id)
+            continue
+        # Only a locked exercise can be wanted and not allowed: the plan keeps its place.
+        old = catalogue.exercises.get(exercise_id)
+        instead = planning.replacement(
+            catalogue.exercises.values(), profile, old.kinds[0] if old else None, {*wanted, *kept}
+        )
+        done.replaced.append((exercise_id, instead))
+        if instead is not None:
+            dose = catalogue_dose(catalogue, instead, patient.level)
+            uow.plans.add(_new_item(patient.id, instead, 1000 + len(kept), dose))
+            kept.add(instead)
+    for item in plan:
+        if item.exercise_id not in kept:
             await uow.plans.remove(item)
-    return kept
+            if item.exercise_id not in {old for old, _new in done.replaced}:
+                done.removed.append(item.exercise_id)
+    await uow.flush()
+    await _plan_changed(uow, patient, catalogue, now)
+    return done
 
 
 def candidates(

@@ -13,17 +13,21 @@ instead of overflowing the database driver.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
 from telegram.ext import CallbackContext
 
+from coachbot.domain.surgery import Ago
 from coachbot.domain.vocabulary import (
+    Condition,
     Difficulty,
+    Equipment,
     Kind,
     Language,
+    Level,
     Morning,
     Outcome,
     SummaryFrequency,
@@ -117,6 +121,38 @@ class Family:
         return Data(match.groupdict())
 
 
+# A multiple choice changed after enrolment rides in its buttons' data, a letter for each
+# word chosen, so nothing changes until "Done" and an abandoned choice changes nothing.
+CONDITION_CODES = {
+    Condition.SPINE_CONDITION: "s",
+    Condition.OSTEOPOROSIS: "o",
+    Condition.SPINAL_STENOSIS: "n",
+    Condition.SPONDYLOLISTHESIS: "l",
+    Condition.HERNIATED_DISC: "h",
+    Condition.POOR_POSTURE: "p",
+    Condition.AFTER_SURGERY: "a",
+    Condition.FREQUENT_TENSION: "t",
+}
+EQUIPMENT_CODES = {
+    Equipment.EXERCISE_BALL: "b",
+    Equipment.DUMBBELLS: "d",
+    Equipment.ROWING_MACHINE: "r",
+    Equipment.ELASTIC_BAND: "e",
+    Equipment.VIBRATION_PLATE: "v",
+}
+CHOSEN = r"[a-z]{0,8}"
+
+
+def pack(chosen: Iterable[Word], codes: Mapping[Word, str]) -> str:
+    """The letters of the words chosen, in a stable order."""
+    return "".join(sorted(codes[word] for word in set(chosen)))
+
+
+def unpack(letters: str, codes: Mapping[Word, str]) -> list[Word]:
+    """The words chosen, in vocabulary order (an unknown letter is ignored)."""
+    return [word for word, code in codes.items() if code in letters]
+
+
 LANGUAGE = one_of("language", *Language)
 YES_NO = one_of("answer", "y", "n")
 
@@ -145,6 +181,18 @@ MORNING = Family("am", number("session"), one_of("value", *Morning))
 PAUSE = Family("pause", one_of("choice", "7", "14", "open", "date", "cancel"))
 CLEARED = Family("cleared", YES_NO)
 SETTING = Family("set", text("what", r"[a-z]+"), text("value", r"[a-z0-9_]+"))
+# Conditions or equipment in /settings: what is ticked so far, and the tap.
+CHOICE = Family(
+    "sch", one_of("what", "cond", "eq"), text("chosen", CHOSEN), text("value", r"[a-z_]+")
+)
+# The patient's operation in /settings: the screen, its day as a span, the clearance
+# ("ask" for the confirmation, "y", or "n"/"unsure" after the question).
+OPERATION = Family(
+    "surg",
+    one_of("what", "show", "date", "clear"),
+    one_of("value", *Ago, "ask", "y", "n", "unsure"),
+    optional=1,
+)
 DELETE = Family("del", one_of("answer", "yes", "no"))
 
 # The therapist (therapist.py, summary.py).
@@ -182,3 +230,10 @@ PATIENT_PAUSE = Family("ppause", number("patient"), one_of("length", "7", "14", 
 PATIENT_RESUME = Family("presume", number("patient"))
 MESSAGE = Family("msg", number("patient"), one_of("cancel", "x"), optional=1)
 UNLINK = Family("unl", number("patient"), one_of("sure", "y"), optional=1)
+# The patient's profile from the card: conditions (ticked so far, the tap), level, and
+# the surgeon's clearance after an operation (asked, then confirmed).
+PATIENT_CONDITIONS = Family(
+    "pcnd", number("patient"), text("chosen", CHOSEN), text("value", r"[a-z_]+"), optional=2
+)
+PATIENT_LEVEL = Family("plvl", number("patient"), one_of("level", *Level), optional=1)
+PATIENT_CLEARED = Family("pclr", number("patient"), one_of("sure", "y"), optional=1)

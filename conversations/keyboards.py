@@ -174,15 +174,19 @@ def days(
     return InlineKeyboardMarkup(rows)
 
 
-def settings_menu(_: Translator) -> InlineKeyboardMarkup:
+def settings_menu(_: Translator, operated: bool = False) -> InlineKeyboardMarkup:
     items = [
         ("time", _("⏰ Training time")),
         ("days", _("📅 Training days")),
         ("tz", _("🌍 Time zone")),
         ("lang", _("🗣 Language")),
         ("eq", _("🏋️ Equipment")),
+        ("cond", _("🩹 My conditions")),
+        ("level", _("📶 Level")),
     ]
     rows = [[button(label, buttons.SETTING.data("menu", key))] for key, label in items]
+    if operated:
+        rows.append([button(_("🩺 My operation"), buttons.OPERATION.data("show"))])
     rows.append([button(_("Close"), buttons.SETTING.data("menu", "close"))])
     return InlineKeyboardMarkup(rows)
 

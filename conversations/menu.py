@@ -16,7 +16,7 @@ from coachbot import pauses
 from coachbot.domain.enrolment import Question, enrolling
 from coachbot.domain.model import Patient, Therapist
 from coachbot.i18n import N_, Translator
-from conversations import onboarding, pausing, settings, therapist
+from conversations import onboarding, pausing, settings, surgery, therapist
 from conversations.context import CoachContext, tr
 
 # The command menu Telegram shows, in every language (registered in post_init).
@@ -26,7 +26,7 @@ COMMANDS = [
     ("progress", N_("How you are doing, with a chart")),
     ("pause", N_("Pause training for a while")),
     ("resume", N_("Start training again")),
-    ("settings", N_("Time, days, time zone, language, equipment")),
+    ("settings", N_("Time, days, time zone, language, equipment, conditions, level")),
     ("privacy", N_("What I store and why")),
     ("mydata", N_("Get all your data as a file")),
     ("delete", N_("Delete all your data")),
@@ -123,6 +123,8 @@ async def text(update: Update, context: CoachContext) -> None:
         await onboarding.typed_time(message, patient, context)
     elif step == pausing.ASK_PAUSE_DATE:
         await pausing.typed_pause_date(message, patient, context)
+    elif step in surgery.TYPED_DATE_STEPS:
+        await surgery.typed_date(message, patient, context, onboarding.ask)
     elif enrolling(step):
         _ = tr(patient.language)
         await message.reply_text(_("Please answer with the buttons below the question."))

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from telegram import Message, ReplyKeyboardRemove, Update
 
 from coachbot import enrolment, sessions
-from coachbot.domain.enrolment import Answered, Question, enrolling, red_flag
+from coachbot.domain.enrolment import SURGERY_QUESTIONS, Answered, Question, enrolling, red_flag
 from coachbot.domain.model import Patient, Session
 from coachbot.domain.safety import RED_FLAGS, Urgency
 from coachbot.domain.vocabulary import RedFlag
 from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone, zone_at
-from conversations import buttons, keyboards
+from conversations import buttons, keyboards, surgery
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_time
 from conversations.render import day_name
@@ -81,6 +81,8 @@ def question(step: str, patient: Patient, default_zone: str, _: Translator) -> t
         number = list(RED_FLAGS).index(flag) + 1
         text = _("Safety question {number} of {total}:").format(number=number, total=len(RED_FLAGS))
         return f"🩺 {text}\n<b>{red_flag_question(flag, _)}</b>", keyboards.yes_no(_answer(step), _)
+    if step in SURGERY_QUESTIONS:
+        return surgery.question(step, _answer(step), _)
     if step == Question.CONDITIONS:
         return (
             _("What brings you here? Tap all that apply, then Done."),
@@ -187,6 +189,9 @@ async def _after_answer(
         urgency = RED_FLAGS[flag]
         await message.chat.send_message(red_flag_advice(urgency, _))
     elif outcome is Answered.NEXT:
+        note = surgery.enrolment_note(step, patient, _)
+        if note is not None:
+            await message.chat.send_message(note)
         await ask(message, patient, context)  # type: ignore[arg-type]
     elif outcome is Answered.FINISHED:
         await send_enrolled(message, patient, context)  # type: ignore[arg-type]

@@ -23,14 +23,17 @@ from conversations import (
     overview,
     pausing,
     privacy,
+    profile,
     settings,
     strays,
     summary,
+    surgery,
     therapist,
     welcome,
 )
 from conversations.card import contact as card_contact
 from conversations.card import plan as card_plan
+from conversations.card import profile as card_profile
 from conversations.card import schedule as card_schedule
 from conversations.card import view as card_view
 from conversations.context import CoachApplication, CoachContext
@@ -82,6 +85,8 @@ def register(application: CoachApplication) -> None:
         on_button(pausing.pause_choice, buttons.PAUSE),
         on_button(pausing.clearance, buttons.CLEARED),
         on_button(settings.settings_choice, buttons.SETTING),
+        on_button(profile.choice, buttons.CHOICE),
+        on_button(surgery.operation_choice, buttons.OPERATION),
         on_button(privacy.delete_choice, buttons.DELETE),
         on_button(therapist.acknowledge, buttons.ACKNOWLEDGE),
         on_button(therapist.roster_turn, buttons.ROSTER_PAGE),
@@ -105,6 +110,9 @@ def register(application: CoachApplication) -> None:
         on_button(card_schedule.resume_patient, buttons.PATIENT_RESUME),
         on_button(card_contact.message_prompt, buttons.MESSAGE),
         on_button(card_contact.unlink_question, buttons.UNLINK),
+        on_button(card_profile.conditions_menu, buttons.PATIENT_CONDITIONS),
+        on_button(card_profile.level_menu, buttons.PATIENT_LEVEL),
+        on_button(card_profile.clearance, buttons.PATIENT_CLEARED),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -1,4 +1,5 @@
-"""/settings: the patient's training time and days, time zone, language and equipment."""
+"""/settings: the patient's training time and days, time zone, language, and their profile
+(equipment, conditions, level: `profile`; an operation: `surgery`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from telegram import (
 )
 from telegram._utils.types import ReplyMarkup
 
-from coachbot import plans, sessions
+from coachbot import sessions
 from coachbot.db.uow import UnitOfWork
-from coachbot.domain.enrolment import toggle, toggle_days
+from coachbot.domain.enrolment import toggle_days
 from coachbot.domain.model import Patient
-from coachbot.domain.vocabulary import Equipment, Language, lookup
+from coachbot.domain.vocabulary import Condition, Language, Level, lookup
 from coachbot.i18n import Translator
-from conversations import buttons, keyboards, labels
+from conversations import buttons, keyboards, labels, profile
 from conversations.context import CoachContext, set_buttons, tr
 
 # The patient.step while a typed answer is awaited.
@@ -28,6 +29,7 @@ SET_TIMEZONE = "set:tz"
 def settings_summary(patient: Patient, _: Translator) -> str:
     names = [day_name_short(day, patient.language) for day in patient.training_days]
     equipment = [_(labels.EQUIPMENT_LABELS[e]) for e in patient.equipment] or [_("No equipment")]
+    conditions = [_(labels.CONDITION_LABELS[c]) for c in patient.conditions] or ["–"]
     return "\n".join(
         [
             _("<b>Your settings</b>"),
@@ -36,6 +38,8 @@ def settings_summary(patient: Patient, _: Translator) -> str:
             _("🌍 Time zone: {zone}").format(zone=patient.timezone),
             _("🗣 Language: {language}").format(language=labels.LANGUAGE_NAMES[patient.language]),
             _("🏋️ Equipment: {equipment}").format(equipment=", ".join(equipment)),
+            _("🩹 Conditions: {conditions}").format(conditions=", ".join(conditions)),
+            _("📶 Level: {level}").format(level=_(labels.LEVEL_NAMES[patient.level])),
             "",
             _("What would you like to change?"),
         ]
@@ -54,7 +58,8 @@ async def settings(update: Update, context: CoachContext) -> None:
     patient = (await context.person(update.effective_user)).enrolled()
     _ = tr(patient.language)
     await update.effective_message.reply_text(
-        settings_summary(patient, _), reply_markup=keyboards.settings_menu(_)
+        settings_summary(patient, _),
+        reply_markup=keyboards.settings_menu(_, Condition.AFTER_SURGERY in patient.conditions),
     )
 
 
@@ -122,10 +127,18 @@ async def _apply_setting(
             return SettingReply(
                 send_text="🗣", send_markup=keyboards.languages(buttons.SETTING.answer("lang"))
             )
-        if value == "eq":
+        if value in ("eq", "cond"):
+            chosen = patient.equipment if value == "eq" else patient.conditions
             return SettingReply(
-                send_text=_("Tap what you have, then Done."),
-                send_markup=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _),
+                send_text=_("Tap what you have, then Done.")
+                if value == "eq"
+                else _("What applies to you? Tap all that apply, then Done."),
+                send_markup=profile.choice_keyboard(value, [str(w) for w in chosen], _),
+            )
+        if value == "level":
+            return SettingReply(
+                send_text=_("Which level fits you now?"),
+                send_markup=keyboards.levels(buttons.SETTING.answer("level"), _),
             )
         return SettingReply(clear=True)
     if what == "time" and len(value) == 4 and value.isdigit():
@@ -154,13 +167,8 @@ async def _apply_setting(
         patient.language = language
         _ = tr(language)  # confirmed in the newly chosen language
         return SettingReply(edit_text=_("🗣 From now on I will write in English."))
-    if what == "eq":
-        if value == "done":
-            await plans.fit_plan(uow, patient, catalogue)
-            await sessions.reschedule(uow, patient, catalogue, now)
-            return SettingReply(edit_text=_("✅ Saved. Your plan now fits your equipment."))
-        patient.equipment = toggle(patient.equipment, value, Equipment)
-        return SettingReply(
-            buttons=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _)
-        )
+    level = lookup(Level, value)
+    if what == "level" and level is not None:
+        change = await profile.save(uow, patient, context, level=level)
+        return SettingReply(edit_text=profile.saved_text(change, _))
     return SettingReply(alert=_("This button is no longer valid. Send /today or /help."))

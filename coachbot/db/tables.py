@@ -47,6 +47,7 @@ from coachbot.domain.model import (
     Therapist,
 )
 from coachbot.domain.vocabulary import (
+    Actor,
     AlertKind,
     ChangeStatus,
     Condition,
@@ -128,6 +129,10 @@ patient = Table(
     Column("plan_locked", Boolean, nullable=False, server_default="0"),
     Column("last_report_at", UTCDateTime),
     Column("first_pain_on", Date),
+    Column("surgery_on", Date),
+    Column("surgery_date_approximate", Boolean, nullable=False, server_default="0"),
+    Column("cleared_at", UTCDateTime),
+    Column("cleared_by", Vocabulary(Actor, 16)),
 )
 
 invite = Table(

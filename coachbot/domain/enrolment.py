@@ -7,13 +7,13 @@ stops before anything else is asked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import TypeVar
 
 from coachbot.domain.model import ALL_DAYS
 from coachbot.domain.safety import RED_FLAGS
-from coachbot.domain.vocabulary import RedFlag, lookup
+from coachbot.domain.vocabulary import Condition, RedFlag, lookup
 
 RED_FLAG = "ob:rf:"  # a red-flag question's step: this, then the flag's key
 
@@ -22,6 +22,9 @@ class Question(StrEnum):
     """The profile questions after the screening; the values are stored as steps."""
 
     CONDITIONS = "ob:cond"
+    # Asked only after an operation (`SURGERY_QUESTIONS`).
+    SURGERY = "ob:surgery"
+    CLEARANCE = "ob:cleared"
     EQUIPMENT = "ob:eq"
     LEVEL = "ob:level"
     PAIN = "ob:pain"
@@ -30,6 +33,9 @@ class Question(StrEnum):
     DAYS = "ob:days"
 
 
+# Has the surgeon cleared full exercise? "Not sure" counts as not yet.
+CLEARANCE_ANSWERS = ("y", "n", "unsure")
+SURGERY_QUESTIONS = frozenset({Question.SURGERY, Question.CLEARANCE})
 STEPS: tuple[str, ...] = (*(RED_FLAG + flag for flag in RED_FLAGS), *Question)
 FIRST_STEP = STEPS[0]
 WEEKDAYS = (0, 1, 2, 3, 4)
@@ -57,10 +63,12 @@ def red_flag(step: str) -> RedFlag | None:
     return lookup(RedFlag, step.removeprefix(RED_FLAG)) if step.startswith(RED_FLAG) else None
 
 
-def next_step(step: str) -> str | None:
-    """The question after `step`, or None after the last."""
-    index = STEPS.index(step)
-    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+def next_step(step: str, conditions: Collection[Condition] = ()) -> str | None:
+    """The question after `step` for a patient with `conditions`, or None after the last
+    (the questions about an operation are asked only after one)."""
+    following = STEPS[STEPS.index(step) + 1 :]
+    operated = Condition.AFTER_SURGERY in conditions
+    return next((s for s in following if operated or s not in SURGERY_QUESTIONS), None)
 
 
 def toggle(chosen: Iterable[Option], value: str, options: type[Option]) -> list[Option]:

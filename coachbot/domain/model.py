@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from coachbot.domain.vocabulary import (
+    Actor,
     AlertKind,
     ChangeStatus,
     Condition,
@@ -121,6 +122,12 @@ class Patient:
     # The day of the first session with a pain answer: the first week's pain is counted
     # from it (one week of rows, however long the history).
     first_pain_on: date | None = None
+    # After an operation: its day (perhaps approximate, from enrolment's spans), and when
+    # and by whom the surgeon's clearance for full exercise was recorded (`surgery`).
+    surgery_on: date | None = None
+    surgery_date_approximate: bool = False
+    cleared_at: datetime | None = None
+    cleared_by: Actor | None = None
     id: int | None = None
 
     @property

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from coachbot.domain import surgery
 from coachbot.domain.errors import InvalidChange
 from coachbot.domain.model import Patient, PlanItem
 from coachbot.domain.vocabulary import Condition, Equipment, Kind
@@ -39,20 +40,31 @@ class ExerciseFacts(Protocol):
     def care(self) -> Sequence[Condition]: ...
     @property
     def unsuitable(self) -> Sequence[Condition]: ...
+    @property
+    def needs_clearance(self) -> bool: ...
 
 
 @dataclass(frozen=True)
 class Profile:
     conditions: frozenset[Condition]
     equipment: frozenset[Equipment]
+    # After an operation, until the surgeon's clearance is recorded (`surgery`).
+    before_clearance: bool = False
 
 
 def profile_of(patient: Patient) -> Profile:
-    return Profile(frozenset(patient.conditions), frozenset(patient.equipment))
+    return Profile(
+        frozenset(patient.conditions),
+        frozenset(patient.equipment),
+        surgery.phase(patient.conditions, patient.cleared_at) is surgery.Phase.BEFORE_CLEARANCE,
+    )
 
 
 def allowed(exercise: ExerciseFacts, profile: Profile) -> bool:
-    """Safe for these conditions and possible with the equipment at hand."""
+    """Safe for these conditions and this phase after an operation, and possible with
+    the equipment at hand."""
+    if profile.before_clearance and exercise.needs_clearance:
+        return False
     return set(exercise.equipment) <= profile.equipment and not (
         set(exercise.unsuitable) & profile.conditions
     )
@@ -95,6 +107,19 @@ def check_addable(
     if any(item.exercise_id == exercise.id for item in plan):
         raise InvalidChange("already in the plan")
     return exercise
+
+
+def replacement(
+    exercises: Iterable[ExerciseFacts], profile: Profile, kind: Kind | None, taken: Collection[str]
+) -> str | None:
+    """The exercise of `kind` a plan would choose first in place of one no longer allowed
+    (None if the profile allows none that is not `taken` already)."""
+    fitting = [
+        exercise
+        for exercise in exercises
+        if exercise.kinds[0] == kind and exercise.id not in taken and allowed(exercise, profile)
+    ]
+    return min(fitting, key=lambda e: _preference(e, profile)).id if fitting else None
 
 
 def build_plan(exercises: Iterable[ExerciseFacts], profile: Profile) -> list[str]:

@@ -80,6 +80,13 @@ class Strain(StrEnum):
     VIBRATION = "vibration"  # a vibration plate
 
 
+class Actor(StrEnum):
+    """Who recorded a change to a patient's profile (an operation's clearance)."""
+
+    PATIENT = "patient"
+    THERAPIST = "therapist"
+
+
 class Level(StrEnum):
     BEGINNER = "beginner"
     INTERMEDIATE = "intermediate"
@@ -226,6 +233,7 @@ class OutboxPurpose(StrEnum):
     SUMMARY = "summary"
     OPERATOR = "operator"
     MORNING = "morning"  # the next-morning check, to a patient
+    NOTICE = "notice"  # a change the patient made to their profile, to their therapist
 
 
 class Failure(StrEnum):

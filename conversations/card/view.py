@@ -25,6 +25,7 @@ from coachbot.db.uow import UnitOfWork
 from coachbot.domain import schedule
 from coachbot.domain.errors import InvalidChange
 from coachbot.domain.model import Patient, Therapist
+from coachbot.domain.surgery import Phase, phase
 from coachbot.domain.vocabulary import OPEN_STATES, Direction, PatientStatus, SessionState
 from coachbot.i18n import Translator
 from conversations import buttons, labels
@@ -32,6 +33,7 @@ from conversations.charts import progress_chart
 from conversations.context import CoachContext, tr
 from conversations.keyboards import button
 from conversations.render import change_text, day_name, mean_pain, percent, plan_dose_text
+from conversations.surgery import phase_line
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Tra
             level=escape(_(labels.LEVEL_NAMES[patient.level])),
         ),
         _("Conditions: {conditions}").format(conditions=escape(conditions)),
+        *[escape(line) for line in [phase_line(patient, today, _)] if line],
         _("Equipment: {equipment}").format(equipment=escape(equipment)),
         _("Pain at the start: {pain}").format(
             pain="–" if patient.baseline_pain is None else patient.baseline_pain
@@ -179,6 +182,14 @@ def card_buttons(card: views.PatientCard, _: Translator) -> InlineKeyboardMarkup
     elif status == PatientStatus.PAUSED:
         second.insert(0, button(_("▶️ Resume"), buttons.PATIENT_RESUME.data(pid)))
     rows.append(second)
+    rows.append(
+        [
+            button(_("🩹 Conditions"), buttons.PATIENT_CONDITIONS.data(pid)),
+            button(_("📶 Level"), buttons.PATIENT_LEVEL.data(pid)),
+        ]
+    )
+    if phase(card.patient.conditions, card.patient.cleared_at) is Phase.BEFORE_CLEARANCE:
+        rows.append([button(_("🩺 Cleared after operation"), buttons.PATIENT_CLEARED.data(pid))])
     for change in card.proposals:
         rows.append(
             [
