@@ -119,7 +119,6 @@ patient = Table(
     Column("baseline_pain", Integer),
     Column("usual_pain", Integer),
     Column("paused_until", Date),
-    Column("lessons_sent", Integer, nullable=False),
     Column("consent_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("blocked_at", UTCDateTime),
@@ -128,6 +127,7 @@ patient = Table(
     Column("plan_locked", Boolean, nullable=False, server_default="0"),
     Column("last_report_at", UTCDateTime),
     Column("first_pain_on", Date),
+    Column("lessons_taught", JSON, nullable=False, server_default="[]"),
 )
 
 invite = Table(
