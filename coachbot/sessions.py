@@ -43,10 +43,18 @@ async def build_session(
         due_at=schedule.due_at(day, patient.prompt_time, patient.timezone),
         ends_at=schedule.day_ends_at(day, patient.timezone),
         exercises=[SessionExercise(item.exercise_id, item.dose) for item in items],
-        relaxation_id=planning.relaxation_for(day, list(catalogue.relaxation)),
-        lesson_id=planning.next_lesson(
-            patient.lessons_sent, [lesson.id for lesson in catalogue.lessons_in_order()]
+        relaxation_id=planning.relaxation_for(
+            day, catalogue.relaxation.values(), patient.conditions
         ),
+        lesson_id=next_lesson(patient, catalogue),
+    )
+
+
+def next_lesson(patient: Patient, catalogue: Catalogue) -> str | None:
+    """The lesson the patient's next session teaches: the first in course order not
+    taught yet."""
+    return planning.next_lesson(
+        patient.lessons_taught, [lesson.id for lesson in catalogue.lessons_in_order()]
     )
 
 
@@ -60,7 +68,12 @@ async def ensure_next_session(
     today = schedule.local_date(now, patient.timezone)
     planned = await uow.sessions.planned_from(patient.id, today)
     if planned:
-        return min(planned, key=lambda session: session.local_date)
+        nearest = min(planned, key=lambda session: session.local_date)
+        # Taught meanwhile by another session (today's, asked for on a rest day): the
+        # course moves on instead of teaching it twice.
+        if nearest.lesson_id in patient.lessons_taught:
+            nearest.lesson_id = next_lesson(patient, catalogue)
+        return nearest
     latest = await uow.sessions.latest(patient.id)
     day = schedule.next_session_day(
         now,
@@ -168,8 +181,10 @@ async def mark_sent(
     session.retry_at = None
     if message_id is not None:
         session.failure = None
-    if first_send and session.lesson_id is not None:
-        patient.lessons_sent += 1
+    lesson = session.lesson_id
+    if first_send and lesson is not None and lesson not in patient.lessons_taught:
+        # A new list: the column holds JSON, whose changes in place go unnoticed.
+        patient.lessons_taught = [*patient.lessons_taught, lesson]
     await ensure_next_session(uow, patient, catalogue, now)
 
 

@@ -38,6 +38,7 @@ MAX_BYTES = 64  # Telegram's limit on callback data
 ID = r"[0-9]{1,18}"  # below 2**63, the largest id a database column holds
 HHMM = r"(?:[01][0-9]|2[0-3])[0-5][0-9]"
 INVITE = r"[A-Za-z0-9_-]{8,48}"
+ENTRY = r"[a-z0-9]+(?:_[a-z0-9]+)*"  # a catalogue entry's id (catalogue.schema.EntryId)
 Word = TypeVar("Word", bound=StrEnum)
 
 
@@ -173,9 +174,16 @@ NO_ANSWER = "none"
 DIFFICULTY = Family("diff", number("session"), one_of("value", *DIFFICULTY_ANSWERS, NO_ANSWER))
 SAFETY_CHECK = Family("chk", number("session"), YES_NO)
 EXTRA = Family("extra", number("session"), one_of("value", "relax", "lesson", "steps"))
+# The value is the option's place in the catalogue, whatever place it was shown in.
 LESSON_ANSWER = Family("lq", number("session"), text("value", r"[0-3]"))
 # The next-morning check: the back this morning, compared with usual.
 MORNING = Family("am", number("session"), one_of("value", *Morning))
+
+# Lessons and relaxation on demand (library.py), named by their catalogue ids; without
+# one, the list.
+OPEN_LESSON = Family("lsn", text("lesson", ENTRY), optional=1)
+LIBRARY_ANSWER = Family("lsq", text("lesson", ENTRY), text("value", r"[0-3]"))
+OPEN_RELAXATION = Family("rlx", text("technique", ENTRY), optional=1)
 
 # The patient's menus (menu.py).
 PAUSE = Family("pause", one_of("choice", "7", "14", "open", "date", "cancel"))

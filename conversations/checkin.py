@@ -23,6 +23,7 @@ from conversations.flood import failure_of
 from conversations.onboarding import red_flag_advice
 from conversations.render import (
     change_text,
+    check_answer_text,
     exercise_details,
     lesson_block,
     relaxation_block,
@@ -306,12 +307,14 @@ async def send_lesson_check(
     async with context.read() as uow:
         session = await uow.sessions.get(session_id)
     lesson = lesson_of(session, context)
-    if lesson is None:
+    if session is None or lesson is None:
         return
     question = lesson.check.question.get(_.language)
     await chat.send_message(
         "📘 " + _("A quick question on today's lesson:") + f"\n<b>{escape(question)}</b>",
-        reply_markup=keyboards.lesson_check(session_id, lesson, _),
+        reply_markup=keyboards.lesson_check(
+            buttons.LESSON_ANSWER.answer(session_id), lesson, session.patient_id, _
+        ),
     )
 
 
@@ -332,17 +335,8 @@ async def answer_lesson_check(update: Update, context: CoachContext) -> None:
         patient = await context.patient(query.from_user, uow)
         session = await access.own_session(uow, patient, session_id)
     lesson = lesson_of(session, context)
+    # The button carries the option's place in the catalogue, not where it was shown.
     index = int(value)
     if lesson is None or index >= len(lesson.check.options):
         raise SessionClosed
-    _ = tr(patient.language)
-    option = lesson.check.options[index]
-    verdict = _("✅ Right!") if option.correct else _("Not quite.")
-    await query.edit_message_text(
-        "📘 <b>"
-        + escape(lesson.check.question.get(_.language))
-        + "</b>\n"
-        + _("Your answer: {answer}").format(answer=escape(option.text.get(_.language)))
-        + f"\n\n{verdict} "
-        + escape(lesson.check.explanation.get(_.language))
-    )
+    await query.edit_message_text(check_answer_text(lesson, index, tr(patient.language)))

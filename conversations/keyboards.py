@@ -7,7 +7,7 @@ keyboard whose buttons differ in one answer takes an `Answer`: the data for each
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TypeVar
 
@@ -19,8 +19,8 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from catalogue.schema import Lesson
-from coachbot.domain import pain
+from catalogue.schema import Lesson, Relaxation
+from coachbot.domain import pain, quiz
 from coachbot.domain.model import Buttons
 from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, Morning, Outcome
 from coachbot.i18n import Translator
@@ -228,11 +228,56 @@ def session_extras(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup 
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def lesson_check(session_id: int, lesson: Lesson, _: Translator) -> InlineKeyboardMarkup:
+def lesson_check(
+    answer: Answer, lesson: Lesson, patient_id: int, _: Translator
+) -> InlineKeyboardMarkup:
+    """A lesson's check question, its options in this patient's order; each button
+    answers with the option's place in the catalogue."""
+    options = lesson.check.options
     return InlineKeyboardMarkup(
         [
-            [button(option.text.get(_.language), buttons.LESSON_ANSWER.data(session_id, index))]
-            for index, option in enumerate(lesson.check.options)
+            [button(options[index].text.get(_.language), answer(index))]
+            for index in quiz.option_order(patient_id, lesson.id, len(options))
+        ]
+    )
+
+
+def lesson_list(
+    lessons: Sequence[Lesson], taught: Collection[str], _: Translator
+) -> InlineKeyboardMarkup:
+    """Every lesson in course order, those the course has sent ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(
+                    (CHECK if lesson.id in taught else "")
+                    + f"{number}. {lesson.title.get(_.language)}",
+                    buttons.OPEN_LESSON.data(lesson.id),
+                )
+            ]
+            for number, lesson in enumerate(lessons, start=1)
+        ]
+    )
+
+
+def single(label: str, data: str) -> InlineKeyboardMarkup:
+    """One button: the way on (or back) from a message."""
+    return InlineKeyboardMarkup([[button(label, data)]])
+
+
+def relaxation_list(techniques: Sequence[Relaxation], _: Translator) -> InlineKeyboardMarkup:
+    """A button per technique, with its minutes."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(
+                    _("{title} ({minutes} min)").format(
+                        title=technique.title.get(_.language), minutes=technique.duration_minutes
+                    ),
+                    buttons.OPEN_RELAXATION.data(technique.id),
+                )
+            ]
+            for technique in techniques
         ]
     )
 

@@ -24,6 +24,8 @@ COMMANDS = [
     ("today", N_("Today's training session")),
     ("plan", N_("Your exercises and doses")),
     ("progress", N_("How you are doing, with a chart")),
+    ("lessons", N_("Back-school lessons, to read any time")),
+    ("relax", N_("Relaxation exercises that suit you")),
     ("pause", N_("Pause training for a while")),
     ("resume", N_("Start training again")),
     ("settings", N_("Time, days, time zone, language, equipment, conditions, level")),

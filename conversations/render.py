@@ -11,6 +11,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from catalogue.loader import Catalogue
+from catalogue.schema import Lesson, Relaxation
 from coachbot.domain.model import Dose, Patient, PlanChange, Session
 from coachbot.domain.pain import usual_of, zones
 from coachbot.domain.vocabulary import ChangeStatus, Condition, Direction
@@ -117,8 +118,11 @@ def exercise_block(
 
 def relaxation_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
     technique = catalogue.relaxation.get(session.relaxation_id or "")
-    if technique is None:
-        return ""
+    return "" if technique is None else relaxation_text(technique, _)
+
+
+def relaxation_text(technique: Relaxation, _: Translator) -> str:
+    """A relaxation technique in full: title and minutes, intro, numbered steps."""
     language = _.language
     heading = _("Relaxation: {title} ({minutes} min)").format(
         title=technique.title.get(language), minutes=technique.duration_minutes
@@ -133,10 +137,29 @@ def relaxation_block(session: Session, catalogue: Catalogue, _: Translator) -> s
 
 def lesson_block(session: Session, catalogue: Catalogue, _: Translator) -> str:
     lesson = catalogue.lessons.get(session.lesson_id or "")
-    if lesson is None:
-        return ""
+    return "" if lesson is None else lesson_text(lesson, _)
+
+
+def lesson_text(lesson: Lesson, _: Translator) -> str:
+    """A back-school lesson: its title and body."""
     title = _("Back school: {title}").format(title=lesson.title.get(_.language))
     return f"📘 <b>{escape(title)}</b>\n{escape(lesson.body.get(_.language))}"
+
+
+def check_answer_text(lesson: Lesson, index: int, _: Translator) -> str:
+    """A lesson's check question answered with option `index` (its place in the
+    catalogue): the question, the answer, whether it is right, and why."""
+    language = _.language
+    option = lesson.check.options[index]
+    verdict = _("✅ Right!") if option.correct else _("Not quite.")
+    return (
+        "📘 <b>"
+        + escape(lesson.check.question.get(language))
+        + "</b>\n"
+        + _("Your answer: {answer}").format(answer=escape(option.text.get(language)))
+        + f"\n\n{verdict} "
+        + escape(lesson.check.explanation.get(language))
+    )
 
 
 def session_text(

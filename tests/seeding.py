@@ -241,7 +241,7 @@ async def seed_practice(
                     "equipment": [],
                     "level": "beginner",
                     "baseline_pain": 3,
-                    "lessons_sent": 0,
+                    "lessons_taught": [],
                     "consent_at": created,
                     "created_at": created,
                     "therapist_id": therapist_id,

@@ -120,7 +120,6 @@ patient = Table(
     Column("baseline_pain", Integer),
     Column("usual_pain", Integer),
     Column("paused_until", Date),
-    Column("lessons_sent", Integer, nullable=False),
     Column("consent_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("blocked_at", UTCDateTime),
@@ -133,6 +132,7 @@ patient = Table(
     Column("surgery_date_approximate", Boolean, nullable=False, server_default="0"),
     Column("cleared_at", UTCDateTime),
     Column("cleared_by", Vocabulary(Actor, 16)),
+    Column("lessons_taught", JSON, nullable=False, server_default="[]"),
 )
 
 invite = Table(

@@ -110,7 +110,9 @@ class Patient:
     baseline_pain: int | None = None
     usual_pain: int | None = None
     paused_until: date | None = None
-    lessons_sent: int = 0
+    # The ids of the lessons the course has sent, so that the next one is the first in
+    # course order not among them (a reordered course skips and repeats nothing).
+    lessons_taught: list[str] = field(default_factory=list)
     therapist_id: int | None = None
     blocked_at: datetime | None = None
     # The Telegram first name, so a linked therapist knows who an alert is about.

@@ -186,14 +186,37 @@ def items_for_day(
     return chosen
 
 
-def relaxation_for(day: date, relaxation_ids: Sequence[str]) -> str | None:
-    """A relaxation technique for the day, taking turns through all of them."""
-    ordered = sorted(relaxation_ids)
+class RelaxationFacts(Protocol):
+    """What the planner needs to know of a relaxation technique."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def unsuitable(self) -> Sequence[Condition]: ...
+
+
+def suitable_relaxation(
+    techniques: Iterable[RelaxationFacts], conditions: Collection[Condition]
+) -> list[str]:
+    """The ids of the techniques that are not unsuitable for any of `conditions`, sorted."""
+    return sorted(
+        technique.id for technique in techniques if not set(technique.unsuitable) & set(conditions)
+    )
+
+
+def relaxation_for(
+    day: date, techniques: Iterable[RelaxationFacts], conditions: Collection[Condition]
+) -> str | None:
+    """A relaxation technique for the day, taking turns through those that suit the
+    patient's conditions."""
+    ordered = suitable_relaxation(techniques, conditions)
     return ordered[day.toordinal() % len(ordered)] if ordered else None
 
 
-def next_lesson(lessons_sent: int, lesson_ids_in_order: Sequence[str]) -> str | None:
-    """The next lesson of the course, or None once the course is done."""
-    if lessons_sent < len(lesson_ids_in_order):
-        return lesson_ids_in_order[lessons_sent]
-    return None
+def next_lesson(taught: Collection[str], lesson_ids_in_order: Sequence[str]) -> str | None:
+    """The first lesson of the course not taught yet, or None once every one is.
+
+    Chosen by id rather than by how many were taught, so that a reordered course
+    neither skips a lesson a patient has not had nor repeats one they have.
+    """
+    return next((lesson for lesson in lesson_ids_in_order if lesson not in taught), None)

@@ -351,3 +351,63 @@ async def test_alert_details_become_facts_and_queued_alert_messages_stay(db_url:
         await engine.dispose()
     assert [tuple(row) for row in details] == [*old[:6], (7, "silent", None)]
     assert [tuple(row) for row in queued] == [(1, 4)]
+
+
+async def test_the_lessons_each_patient_was_sent_are_kept_by_name(db_url: str) -> None:
+    """A count of lessons sent becomes the lessons sent, so that a reordered course goes
+    on with the first lesson each patient has not had."""
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0013")
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as connection:
+            for patient, sent in ((1, 2), (2, 0)):
+                await connection.exec_driver_sql(
+                    "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, "
+                    "status, prompt_time, training_days, conditions, equipment, level, "
+                    f"lessons_sent, consent_at, created_at) VALUES ({patient}, {patient}, "
+                    f"{patient}, 'en', 'Europe/Berlin', 'active', '18:00:00', '0123456', '[]', "
+                    f"'[]', 'beginner', {sent}, '2026-11-20 08:00:00', '2026-11-20 08:00:00')"
+                )
+            # Patient 1: two lessons went out; the third session is planned, not sent.
+            for day, lesson, sent_at in (
+                (22, "hurt_is_not_harm", "'2026-11-22 17:00:00'"),
+                (21, "how_the_spine_works", "'2026-11-21 17:00:00'"),
+                (23, "staying_active_in_a_flare_up", "NULL"),
+            ):
+                await connection.exec_driver_sql(
+                    "INSERT INTO session (patient_id, local_date, due_at, ends_at, exercises, "
+                    f"lesson_id, state, sent_at) VALUES (1, '2026-11-{day}', "
+                    f"'2026-11-{day} 17:00:00', '2026-11-{day} 23:00:00', '[]', '{lesson}', "
+                    f"'sent', {sent_at})"
+                )
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(upgrade, db_url)
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            taught = (
+                await connection.execute(
+                    sa.select(sa.column("id"), sa.column("lessons_taught", sa.JSON))
+                    .select_from(sa.table("patient"))
+                    .order_by(sa.column("id"))
+                )
+            ).all()
+            differences, _tables = await connection.run_sync(_compare)
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in taught] == [
+        (1, ["how_the_spine_works", "hurt_is_not_harm"]),
+        (2, []),
+    ]
+    assert differences == []
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0013")
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            counts = (
+                await connection.exec_driver_sql("SELECT id, lessons_sent FROM patient ORDER BY id")
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in counts] == [(1, 2), (2, 0)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain, combinations, pairwise
 
@@ -19,6 +20,7 @@ from coachbot.domain.planning import (
     items_for_day,
     next_lesson,
     relaxation_for,
+    suitable_relaxation,
 )
 from coachbot.domain.vocabulary import Condition, Equipment
 from tests.shipped import shipped_catalogue
@@ -144,14 +146,64 @@ def test_items_for_day_keeps_the_dose_of_the_plan() -> None:
 
 def test_lessons_follow_the_course_and_stop_at_its_end() -> None:
     course = ["spine", "pain", "pacing"]
-    assert [next_lesson(n, course) for n in range(5)] == ["spine", "pain", "pacing", None, None]
-    assert next_lesson(0, []) is None
+    taught: list[str] = []
+    for _ in range(4):
+        lesson = next_lesson(taught, course)
+        if lesson is not None:
+            taught.append(lesson)
+    assert taught == course
+    assert next_lesson(taught, course) is None
+    assert next_lesson([], []) is None
+
+
+def test_a_reordered_course_brings_a_lesson_not_taught_and_repeats_none() -> None:
+    # Taught under the old order; "doctor" has moved from the end to second place.
+    taught = ["spine", "pain", "pacing"]
+    course = ["spine", "doctor", "pain", "pacing", "sleep"]
+    assert next_lesson(taught, course) == "doctor"
+    assert next_lesson([*taught, "doctor"], course) == "sleep"
+
+
+@dataclass(frozen=True)
+class Technique:
+    id: str
+    unsuitable: tuple[Condition, ...] = ()
 
 
 def test_relaxation_takes_turns_day_by_day() -> None:
-    ids = ["c", "a", "b"]
+    techniques = [Technique("c"), Technique("a"), Technique("b")]
     start = date(2026, 11, 23)
-    picked = [relaxation_for(start + timedelta(days=n), ids) for n in range(6)]
+    picked = [relaxation_for(start + timedelta(days=n), techniques, []) for n in range(6)]
     assert set(picked) == {"a", "b", "c"}
     assert picked[:3] == picked[3:]
-    assert relaxation_for(start, []) is None
+    assert relaxation_for(start, [], []) is None
+
+
+def test_relaxation_leaves_out_techniques_unsuitable_for_the_patients_conditions() -> None:
+    techniques = [
+        Technique("hug_knees", (Condition.OSTEOPOROSIS, Condition.AFTER_SURGERY)),
+        Technique("breathing"),
+        Technique("imagery"),
+    ]
+    start = date(2026, 11, 23)
+    for conditions in (
+        [Condition.OSTEOPOROSIS],
+        [Condition.AFTER_SURGERY, Condition.HERNIATED_DISC],
+    ):
+        picked = {
+            relaxation_for(start + timedelta(days=n), techniques, conditions) for n in range(9)
+        }
+        assert picked == {"breathing", "imagery"}
+    everyone = {relaxation_for(start + timedelta(days=n), techniques, []) for n in range(9)}
+    assert everyone == {"hug_knees", "breathing", "imagery"}
+    assert relaxation_for(start, techniques[:1], [Condition.OSTEOPOROSIS]) is None
+
+
+def test_the_shipped_relaxation_leaves_every_condition_something_to_do() -> None:
+    for conditions in CONDITION_SETS:
+        suitable = suitable_relaxation(CATALOGUE.relaxation.values(), conditions)
+        assert len(suitable) >= 5, sorted(conditions)
+    hugs_knees = "bedtime_back_routine"
+    for condition in (Condition.OSTEOPOROSIS, Condition.AFTER_SURGERY):
+        assert hugs_knees not in suitable_relaxation(CATALOGUE.relaxation.values(), [condition])
+    assert hugs_knees in suitable_relaxation(CATALOGUE.relaxation.values(), [])

@@ -1,7 +1,7 @@
 """surgery: the day of a patient's operation (perhaps approximate), and when and by whom
 the surgeon's clearance for full exercise was recorded
 
-Revision ID: 0013_surgery
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-01 10:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import coachbot.db.types
 
-revision: str = "0013_surgery"
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
