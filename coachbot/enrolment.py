@@ -7,14 +7,15 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from catalogue.loader import Catalogue
-from coachbot.alerts import stop_for_red_flag
+from coachbot import screening
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.enrolment import (
     FIRST_STEP,
     Answered,
     Question,
+    current_step,
     next_step,
-    red_flag,
+    screening_group,
     toggle,
     toggle_days,
 )
@@ -22,6 +23,7 @@ from coachbot.domain.errors import RoleConflict
 from coachbot.domain.model import Patient, Session
 from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, PatientStatus, lookup
 from coachbot.plans import replan
+from coachbot.screening import Screened
 from coachbot.sessions import ensure_next_session
 
 
@@ -71,12 +73,16 @@ async def answer(
     uow: UnitOfWork, patient: Patient, value: str, catalogue: Catalogue, now: datetime
 ) -> Answered:
     """A button's answer to the question the patient is at."""
+    # A step from before the screen's groups is answered as its group.
+    patient.step = current_step(patient.step)
     step = patient.step or ""
-    flag = red_flag(step)
-    if flag is not None:
-        if value == "y":
-            await stop_for_red_flag(uow, patient, flag, now)
+    group = screening_group(step)
+    if group is not None:
+        screened, _flag = await screening.answer(uow, patient, group, value, now)
+        if screened is Screened.STOP:
             return Answered.STOP
+        if screened is Screened.INVALID:
+            return Answered.INVALID
         return await advance(uow, patient, catalogue, now)
     if step in (Question.CONDITIONS, Question.EQUIPMENT) and value != "done":
         if step == Question.CONDITIONS:

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from telegram.ext import CallbackContext
 
+from coachbot.domain.red_flags import Group
 from coachbot.domain.vocabulary import Difficulty, Kind, Language, Outcome, SummaryFrequency
 
 MAX_BYTES = 64  # Telegram's limit on callback data
@@ -118,7 +119,7 @@ WELCOME_LANGUAGE = Family("lang", LANGUAGE, text("invite", INVITE), optional=1)
 CONSENT = Family(
     "consent", LANGUAGE, one_of("answer", "yes", "no"), text("invite", INVITE), optional=1
 )
-# `question` is the enrolment step without its "ob:" (a red flag's is "rf:<flag>").
+# `question` is the enrolment step without its "ob:" (a screen group's is "rf:<group>").
 ENROLMENT = Family("ob", text("question", r"[a-z_]+(?::[a-z_]+)?"), text("value", r"[a-z0-9_]+"))
 
 # The daily session and its report (checkin.py).
@@ -137,6 +138,8 @@ PAUSE = Family("pause", one_of("choice", "7", "14", "open", "date", "cancel"))
 CLEARED = Family("cleared", YES_NO)
 SETTING = Family("set", text("what", r"[a-z]+"), text("value", r"[a-z0-9_]+"))
 DELETE = Family("del", one_of("answer", "yes", "no"))
+# The warning-sign screen taken again from /settings (screening.py): a sign or "none".
+SCREEN = Family("rf", one_of("group", *Group), text("value", r"[a-z0-9_]+"))
 
 # The therapist (therapist.py, summary.py).
 ACKNOWLEDGE = Family("ack", number("alert"))

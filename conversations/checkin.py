@@ -14,13 +14,12 @@ from catalogue.schema import Lesson
 from coachbot import access, reports, sessions
 from coachbot.domain.errors import SessionClosed
 from coachbot.domain.model import Session
-from coachbot.domain.safety import Light, Urgency
+from coachbot.domain.safety import Light
 from coachbot.domain.vocabulary import AlertKind, Condition, Difficulty, Failure, Outcome, RedFlag
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
 from conversations.context import CoachContext, clear_buttons, message_gone, set_buttons, tr
 from conversations.flood import failure_of
-from conversations.onboarding import red_flag_advice
 from conversations.render import (
     change_text,
     exercise_details,
@@ -28,6 +27,7 @@ from conversations.render import (
     relaxation_block,
     session_text,
 )
+from conversations.screening import red_flag_advice
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,8 @@ async def report_check(update: Update, context: CoachContext) -> None:
     await clear_buttons(query)
     assert query.message is not None
     if value == "y":
-        await query.message.chat.send_message(red_flag_advice(Urgency.EMERGENCY, _))
+        linked = patient.therapist_id is not None
+        await query.message.chat.send_message(red_flag_advice(RedFlag.CAUDA_EQUINA, linked, _))
     else:
         await query.message.chat.send_message(
             _(

@@ -21,7 +21,8 @@ from telegram import (
 
 from catalogue.schema import Lesson
 from coachbot.domain.model import Buttons
-from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, Outcome
+from coachbot.domain.red_flags import NONE
+from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, Outcome, RedFlag
 from coachbot.i18n import Translator
 from conversations import buttons, labels
 
@@ -83,6 +84,13 @@ def language_label(language: Language) -> str:
 
 def yes_no(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(_("Yes"), answer("y")), button(_("No"), answer("n"))]])
+
+
+def warning_signs(answer: Answer, signs: Iterable[RedFlag], _: Translator) -> InlineKeyboardMarkup:
+    """A screen group's buttons: "Yes: ..." for each sign, then "None of these"."""
+    rows = [[button(_(labels.RED_FLAG_BUTTONS[flag]), answer(flag))] for flag in signs]
+    rows.append([button(_("✅ None of these"), answer(NONE))])
+    return InlineKeyboardMarkup(rows)
 
 
 def _multi_select(
@@ -162,6 +170,7 @@ def settings_menu(_: Translator) -> InlineKeyboardMarkup:
         ("tz", _("🌍 Time zone")),
         ("lang", _("🗣 Language")),
         ("eq", _("🏋️ Equipment")),
+        ("screen", _("🩺 Check warning signs")),
     ]
     rows = [[button(label, buttons.SETTING.data("menu", key))] for key, label in items]
     rows.append([button(_("Close"), buttons.SETTING.data("menu", "close"))])

@@ -1,4 +1,5 @@
-"""/settings: the patient's training time and days, time zone, language and equipment."""
+"""/settings: the patient's training time and days, time zone, language and equipment,
+and the warning-sign check taken again (screening.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from telegram import (
 )
 from telegram._utils.types import ReplyMarkup
 
-from coachbot import plans, sessions
+from coachbot import plans, screening, sessions
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.enrolment import toggle, toggle_days
 from coachbot.domain.model import Patient
@@ -19,6 +20,7 @@ from coachbot.domain.vocabulary import Equipment, Language, lookup
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
 from conversations.context import CoachContext, set_buttons, tr
+from conversations.screening import retake_question
 
 # The patient.step while a typed answer is awaited.
 SET_TIME = "set:time"
@@ -127,6 +129,9 @@ async def _apply_setting(
                 send_text=_("Tap what you have, then Done."),
                 send_markup=keyboards.equipment(buttons.SETTING.answer("eq"), patient.equipment, _),
             )
+        if value == "screen":
+            text, markup = retake_question(screening.start_retake(patient), _)
+            return SettingReply(send_text=text, send_markup=markup)
         return SettingReply(clear=True)
     if what == "time" and len(value) == 4 and value.isdigit():
         patient.step = None

@@ -128,6 +128,8 @@ patient = Table(
     Column("plan_locked", Boolean, nullable=False, server_default="0"),
     Column("last_report_at", UTCDateTime),
     Column("first_pain_on", Date),
+    Column("screened_at", UTCDateTime),
+    Column("warning_signs", Words(RedFlag), nullable=False, server_default="[]"),
 )
 
 invite = Table(

@@ -121,6 +121,10 @@ class Patient:
     # The day of the first session with a pain answer: the first week's pain is counted
     # from it (one week of rows, however long the history).
     first_pain_on: date | None = None
+    # When the red-flag screen was last finished (all clear, or stopped at a sign), and
+    # the signs said yes to then; None: not screened since screens were recorded.
+    screened_at: datetime | None = None
+    warning_signs: list[RedFlag] = field(default_factory=list)
     id: int | None = None
 
     @property

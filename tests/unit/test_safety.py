@@ -1,10 +1,10 @@
-"""Safety rules: the pain traffic light, pain alerts and the red-flag questions."""
+"""Safety rules: the pain traffic light and pain alerts (red flags: test_red_flags.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from coachbot.domain.safety import RED_FLAGS, Light, Urgency, pain_alerts, traffic_light
+from coachbot.domain.safety import Light, pain_alerts, traffic_light
 from coachbot.domain.vocabulary import AlertKind
 
 
@@ -60,17 +60,3 @@ def test_invalid_pain_is_rejected(pain: int) -> None:
 )
 def test_pain_alerts(pain: int, baseline: int | None, alerts: list[AlertKind]) -> None:
     assert pain_alerts(pain, baseline) == alerts
-
-
-def test_red_flags_are_asked_in_order_with_their_urgency() -> None:
-    assert list(RED_FLAGS) == ["cauda_equina", "leg_weakness", "fever_weight", "cancer", "trauma"]
-    assert RED_FLAGS == {
-        "cauda_equina": Urgency.EMERGENCY,
-        "leg_weakness": Urgency.EMERGENCY,
-        "fever_weight": Urgency.DOCTOR,
-        "cancer": Urgency.DOCTOR,
-        "trauma": Urgency.DOCTOR,
-    }
-    # The emergencies are asked first.
-    urgencies = list(RED_FLAGS.values())
-    assert urgencies == sorted(urgencies, key=lambda u: u is not Urgency.EMERGENCY)
