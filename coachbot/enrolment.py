@@ -23,7 +23,6 @@ from coachbot.domain.errors import RoleConflict
 from coachbot.domain.model import Patient, Session
 from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, PatientStatus, lookup
 from coachbot.plans import replan
-from coachbot.screening import Screened
 from coachbot.sessions import ensure_next_session
 
 
@@ -79,9 +78,9 @@ async def answer(
     group = screening_group(step)
     if group is not None:
         screened, _flag = await screening.answer(uow, patient, group, value, now)
-        if screened is Screened.STOP:
+        if screened is screening.Screened.STOP:
             return Answered.STOP
-        if screened is Screened.INVALID:
+        if screened is screening.Screened.INVALID:
             return Answered.INVALID
         return await advance(uow, patient, catalogue, now)
     if step in (Question.CONDITIONS, Question.EQUIPMENT) and value != "done":
