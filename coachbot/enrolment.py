@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from catalogue.loader import Catalogue
-from coachbot import surgery
-from coachbot.alerts import stop_for_red_flag
+from coachbot import screening, surgery
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.enrolment import (
     CLEARANCE_ANSWERS,
@@ -16,8 +15,9 @@ from coachbot.domain.enrolment import (
     SURGERY_QUESTIONS,
     Answered,
     Question,
+    current_step,
     next_step,
-    red_flag,
+    screening_group,
     toggle,
     toggle_days,
 )
@@ -84,12 +84,16 @@ async def answer(
     uow: UnitOfWork, patient: Patient, value: str, catalogue: Catalogue, now: datetime
 ) -> Answered:
     """A button's answer to the question the patient is at."""
+    # A step from before the screen's groups is answered as its group.
+    patient.step = current_step(patient.step)
     step = patient.step or ""
-    flag = red_flag(step)
-    if flag is not None:
-        if value == "y":
-            await stop_for_red_flag(uow, patient, flag, now)
+    group = screening_group(step)
+    if group is not None:
+        screened, _flag = await screening.answer(uow, patient, group, value, now)
+        if screened is screening.Screened.STOP:
             return Answered.STOP
+        if screened is screening.Screened.INVALID:
+            return Answered.INVALID
         return await advance(uow, patient, catalogue, now)
     if step in (Question.CONDITIONS, Question.EQUIPMENT) and value != "done":
         if step == Question.CONDITIONS:

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from telegram.ext import CallbackContext
 
+from coachbot.domain.red_flags import Group
 from coachbot.domain.surgery import Ago
 from coachbot.domain.vocabulary import (
     Condition,
@@ -162,7 +163,7 @@ WELCOME_LANGUAGE = Family("lang", LANGUAGE, text("invite", INVITE), optional=1)
 CONSENT = Family(
     "consent", LANGUAGE, one_of("answer", "yes", "no"), text("invite", INVITE), optional=1
 )
-# `question` is the enrolment step without its "ob:" (a red flag's is "rf:<flag>").
+# `question` is the enrolment step without its "ob:" (a screen group's is "rf:<group>").
 ENROLMENT = Family("ob", text("question", r"[a-z_]+(?::[a-z_]+)?"), text("value", r"[a-z0-9_]+"))
 
 # The daily session and its report (checkin.py).
@@ -202,6 +203,8 @@ OPERATION = Family(
     optional=1,
 )
 DELETE = Family("del", one_of("answer", "yes", "no"))
+# The warning-sign screen taken again from /settings (screening.py): a sign or "none".
+SCREEN = Family("rf", one_of("group", *Group), text("value", r"[a-z0-9_]+"))
 
 # The therapist (therapist.py, summary.py).
 ACKNOWLEDGE = Family("ack", number("alert"))

@@ -14,13 +14,11 @@ from coachbot import access, reports, sessions
 from coachbot.domain.errors import SessionClosed
 from coachbot.domain.model import Patient, Session
 from coachbot.domain.pain import Light, usual_of
-from coachbot.domain.safety import Urgency
 from coachbot.domain.vocabulary import Difficulty, Failure, Outcome, RedFlag
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
 from conversations.context import CoachContext, clear_buttons, message_gone, set_buttons, tr
 from conversations.flood import failure_of
-from conversations.onboarding import red_flag_advice
 from conversations.render import (
     change_text,
     check_answer_text,
@@ -29,6 +27,7 @@ from conversations.render import (
     relaxation_block,
     session_text,
 )
+from conversations.screening import red_flag_advice
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +288,8 @@ async def report_check(update: Update, context: CoachContext) -> None:
     await clear_buttons(query)
     assert query.message is not None
     if value == "y":
-        await query.message.chat.send_message(red_flag_advice(Urgency.EMERGENCY, _))
+        linked = patient.therapist_id is not None
+        await query.message.chat.send_message(red_flag_advice(RedFlag.CAUDA_EQUINA, linked, _))
         return
     await query.message.chat.send_message(
         _(

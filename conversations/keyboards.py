@@ -22,7 +22,16 @@ from telegram import (
 from catalogue.schema import Lesson, Relaxation
 from coachbot.domain import pain, quiz
 from coachbot.domain.model import Buttons
-from coachbot.domain.vocabulary import Condition, Equipment, Language, Level, Morning, Outcome
+from coachbot.domain.red_flags import NONE
+from coachbot.domain.vocabulary import (
+    Condition,
+    Equipment,
+    Language,
+    Level,
+    Morning,
+    Outcome,
+    RedFlag,
+)
 from coachbot.i18n import Translator
 from conversations import buttons, labels
 
@@ -96,6 +105,13 @@ def morning(session_id: int, _: Translator) -> InlineKeyboardMarkup:
 
 def yes_no(answer: Answer, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(_("Yes"), answer("y")), button(_("No"), answer("n"))]])
+
+
+def warning_signs(answer: Answer, signs: Iterable[RedFlag], _: Translator) -> InlineKeyboardMarkup:
+    """A screen group's buttons: "Yes: ..." for each sign, then "None of these"."""
+    rows = [[button(_(labels.RED_FLAG_BUTTONS[flag]), answer(flag))] for flag in signs]
+    rows.append([button(_("✅ None of these"), answer(NONE))])
+    return InlineKeyboardMarkup(rows)
 
 
 def _multi_select(
@@ -183,6 +199,7 @@ def settings_menu(_: Translator, operated: bool = False) -> InlineKeyboardMarkup
         ("eq", _("🏋️ Equipment")),
         ("cond", _("🩹 My conditions")),
         ("level", _("📶 Level")),
+        ("screen", _("🩺 Check warning signs")),
     ]
     rows = [[button(label, buttons.SETTING.data("menu", key))] for key, label in items]
     if operated:

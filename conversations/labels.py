@@ -99,10 +99,32 @@ FREQUENCY_LABELS = {
 # The warning sign a patient said yes to, in a few words for their therapist.
 RED_FLAG_LABELS = {
     RedFlag.CAUDA_EQUINA: N_("loss of bladder or bowel control or saddle numbness"),
+    RedFlag.SEXUAL_DYSFUNCTION: N_("new numbness or loss of function during sex"),
     RedFlag.LEG_WEAKNESS: N_("new or worsening weakness in both legs"),
-    RedFlag.FEVER_WEIGHT: N_("fever, feeling unwell or unexplained weight loss"),
-    RedFlag.CANCER: N_("a history of cancer"),
+    RedFlag.ONE_LEG_WEAKNESS: N_("a leg or foot getting weaker or numb (e.g. foot drop)"),
+    RedFlag.FEVER_WEIGHT: N_("fever, chills or feeling very unwell"),
+    RedFlag.WEIGHT_LOSS: N_("unexplained weight loss"),
+    RedFlag.CANCER: N_("back pain new or changed since a cancer diagnosis, unchecked"),
+    RedFlag.INFECTION_RISK: N_("weakened immune system or injecting drugs"),
+    RedFlag.NIGHT_PAIN: N_("night or rest pain not eased by changing position"),
     RedFlag.TRAUMA: N_("back pain since a recent fall, accident or injury"),
+    RedFlag.FRACTURE_RISK: N_("long-term steroids or osteoporosis, with a minor fall or strain"),
+    RedFlag.NEW_AFTER_50: N_("back pain first begun after 50, unchecked"),
+}
+# The same sign on the patient's own button in the screen ("Yes: ..."), short and plain.
+RED_FLAG_BUTTONS = {
+    RedFlag.CAUDA_EQUINA: N_("Yes: bladder, bowel or numb saddle area"),
+    RedFlag.SEXUAL_DYSFUNCTION: N_("Yes: numbness or problems during sex"),
+    RedFlag.LEG_WEAKNESS: N_("Yes: both legs weak"),
+    RedFlag.ONE_LEG_WEAKNESS: N_("Yes: a leg or foot weaker or numb"),
+    RedFlag.FEVER_WEIGHT: N_("Yes: fever or feeling very unwell"),
+    RedFlag.WEIGHT_LOSS: N_("Yes: weight loss without trying"),
+    RedFlag.CANCER: N_("Yes: pain since a cancer diagnosis"),
+    RedFlag.INFECTION_RISK: N_("Yes: weak immune system or injecting"),
+    RedFlag.NIGHT_PAIN: N_("Yes: pain at night or rest"),
+    RedFlag.TRAUMA: N_("Yes: pain since a fall or accident"),
+    RedFlag.FRACTURE_RISK: N_("Yes: steroids or osteoporosis and a fall"),
+    RedFlag.NEW_AFTER_50: N_("Yes: first back pain after 50"),
 }
 ALERT_KIND_LABELS = {
     AlertKind.RED_FLAG: N_("red-flag answer"),

@@ -16,7 +16,8 @@ from coachbot import pauses
 from coachbot.domain.enrolment import Question, enrolling
 from coachbot.domain.model import Patient, Therapist
 from coachbot.i18n import N_, Translator
-from conversations import onboarding, pausing, settings, surgery, therapist
+from coachbot.screening import retake_group
+from conversations import onboarding, pausing, screening, settings, surgery, therapist
 from conversations.context import CoachContext, tr
 
 # The command menu Telegram shows, in every language (registered in post_init).
@@ -131,14 +132,25 @@ async def text(update: Update, context: CoachContext) -> None:
         _ = tr(patient.language)
         await message.reply_text(_("Please answer with the buttons below the question."))
         await onboarding.ask(message, patient, context)
+    elif retake_group(step) is not None:
+        _ = tr(patient.language)
+        await message.reply_text(_("Please answer with the buttons below the question."))
+        await screening.ask_retake(message.chat, patient)
     else:
         _ = tr(patient.language)
+        # Only a linked therapist reads along; anyone else is sent to their own clinicians.
+        ask = (
+            _("For questions about your back, please ask your therapist.")
+            if patient.therapist_id is not None
+            else _("For questions about your back, please ask your doctor or physiotherapist.")
+        )
         await message.reply_text(
             _(
                 "I understand buttons and commands best. /today shows today's session, "
-                "/help lists everything. For questions about your back, please ask your "
-                "therapist."
+                "/help lists everything."
             )
+            + " "
+            + ask
         )
 
 

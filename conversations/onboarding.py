@@ -1,4 +1,5 @@
-"""Enrolment's questions: red-flag screening, profile, time zone, time and days.
+"""Enrolment's questions: red-flag screening (its words: screening.py), profile, time
+zone, time and days.
 
 The current question is stored on the patient record (``patient.step``), not in
 memory, so a restart in the middle of enrolment lets the patient go on where
@@ -13,60 +14,27 @@ from zoneinfo import ZoneInfo
 from telegram import Message, ReplyKeyboardRemove, Update
 
 from coachbot import enrolment, sessions
-from coachbot.domain.enrolment import SURGERY_QUESTIONS, Answered, Question, enrolling, red_flag
+from coachbot.domain.enrolment import (
+    SURGERY_QUESTIONS,
+    Answered,
+    Question,
+    current_step,
+    enrolling,
+    screening_group,
+)
 from coachbot.domain.model import Patient, Session
-from coachbot.domain.safety import RED_FLAGS, Urgency
-from coachbot.domain.vocabulary import RedFlag
+from coachbot.domain.red_flags import sign_in
 from coachbot.i18n import Translator
 from coachbot.timezones import resolve_zone, zone_at
 from conversations import buttons, keyboards, surgery
 from conversations.context import CoachContext, clear_buttons, set_buttons, tr
 from conversations.parsing import parse_time
 from conversations.render import day_name
+from conversations.screening import group_question, red_flag_advice
 from conversations.summary import ZONE_STEP
 from conversations.therapist import therapist_location
 
 log = logging.getLogger(__name__)
-
-
-def red_flag_question(flag: RedFlag, _: Translator) -> str:
-    questions = {
-        RedFlag.CAUDA_EQUINA: _(
-            "Do you have new trouble passing urine or controlling your bladder or bowels, "
-            "or numbness around your genitals or back passage (the 'saddle' area)?"
-        ),
-        RedFlag.LEG_WEAKNESS: _(
-            "Do you have new or worsening weakness in both legs, or do your legs give way "
-            "when you walk?"
-        ),
-        RedFlag.FEVER_WEIGHT: _(
-            "Do you have a fever or feel generally unwell with your back pain, or have you "
-            "lost weight without trying?"
-        ),
-        RedFlag.CANCER: _("Have you ever had cancer?"),
-        RedFlag.TRAUMA: _(
-            "Did your back pain start after a serious fall, accident or injury in the last "
-            "few weeks?"
-        ),
-    }
-    return questions[flag]
-
-
-def red_flag_advice(urgency: Urgency, _: Translator) -> str:
-    if urgency is Urgency.EMERGENCY:
-        return _(
-            "⚠️ Please do not exercise now. This sign needs a doctor's assessment today: "
-            "contact your doctor or an emergency department right away, or call your local "
-            "emergency number (112 in Europe, 911 in the USA).\n\n"
-            "I have noted this for your therapist and will not send training. When a doctor "
-            "has checked you and says exercise is fine, send /resume."
-        )
-    return _(
-        "⚠️ Please see your doctor before you start training, and tell them about this "
-        "answer. I am not able to judge it, and it is worth checking first.\n\n"
-        "I have noted this for your therapist and will not send training for now. When a "
-        "doctor says exercise is fine for you, send /resume."
-    )
 
 
 def _answer(step: str) -> keyboards.Answer:
@@ -76,11 +44,9 @@ def _answer(step: str) -> keyboards.Answer:
 
 def question(step: str, patient: Patient, default_zone: str, _: Translator) -> tuple[str, object]:
     """The text and keyboard that ask `step`."""
-    flag = red_flag(step)
-    if flag is not None:
-        number = list(RED_FLAGS).index(flag) + 1
-        text = _("Safety question {number} of {total}:").format(number=number, total=len(RED_FLAGS))
-        return f"🩺 {text}\n<b>{red_flag_question(flag, _)}</b>", keyboards.yes_no(_answer(step), _)
+    group = screening_group(step)
+    if group is not None:
+        return group_question(group, _answer(step), _)
     if step in SURGERY_QUESTIONS:
         return surgery.question(step, _answer(step), _)
     if step == Question.CONDITIONS:
@@ -127,7 +93,8 @@ async def ask(message: Message, patient: Patient, context: CoachContext) -> None
     if patient.step is None:
         return
     _ = tr(patient.language)
-    text, markup = question(patient.step, patient, context.services.settings.default_timezone, _)
+    step = current_step(patient.step) or ""
+    text, markup = question(step, patient, context.services.settings.default_timezone, _)
     await message.chat.send_message(text, reply_markup=markup)  # type: ignore[arg-type]
 
 
@@ -142,7 +109,8 @@ async def answer_step(update: Update, context: CoachContext) -> None:
     step, value = "ob:" + data.text("question"), data.text("value")
     async with context.uow() as uow:
         patient = (await context.person(query.from_user, uow)).patient
-        current = patient is not None and patient.step == step
+        # A step stored before the screen's groups is its group's (`current_step`).
+        current = patient is not None and current_step(patient.step) == step
         if patient is not None and current:
             outcome = await enrolment.answer(
                 uow, patient, value, context.services.catalogue, context.now()
@@ -160,11 +128,16 @@ async def answer_step(update: Update, context: CoachContext) -> None:
         if query.message is not None and enrolling(patient.step):
             await ask(query.message, patient, context)  # type: ignore[arg-type]
         return
-    await _after_answer(update, context, patient, step, outcome)
+    await _after_answer(update, context, patient, step, value, outcome)
 
 
 async def _after_answer(
-    update: Update, context: CoachContext, patient: Patient, step: str, outcome: Answered
+    update: Update,
+    context: CoachContext,
+    patient: Patient,
+    step: str,
+    value: str,
+    outcome: Answered,
 ) -> None:
     query = update.callback_query
     assert query is not None
@@ -184,10 +157,11 @@ async def _after_answer(
     await clear_buttons(query)
     if message is None:
         return
-    flag = red_flag(step)
+    group = screening_group(step)
+    flag = sign_in(group, value) if group is not None else None
     if outcome is Answered.STOP and flag is not None:
-        urgency = RED_FLAGS[flag]
-        await message.chat.send_message(red_flag_advice(urgency, _))
+        linked = patient.therapist_id is not None
+        await message.chat.send_message(red_flag_advice(flag, linked, _))
     elif outcome is Answered.NEXT:
         note = surgery.enrolment_note(step, patient, _)
         if note is not None:

@@ -70,7 +70,11 @@ async def progress(update: Update, context: CoachContext) -> None:
     elif last <= first - 1:
         trend = _("better 📉")
     elif last >= first + 1:
-        trend = _("higher 📈: please tell your therapist")
+        trend = (
+            _("higher 📈: please tell your therapist")
+            if patient.therapist_id is not None
+            else _("higher 📈: please tell your doctor or physiotherapist")
+        )
     else:
         trend = _("about the same")
     text = "\n".join(

@@ -1,5 +1,6 @@
-"""/settings: the patient's training time and days, time zone, language, and their profile
-(equipment, conditions, level: `profile`; an operation: `surgery`)."""
+"""/settings: the patient's training time and days, time zone, language, their profile
+(equipment, conditions, level: `profile`; an operation: `surgery`), and the warning-sign
+check taken again (`screening`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from telegram import (
 )
 from telegram._utils.types import ReplyMarkup
 
-from coachbot import sessions
+from coachbot import screening, sessions
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain.enrolment import toggle_days
 from coachbot.domain.model import Patient
@@ -20,6 +21,7 @@ from coachbot.domain.vocabulary import Condition, Language, Level, lookup
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels, profile
 from conversations.context import CoachContext, set_buttons, tr
+from conversations.screening import retake_question
 
 # The patient.step while a typed answer is awaited.
 SET_TIME = "set:time"
@@ -140,6 +142,9 @@ async def _apply_setting(
                 send_text=_("Which level fits you now?"),
                 send_markup=keyboards.levels(buttons.SETTING.answer("level"), _),
             )
+        if value == "screen":
+            text, markup = retake_question(screening.start_retake(patient), _)
+            return SettingReply(send_text=text, send_markup=markup)
         return SettingReply(clear=True)
     if what == "time" and len(value) == 4 and value.isdigit():
         patient.step = None

@@ -32,7 +32,7 @@ def welcome_text(_: Translator) -> str:
         "👋 <b>Welcome to Coachbot, your back-training coach.</b>\n\n"
         "Every training day I send you a short session at your time: clear exercise "
         "steps, a relaxation tip or a short back-school lesson. You tell me in one tap "
-        "how it went and how your back feels, and your therapist can follow along.\n\n"
+        "how it went and how your back feels, and a therapist you link can follow along.\n\n"
         "<b>What I am not:</b> I am not a doctor, I cannot diagnose, and I am not for "
         "emergencies. If something feels seriously wrong, contact a doctor or call your "
         "emergency number.\n\n"

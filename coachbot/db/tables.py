@@ -133,6 +133,8 @@ patient = Table(
     Column("cleared_at", UTCDateTime),
     Column("cleared_by", Vocabulary(Actor, 16)),
     Column("lessons_taught", JSON, nullable=False, server_default="[]"),
+    Column("screened_at", UTCDateTime),
+    Column("warning_signs", Words(RedFlag), nullable=False, server_default="[]"),
 )
 
 invite = Table(

@@ -1,8 +1,8 @@
 """Enrolment: the questions a new patient answers, in the order they are asked.
 
 The question a patient is at is kept in `patient.step`, so a restart in the middle
-of enrolment goes on where they were. The red-flag screening comes first: a yes
-stops before anything else is asked.
+of enrolment goes on where they were. The red-flag screening comes first, a group of
+warning signs per step: a yes stops before anything else is asked.
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from enum import StrEnum
 from typing import TypeVar
 
 from coachbot.domain.model import ALL_DAYS
-from coachbot.domain.safety import RED_FLAGS
+from coachbot.domain.red_flags import Group, group_of
 from coachbot.domain.vocabulary import Condition, RedFlag, lookup
 
-RED_FLAG = "ob:rf:"  # a red-flag question's step: this, then the flag's key
+# A screening group's step: this, then the group's key. Before the groups each flag was
+# asked alone ("ob:rf:cancer"); such a step, stored for a patient mid-enrolment, stands
+# for the group asking that flag (`current_step`).
+RED_FLAG = "ob:rf:"
 
 
 class Question(StrEnum):
@@ -36,7 +39,7 @@ class Question(StrEnum):
 # Has the surgeon cleared full exercise? "Not sure" counts as not yet.
 CLEARANCE_ANSWERS = ("y", "n", "unsure")
 SURGERY_QUESTIONS = frozenset({Question.SURGERY, Question.CLEARANCE})
-STEPS: tuple[str, ...] = (*(RED_FLAG + flag for flag in RED_FLAGS), *Question)
+STEPS: tuple[str, ...] = (*(RED_FLAG + group for group in Group), *Question)
 FIRST_STEP = STEPS[0]
 WEEKDAYS = (0, 1, 2, 3, 4)
 Option = TypeVar("Option", bound=StrEnum)
@@ -53,20 +56,29 @@ class Answered(StrEnum):
     INVALID = "invalid"  # not an answer to this question
 
 
+def current_step(step: str | None) -> str | None:
+    """`step` as asked now: an old single red flag's step becomes its group's."""
+    if step is None or not step.startswith(RED_FLAG):
+        return step
+    flag = lookup(RedFlag, step.removeprefix(RED_FLAG))
+    return RED_FLAG + group_of(flag) if flag is not None else step
+
+
 def enrolling(step: str | None) -> bool:
     """Whether `step` is one of enrolment's questions."""
-    return step is not None and step in STEPS
+    return step is not None and current_step(step) in STEPS
 
 
-def red_flag(step: str) -> RedFlag | None:
-    """The red flag a step asks about, if it is a screening question."""
-    return lookup(RedFlag, step.removeprefix(RED_FLAG)) if step.startswith(RED_FLAG) else None
+def screening_group(step: str) -> Group | None:
+    """The group of warning signs a step asks about, if it is a screening question."""
+    current = current_step(step) or ""
+    return lookup(Group, current.removeprefix(RED_FLAG)) if current.startswith(RED_FLAG) else None
 
 
 def next_step(step: str, conditions: Collection[Condition] = ()) -> str | None:
     """The question after `step` for a patient with `conditions`, or None after the last
     (the questions about an operation are asked only after one)."""
-    following = STEPS[STEPS.index(step) + 1 :]
+    following = STEPS[STEPS.index(current_step(step) or "") + 1 :]
     operated = Condition.AFTER_SURGERY in conditions
     return next((s for s in following if operated or s not in SURGERY_QUESTIONS), None)
 

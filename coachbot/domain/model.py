@@ -130,6 +130,10 @@ class Patient:
     surgery_date_approximate: bool = False
     cleared_at: datetime | None = None
     cleared_by: Actor | None = None
+    # When the red-flag screen was last finished (all clear, or stopped at a sign), and
+    # the signs said yes to then; None: not screened since screens were recorded.
+    screened_at: datetime | None = None
+    warning_signs: list[RedFlag] = field(default_factory=list)
     id: int | None = None
 
     @property

@@ -6,7 +6,7 @@ never renamed (a new word may be added). The catalogue schema validates its file
 these, the tables read their columns back as members (`coachbot.db.types.Vocabulary`),
 and `conversations.labels` words each member for people.
 
-Words that are never stored stay with the rule they belong to (`safety.Urgency`,
+Words that are never stored stay with the rule they belong to (`red_flags.Urgency`,
 `safety.Light`, `summary.Trend`, `enrolment.Question`, `enrolment.Answered`).
 """
 
@@ -144,14 +144,25 @@ class Difficulty(StrEnum):
 
 
 class RedFlag(StrEnum):
-    """A warning sign the screening asks about (their order and urgency: `safety`). The
-    values are stored in alerts and in the enrolment question a patient is at."""
+    """A warning sign the screening asks about (their groups, order and urgency:
+    `red_flags`). The values are stored in alerts and a patient's last screen (and, for
+    the first five, in the enrolment steps of patients from before the groups)."""
 
     CAUDA_EQUINA = "cauda_equina"
-    LEG_WEAKNESS = "leg_weakness"
+    LEG_WEAKNESS = "leg_weakness"  # both legs
+    # Fever or feeling very unwell (until 2026-12 the question also asked for weight loss).
     FEVER_WEIGHT = "fever_weight"
+    # Back pain started or changed since a cancer diagnosis, unchecked (until 2026-12:
+    # any history of cancer).
     CANCER = "cancer"
     TRAUMA = "trauma"
+    SEXUAL_DYSFUNCTION = "sexual_dysfunction"
+    ONE_LEG_WEAKNESS = "one_leg_weakness"
+    WEIGHT_LOSS = "weight_loss"
+    INFECTION_RISK = "infection_risk"
+    NIGHT_PAIN = "night_pain"
+    FRACTURE_RISK = "fracture_risk"
+    NEW_AFTER_50 = "new_after_50"
 
 
 # --- therapists ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -86,6 +87,17 @@ def strip(card: views.PatientCard, today: date) -> list[str]:
     return lines
 
 
+def screen_text(patient: Patient, _: Translator) -> str:
+    """The last warning-sign screen: when, and the signs said yes to."""
+    if patient.screened_at is None:
+        return _("Warning signs: not checked yet")
+    day = patient.screened_at.astimezone(ZoneInfo(patient.timezone)).strftime("%d.%m.%Y")
+    if not patient.warning_signs:
+        return _("Warning signs: none (checked {day})").format(day=day)
+    signs = "; ".join(_(labels.RED_FLAG_LABELS[flag]) for flag in patient.warning_signs)
+    return _("⚠️ Warning signs on {day}: {signs}").format(day=day, signs=escape(signs))
+
+
 def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Translator) -> str:
     patient = card.patient
     language = card.therapist.language
@@ -108,6 +120,7 @@ def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Tra
         _("Pain at the start: {pain}").format(
             pain="–" if patient.baseline_pain is None else patient.baseline_pain
         ),
+        screen_text(patient, _),
         _("Adherence: 7 days {week}, 28 days {month} · streak {streak}").format(
             week=percent(progress.adherence_7.ratio),
             month=percent(progress.adherence_28.ratio),

@@ -9,7 +9,7 @@ from coachbot.domain.vocabulary import Condition, Language
 from tests.conftest import START, Bot
 from tests.fakebot import FakeBotApi, FakeUser
 
-NO_FLAGS = 5  # the five red-flag questions
+NO_FLAGS = 3  # the red-flag screen's groups, a message each
 
 
 async def consent(fake: FakeBotApi, user: FakeUser) -> dict[str, Any]:
@@ -24,10 +24,13 @@ async def consent(fake: FakeBotApi, user: FakeUser) -> dict[str, Any]:
 async def answer_no_flags(
     fake: FakeBotApi, user: FakeUser, first: dict[str, Any]
 ) -> dict[str, Any]:
-    """Answer every safety question with No; returns the conditions question."""
+    """Answer every group of the safety check with "None of these"; returns the
+    conditions question."""
     question = first
     for _ in range(NO_FLAGS):
-        await fake.tap(user, question, _data(question, 1))
+        none = [data for data in button_data(question) if data.endswith(":none")]
+        assert len(none) == 1, button_data(question)
+        await fake.tap(user, question, none[0])
         question = await fake.next_message(user.chat_id)
     return question
 

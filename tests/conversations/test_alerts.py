@@ -246,18 +246,18 @@ async def test_silence_counts_its_days_in_the_therapists_language(
 async def test_a_red_flag_at_enrolment_names_the_sign_to_the_therapist(
     fake: FakeBotApi, bot: Bot, anna: FakeUser
 ) -> None:
-    # Linked by an invite at consent, Anna says yes to the last question: recent trauma.
+    # Linked by an invite at consent, Anna says yes in the last group: recent trauma.
     weber = fake.user(5001, "Weber", "de")
     await sign_up(bot, weber, "Dr. Weber", "de")
     code = (await invite_link(fake, weber)).split("=", 1)[1]
     await fake.send(anna, f"/start {code}")
     await fake.tap_button(anna, await fake.next_message(anna.chat_id), "✅")
-    question = await next_containing(fake, anna, "1 of 5")
-    for _ in range(4):
-        await fake.tap_button(anna, question, "No")
+    question = await next_containing(fake, anna, "1 of 3")
+    for _ in range(2):
+        await fake.tap_button(anna, question, "None of these")
         question = await fake.next_message(anna.chat_id)
     assert "accident or injury" in question["text"]
-    await fake.tap_button(anna, question, "Yes")
+    await fake.tap_button(anna, question, "Yes: pain since a fall")
 
     def red_flags() -> list[str]:
         return [m["text"] for m in fake.messages(weber.chat_id) if "🚨" in m.get("text", "")]

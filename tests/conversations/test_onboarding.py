@@ -76,7 +76,7 @@ async def test_red_flag_stops_enrolment_and_records_an_alert(
 ) -> None:
     question = await consent(fake, anna)
     assert "bladder" in question["text"]
-    await fake.tap_button(anna, question, "Yes")
+    await fake.tap_button(anna, question, "Yes: bladder")
     advice = await fake.next_message(anna.chat_id)
     assert "do not exercise" in advice["text"]
     assert "emergency" in advice["text"]
@@ -108,7 +108,7 @@ async def test_stale_question_button_is_answered_and_changes_nothing(
     first = await consent(fake, anna)
     second_question = await answer_no_flags(fake, anna, first)
     # Tapping "Yes" on the first (answered) safety question must not stop anything.
-    query = await fake.tap(anna, first, "ob:rf:cauda_equina:y")
+    query = await fake.tap(anna, first, "ob:rf:nerves:cauda_equina")
     answer = await fake.callback_answer(query)
     assert "already answered" in answer.get("text", "")
     again = await fake.next_message(anna.chat_id)
@@ -161,15 +161,15 @@ async def test_invite_links_the_patient_to_the_therapist_once(
 
 async def test_replayed_update_changes_nothing(fake: FakeBotApi, bot: Bot, anna: FakeUser) -> None:
     first = await consent(fake, anna)
-    await fake.tap(anna, first, "ob:rf:cauda_equina:n")
+    await fake.tap(anna, first, "ob:rf:nerves:none")
     second = await fake.next_message(anna.chat_id)
     # The very same tap arrives again (Telegram redelivers after a lost confirmation).
-    query = await fake.tap(anna, first, "ob:rf:cauda_equina:n")
+    query = await fake.tap(anna, first, "ob:rf:nerves:none")
     assert "already answered" in (await fake.callback_answer(query)).get("text", "")
     assert (await fake.next_message(anna.chat_id))["text"] == second["text"]
     async with bot.uow() as uow:
         patient = await uow.patients.by_user(anna.id)
-        assert patient is not None and patient.step == "ob:rf:leg_weakness"
+        assert patient is not None and patient.step == "ob:rf:illness"
 
 
 async def test_quick_taps_are_applied_in_the_order_tapped(

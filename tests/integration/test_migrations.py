@@ -411,3 +411,31 @@ async def test_the_lessons_each_patient_was_sent_are_kept_by_name(db_url: str) -
     finally:
         await engine.dispose()
     assert [tuple(row) for row in counts] == [(1, 2), (2, 0)]
+
+
+def test_patients_mid_screen_go_on_at_the_group_of_their_question(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0012")
+    steps = ("ob:rf:leg_weakness", "ob:rf:cancer", "ob:rf:trauma", "ob:cond", None)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        for patient, step in enumerate(steps, start=1):
+            connection.execute(
+                "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, "
+                "status, step, prompt_time, training_days, conditions, equipment, level, "
+                "lessons_sent, consent_at, created_at) VALUES (?, ?, ?, 'en', "
+                "'Europe/Berlin', 'onboarding', ?, '18:00:00', '0123456', '[]', '[]', "
+                "'beginner', 0, '2026-11-20', '2026-11-20')",
+                (patient, patient, patient, step),
+            )
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        rows = connection.execute(
+            "SELECT step, screened_at, warning_signs FROM patient ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        ("ob:rf:nerves", None, "[]"),
+        ("ob:rf:illness", None, "[]"),
+        ("ob:rf:injury", None, "[]"),
+        ("ob:cond", None, "[]"),
+        (None, None, "[]"),
+    ]

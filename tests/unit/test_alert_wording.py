@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from coachbot.domain.model import Alert
-from coachbot.domain.safety import RED_FLAGS
+from coachbot.domain.red_flags import RED_FLAGS
 from coachbot.domain.vocabulary import AlertKind, RedFlag
 from coachbot.i18n import Translator
 from conversations import labels
