@@ -87,6 +87,17 @@ def strip(card: views.PatientCard, today: date) -> list[str]:
     return lines
 
 
+def usual_pain_line(patient: Patient, _: Translator) -> str:
+    """The usual pain alerts are judged against, and what it was at enrolment."""
+    if patient.baseline_pain is None:
+        return _("Usual pain: not given")
+    if patient.usual_pain is None or patient.usual_pain == patient.baseline_pain:
+        return _("Usual pain: {usual}/10").format(usual=patient.baseline_pain)
+    return _("Usual pain: {usual}/10 (at enrolment {baseline}/10)").format(
+        usual=patient.usual_pain, baseline=patient.baseline_pain
+    )
+
+
 def screen_text(patient: Patient, _: Translator) -> str:
     """The last warning-sign screen: when, and the signs said yes to."""
     if patient.screened_at is None:
@@ -117,9 +128,7 @@ def card_text(card: views.PatientCard, catalogue: Catalogue, today: date, _: Tra
         _("Conditions: {conditions}").format(conditions=escape(conditions)),
         *[escape(line) for line in [phase_line(patient, today, _)] if line],
         _("Equipment: {equipment}").format(equipment=escape(equipment)),
-        _("Pain at the start: {pain}").format(
-            pain="–" if patient.baseline_pain is None else patient.baseline_pain
-        ),
+        usual_pain_line(patient, _),
         screen_text(patient, _),
         _("Adherence: 7 days {week}, 28 days {month} · streak {streak}").format(
             week=percent(progress.adherence_7.ratio),
