@@ -23,7 +23,7 @@ from coachbot.sessions import refresh_planned
 def catalogue_dose(catalogue: Catalogue, exercise_id: str, level: Level) -> Dose:
     """The catalogue's starting dose of an exercise for a level."""
     dose = catalogue.exercises[exercise_id].doses[level]
-    return Dose(dose.sets, dose.reps, dose.hold_seconds, dose.rest_seconds)
+    return Dose(dose.sets, dose.reps, dose.hold_seconds, dose.rest_seconds, dose.move_seconds)
 
 
 def _new_item(patient_id: int, exercise_id: str, position: int, dose: Dose) -> PlanItem:
@@ -35,6 +35,7 @@ def _new_item(patient_id: int, exercise_id: str, position: int, dose: Dose) -> P
         reps=dose.reps,
         hold_seconds=dose.hold_seconds,
         rest_seconds=dose.rest_seconds,
+        move_seconds=dose.move_seconds,
     )
 
 
