@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from catalogue.schema import Entry, Exercise, Lesson, Relaxation
+from coachbot.domain.vocabulary import Equipment
 
 BUILTIN = Path(__file__).parent
 _FOLDERS: Mapping[str, type[Entry]] = {
@@ -96,6 +97,12 @@ def _cross_check(catalogue: Catalogue, sources: dict[str, Path]) -> list[str]:
                 problems.append(
                     f"{sources[f'exercises/{exercise.id}']}: variant {link!r} does not exist"
                 )
+    problems.extend(
+        f"{sources[f'exercises/{harder.id}']}: {problem}"
+        for easier, harder in _variant_pairs(catalogue.exercises)
+        for problem in _harder_problems(easier, harder)
+    )
+    problems.extend(_plate_problems(catalogue.exercises, sources))
     orders: dict[int, str] = {}
     for lesson in catalogue.lessons.values():
         if lesson.order in orders:
@@ -105,3 +112,56 @@ def _cross_check(catalogue: Catalogue, sources: dict[str, Path]) -> list[str]:
             )
         orders[lesson.order] = lesson.id
     return problems
+
+
+def _variant_pairs(exercises: Mapping[str, Exercise]) -> list[tuple[Exercise, Exercise]]:
+    """Every (easier, harder) pair the variant links name, from either end."""
+    pairs = {(e.easier, e.id) for e in exercises.values() if e.easier is not None} | {
+        (e.id, e.harder) for e in exercises.values() if e.harder is not None
+    }
+    return [
+        (exercises[easier], exercises[harder])
+        for easier, harder in sorted(pairs, key=lambda pair: (pair[1], pair[0]))
+        if easier in exercises and harder in exercises
+    ]
+
+
+def _harder_problems(easier: Exercise, harder: Exercise) -> list[str]:
+    """A harder variant is at least as restricted as its easier one: progression moves a
+    patient up the links, and must not move them past what their conditions allow."""
+    problems = [
+        f"{condition} is unsuitable for the easier variant {easier.id} but not for this harder one"
+        for condition in easier.unsuitable
+        if condition not in harder.unsuitable
+    ]
+    problems += [
+        f"{condition} needs care with the easier variant {easier.id}, so this harder one needs "
+        "care or is unsuitable"
+        for condition in easier.care
+        if condition not in harder.care and condition not in harder.unsuitable
+    ]
+    if easier.needs_clearance and not harder.needs_clearance:
+        problems.append(
+            f"the easier variant {easier.id} waits for a surgeon's clearance, so this harder "
+            "one does too (later_phase: true, or its strains)"
+        )
+    return problems
+
+
+def _plate_problems(exercises: Mapping[str, Exercise], sources: dict[str, Path]) -> list[str]:
+    """One rule for the vibration plate: the plate, not the exercise on it, decides whom it
+    is unsuitable for (its contraindications), so every plate exercise names the same."""
+    plate = sorted(
+        (e for e in exercises.values() if Equipment.VIBRATION_PLATE in e.equipment),
+        key=lambda e: e.id,
+    )
+    if not plate:
+        return []
+    first = plate[0]
+    return [
+        f"{sources[f'exercises/{exercise.id}']}: vibration-plate exercises must agree on "
+        f"unsuitable conditions, but this one has [{', '.join(sorted(exercise.unsuitable))}] "
+        f"and {first.id} has [{', '.join(sorted(first.unsuitable))}]"
+        for exercise in plate[1:]
+        if set(exercise.unsuitable) != set(first.unsuitable)
+    ]

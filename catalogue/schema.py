@@ -8,6 +8,7 @@ it is tagged with (kinds, equipment, conditions, levels) are the domain's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Annotated, Literal
 
@@ -30,6 +31,19 @@ EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:_[a-z0-9]+)*$"
 # 4096 characters, so single texts are kept short enough for a phone screen.
 _MAX_LINE = 400
 _MAX_LESSON = 1200
+# What a static exercise's steps would not say: each of these words describes movement
+# that goes on (bouncing, marching, rowing, shaking, swinging), which is dosed as
+# continuous time ("keep moving for 45 s"), never as a hold. Deliberately short: a word
+# that also fits a held position ("hold", "breathe") would only make noise.
+_CONTINUOUS_WORDS = re.compile(
+    r"\b(bounc\w*|march\w*|row|rowing|shak\w*|swing\w*|keep (?:moving|going))\b",
+    re.IGNORECASE,
+)
+_DOSE_FIELD = {
+    Movement.REPEATED: "reps",
+    Movement.STATIC: "hold_seconds",
+    Movement.CONTINUOUS: "move_seconds",
+}
 
 
 class _Strict(BaseModel):
@@ -187,13 +201,72 @@ class Exercise(Entry):
             raise ValueError(f"conditions both allowed and unsuitable: {sorted(overlap)}")
         if self.id in (self.easier, self.harder):
             raise ValueError("an exercise cannot be its own variant")
-        wrong = [level for level, dose in self.doses.items() if dose.movement != self.movement]
+        wrong = [level for level in Level if self.doses[level].movement != self.movement]
         if wrong:
             raise ValueError(
-                f"a {self.movement} exercise dosed as {self.doses[wrong[0]].movement} "
-                f"for levels: {', '.join(wrong)}"
+                f"movement: {self.movement} is dosed with {_DOSE_FIELD[self.movement]}, but the "
+                f"dose for {', '.join(wrong)} gives {_DOSE_FIELD[self.doses[wrong[0]].movement]}"
             )
         return self
+
+    @model_validator(mode="after")
+    def _clinically_consistent(self) -> Exercise:
+        # Every problem at once, so a clinician fixes a file in one go.
+        problems = [*self._continuous_held(), *self._pointless_cautions(), *self._strain_rules()]
+        if not any(caution.general for caution in self.cautions):
+            problems.append("needs at least one caution for everyone (concerns: [everyone])")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _continuous_held(self) -> list[str]:
+        """A static exercise that moves all the time would be shown as "hold 45 s"."""
+        if self.movement != Movement.STATIC:
+            return []
+        reasons = []
+        if Kind.VIBRATION in self.kinds:
+            reasons.append("it is of kind vibration")
+        if Equipment.ROWING_MACHINE in self.equipment:
+            reasons.append("it uses the rowing machine")
+        words = sorted(
+            {m.group(0).lower() for m in _CONTINUOUS_WORDS.finditer(" ".join(self.steps.en))}
+        )
+        if words:
+            reasons.append(f"its steps say {', '.join(repr(word) for word in words)}")
+        if not reasons:
+            return []
+        return [
+            f"movement: static, but {' and '.join(reasons)}: movement that goes on is "
+            'movement: continuous, dosed with move_seconds ("keep moving for 45 s"), not a hold'
+        ]
+
+    def _pointless_cautions(self) -> list[str]:
+        """A caution for a condition the exercise is unsuitable for is never read."""
+        return [
+            f"the caution {caution.en[:40]!r}... concerns {condition}, for whom the exercise "
+            "is unsuitable"
+            for caution in self.cautions
+            for condition in caution.concerns
+            if condition in self.unsuitable
+        ]
+
+    def _strain_rules(self) -> list[str]:
+        """Strains and later_phase agree with the equipment and with after_surgery."""
+        problems = []
+        plate = Equipment.VIBRATION_PLATE in self.equipment
+        if plate and Strain.VIBRATION not in self.strains:
+            problems.append("it uses the vibration plate, so it needs strains: [vibration]")
+        if Strain.VIBRATION in self.strains and not plate:
+            problems.append("strains: [vibration] is for exercises on the vibration plate")
+        # Left out until a surgeon's clearance, so not "suited" after an operation.
+        if self.needs_clearance and Condition.AFTER_SURGERY in self.suits:
+            problems.append(
+                "waits for a surgeon's clearance (strains or later_phase), so after_surgery "
+                "belongs under care, not suits"
+            )
+        if self.later_phase and Condition.AFTER_SURGERY in self.unsuitable:
+            problems.append("later_phase has no effect: it is unsuitable for after_surgery anyway")
+        return problems
 
 
 class Relaxation(Entry):

@@ -244,25 +244,27 @@ async def test_swap_offers_only_safe_possible_exercises_of_the_same_kind(
 ) -> None:
     weber = fake.user(WEBER, "Weber", "en")
     [anton] = await therapist_with_patients(
-        bot, weber, "Dr. Weber", ["Anton"], conditions=("herniated_disc",)
+        bot, weber, "Dr. Weber", ["Anton"], conditions=("osteoporosis",)
     )
     async with bot.uow() as uow:
         patient = await uow.patients.get(anton)
         assert patient is not None
-        patient.equipment = [Equipment.VIBRATION_PLATE]  # but no dumbbells, band or ball
+        patient.equipment = [Equipment.ELASTIC_BAND]  # but no dumbbells, ball or plate
         await uow.commit()
     catalogue = bot.services.catalogue
     # The catalogue facts this test relies on.
-    stance = catalogue.exercises["vibration_plate_stance"]
-    assert stance.kinds[0] == "vibration" and "herniated_disc" in stance.unsuitable
-    assert stance.equipment == ["vibration_plate"]
+    swings = catalogue.exercises["standing_arm_swings"]
+    assert swings.kinds[0] == "rotation" and "osteoporosis" in swings.unsuitable
+    assert swings.equipment == []
+    band_row = catalogue.exercises["band_row"]
+    assert band_row.kinds[0] == "strength" and band_row.equipment == ["elastic_band"]
     assert catalogue.exercises["dumbbell_row"].kinds[0] == "strength"
 
     plan = await plan_of(bot, anton)
     in_plan = {i.exercise_id for i in plan}
     card = await card_message(fake, weber, anton)
     offers: dict[str, list[str]] = {}
-    for kind in ("vibration", "strength"):
+    for kind in ("rotation", "strength"):
         item = next(i for i in plan if catalogue.exercises[i.exercise_id].kinds[0] == kind)
         await tap_edit(fake, weber, card, f"item:{anton}:{item.id}")
         options = await tap_edit(fake, weber, card, f"swap:{anton}:{item.id}")
@@ -274,15 +276,17 @@ async def test_swap_offers_only_safe_possible_exercises_of_the_same_kind(
             for e in catalogue.exercises.values()
             if e.kinds[0] == kind
             and e.id not in in_plan
-            and set(e.equipment) <= {"vibration_plate"}
-            and "herniated_disc" not in e.unsuitable
+            and set(e.equipment) <= {"elastic_band"}
+            and "osteoporosis" not in e.unsuitable
         )
         assert offered == expected and offered, (kind, offered)
         assert f"item:{anton}:{item.id}" in button_data(options)  # the way back
         offers[kind] = offered
-    assert "vibration_plate_stance" not in offers["vibration"]  # unsuitable for the condition
-    assert "vibration_plate_seated" in offers["vibration"]  # the plate is there
-    assert not any(catalogue.exercises[e].equipment for e in offers["strength"])  # no dumbbells
+    assert "standing_arm_swings" not in offers["rotation"]  # unsuitable for the condition
+    assert "band_row" in offers["strength"]  # the band is there
+    assert not any(  # no dumbbells
+        "dumbbells" in catalogue.exercises[e].equipment for e in offers["strength"]
+    )
 
     # Swap the strength item: same place, the new exercise at its starting dose.
     item = next(i for i in plan if catalogue.exercises[i.exercise_id].kinds[0] == "strength")
@@ -302,10 +306,10 @@ async def test_swap_offers_only_safe_possible_exercises_of_the_same_kind(
     )
 
     # A forged swap to an unsafe or impossible exercise is refused and changes nothing.
-    vibration = next(i for i in plan if catalogue.exercises[i.exercise_id].kinds[0] == "vibration")
+    rotation = next(i for i in plan if catalogue.exercises[i.exercise_id].kinds[0] == "rotation")
     before = doses(await plan_of(bot, anton))
     for forged in (
-        f"sw:{anton}:{vibration.id}:vibration_plate_stance",
+        f"sw:{anton}:{rotation.id}:standing_arm_swings",
         f"sw:{anton}:{item.id}:dumbbell_row",
     ):
         assert NOT_POSSIBLE in await refusal(fake, weber, card, forged)

@@ -12,6 +12,7 @@ from coachbot import plans, profile, surgery
 from coachbot.db.uow import SessionFactory, UnitOfWork
 from coachbot.domain.errors import AlreadyReported
 from coachbot.domain.model import Dose, Patient, PlanItem
+from coachbot.domain.planning import Profile, allowed
 from coachbot.domain.vocabulary import Actor, Condition, Equipment, Kind, Level
 from tests.integration.conftest import MONDAY_MORNING, Enrol
 
@@ -152,7 +153,19 @@ async def test_a_locked_exercise_no_longer_allowed_is_replaced_by_one_of_its_kin
     # A kind with nothing left that suits loses its place rather than keep something unsafe.
     gone = [old for old, new in result.plan.replaced if new is None]
     assert len(after) == len(before) - len(gone)
-    assert all(old not in TWISTING for old in gone)
+    # Gone only where no exercise of its kind is allowed before clearance.
+    profile = Profile(
+        frozenset([Condition.AFTER_SURGERY]),
+        frozenset([Equipment.ELASTIC_BAND]),
+        before_clearance=True,
+    )
+    for old in gone:
+        kind = catalogue.exercises[old].kinds[0]
+        assert not [
+            e
+            for e in catalogue.exercises.values()
+            if e.kinds[0] == kind and allowed(e, profile) and e.id not in ids
+        ], old
     for old, new in result.plan.replaced:
         if new is None:
             continue

@@ -40,7 +40,7 @@ def test_every_exercise_is_complete_in_both_languages(exercise: Exercise) -> Non
     assert exercise.title.de != exercise.title.en
     assert set(exercise.doses) == set(Level)
     for dose in exercise.doses.values():
-        assert (dose.reps is None) != (dose.hold_seconds is None)
+        assert dose.movement == exercise.movement
 
 
 @pytest.mark.parametrize("exercise", SHIPPED.exercises.values(), ids=lambda e: e.id)
@@ -89,10 +89,74 @@ def _dangling_harder(raw: dict[str, Any]) -> None:
     raw["harder"] = "no_such_exercise"
 
 
+def _held_as_reps(raw: dict[str, Any]) -> None:
+    raw["movement"] = "static"
+
+
+def _bouncing_held(raw: dict[str, Any]) -> None:
+    raw["movement"] = "static"
+    raw["steps"]["en"][1] = "Bounce gently on the ball."
+    for dose in raw["doses"].values():
+        dose["hold_seconds"] = dose.pop("reps") * 5
+
+
+def _vibration_held(raw: dict[str, Any]) -> None:
+    _bouncing_held(raw)
+    raw["steps"]["en"][1] = "Stand on the plate."
+    raw["kinds"] = ["vibration"]
+
+
+def _caution_untagged(raw: dict[str, Any]) -> None:
+    del raw["cautions"][0]["concerns"]
+
+
+def _caution_for_the_unsuitable(raw: dict[str, Any]) -> None:
+    raw["suits"].remove("spinal_stenosis")
+    raw["unsuitable"] = ["spinal_stenosis"]
+
+
+def _no_general_caution(raw: dict[str, Any]) -> None:
+    raw["cautions"] = [c | {"concerns": ["herniated_disc"]} for c in raw["cautions"]]
+
+
+def _later_phase_suits_surgery(raw: dict[str, Any]) -> None:
+    raw["care"] = []
+    raw["suits"].append("after_surgery")
+
+
+def _plate_without_vibration(raw: dict[str, Any]) -> None:
+    raw["equipment"] = ["vibration_plate"]
+
+
 BROKEN: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "missing_german": (_missing_german, "title.de"),
     "both_reps_and_hold": (_both_reps_and_hold, "doses.beginner"),
     "dangling_harder": (_dangling_harder, "no_such_exercise"),
+    "held_as_reps": (
+        _held_as_reps,
+        "movement: static is dosed with hold_seconds, but the dose for beginner, "
+        "intermediate, advanced gives reps",
+    ),
+    "bouncing_held": (_bouncing_held, "movement: static, but its steps say 'bounce'"),
+    "vibration_held": (
+        _vibration_held,
+        "movement: static, but it is of kind vibration: movement that goes on is movement: "
+        'continuous, dosed with move_seconds ("keep moving for 45 s"), not a hold',
+    ),
+    "caution_untagged": (_caution_untagged, "cautions.0.concerns: Field required"),
+    "caution_for_the_unsuitable": (
+        _caution_for_the_unsuitable,
+        "concerns spinal_stenosis, for whom the exercise is unsuitable",
+    ),
+    "no_general_caution": (_no_general_caution, "needs at least one caution for everyone"),
+    "later_phase_suits_surgery": (
+        _later_phase_suits_surgery,
+        "so after_surgery belongs under care, not suits",
+    ),
+    "plate_without_vibration": (
+        _plate_without_vibration,
+        "it uses the vibration plate, so it needs strains: [vibration]",
+    ),
 }
 
 
@@ -176,7 +240,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError) as caught:
         load_catalogue([folder])
     problems = caught.value.problems
-    assert len(problems) == 4, problems
+    assert len(problems) == len(BROKEN) + 1, problems
     for name in [*BROKEN, "unreadable"]:
         assert any(name in problem for problem in problems), name
 
