@@ -4,7 +4,9 @@ tuned SQLite."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -438,4 +440,90 @@ def test_patients_mid_screen_go_on_at_the_group_of_their_question(tmp_path: Path
         ("ob:rf:injury", None, "[]"),
         ("ob:cond", None, "[]"),
         (None, None, "[]"),
+    ]
+
+
+async def test_doses_of_continuous_movement_are_moved_in_plans_and_unsent_sessions(
+    db_url: str,
+) -> None:
+    """A bouncing exercise held 45 s keeps moving for 45 s; a march counted in steps takes
+    the catalogue's time for the patient's level; a sent session stays as it went out."""
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "0015")
+    old = [
+        {"id": "ball_bouncing", "sets": 2, "reps": None, "hold_seconds": 45, "rest_seconds": 30},
+        {"id": "heel_toe_walk", "sets": 1, "reps": 10, "hold_seconds": None, "rest_seconds": 30},
+        {"id": "bird_dog", "sets": 1, "reps": 6, "hold_seconds": None, "rest_seconds": 30},
+    ]
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql(
+                "INSERT INTO patient (id, telegram_user_id, chat_id, language, timezone, "
+                "status, prompt_time, training_days, conditions, equipment, level, "
+                "consent_at, created_at) VALUES (1, 1, 1, 'en', 'Europe/Berlin', 'active', "
+                "'18:00:00', '0123456', '[]', '[]', 'intermediate', '2026-11-20 08:00:00', "
+                "'2026-11-20 08:00:00')"
+            )
+            for position, row in enumerate(old):
+                await connection.execute(
+                    sa.text(
+                        "INSERT INTO plan_item (patient_id, exercise_id, position, sets, reps, "
+                        "hold_seconds, rest_seconds, locked) VALUES (1, :id, :position, :sets, "
+                        ":reps, :hold_seconds, :rest_seconds, false)"
+                    ),
+                    row | {"position": position},
+                )
+            for day, state in ((23, "sent"), (24, "planned")):
+                await connection.execute(
+                    sa.text(
+                        "INSERT INTO session (patient_id, local_date, due_at, ends_at, "
+                        "exercises, state) VALUES (1, :day, :due, :ends, :exercises, :state)"
+                    ),
+                    {
+                        "day": date(2026, 11, day),
+                        "due": datetime(2026, 11, day, 17),
+                        "ends": datetime(2026, 11, day, 23),
+                        "exercises": json.dumps(old),
+                        "state": state,
+                    },
+                )
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(upgrade, db_url)
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            items = (
+                await connection.exec_driver_sql(
+                    "SELECT exercise_id, sets, reps, hold_seconds, move_seconds, rest_seconds "
+                    "FROM plan_item ORDER BY position"
+                )
+            ).all()
+            sessions = [
+                tuple(row)
+                for row in await connection.exec_driver_sql(
+                    "SELECT state, exercises FROM session ORDER BY local_date"
+                )
+            ]
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in items] == [
+        ("ball_bouncing", 2, None, None, 45, 30),
+        ("heel_toe_walk", 3, None, None, 45, 20),  # the intermediate catalogue dose
+        ("bird_dog", 1, 6, None, None, 30),
+    ]
+
+    def moved(exercises: Any) -> list[Any]:
+        rows = json.loads(exercises) if isinstance(exercises, str) else exercises
+        return [(row["id"], row["hold_seconds"], row.get("move_seconds")) for row in rows]
+
+    assert moved(sessions[0][1]) == [
+        ("ball_bouncing", 45, None),
+        ("heel_toe_walk", None, None),
+        ("bird_dog", None, None),
+    ]
+    assert moved(sessions[1][1]) == [
+        ("ball_bouncing", None, 45),
+        ("heel_toe_walk", None, 45),
+        ("bird_dog", None, None),
     ]
