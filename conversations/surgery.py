@@ -83,8 +83,12 @@ def enrolment_note(step: str, patient: Patient, _: Translator) -> str | None:
     return not_yet_text(_) if patient.cleared_at is None else None
 
 
+# "2 Nov 2026" / "2. Nov. 2026"
+_DAY_FORMATS = {"en": "d MMM y", "de": "d. MMM y"}
+
+
 def _day(day: date, language: str) -> str:
-    return format_date(day, format="d MMM y", locale=language)
+    return format_date(day, format=_DAY_FORMATS.get(language, "d MMM y"), locale=language)
 
 
 def phase_line(patient: Patient, today: date, _: Translator) -> str | None:
