@@ -62,7 +62,9 @@ async def export_patient(uow: UnitOfWork, patient: Patient) -> dict[str, Any]:
 
 
 async def delete_patient(uow: UnitOfWork, patient: Patient) -> None:
-    """Erase the patient and every row about them."""
+    """Erase the patient and every row about them, with the messages queued for their
+    chat (a next-morning check must not greet someone who asked to be forgotten)."""
+    await uow.outbox.forget_chat(patient.chat_id)
     await uow.patients.delete(patient)
 
 

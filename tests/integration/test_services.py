@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from catalogue.loader import Catalogue
-from coachbot import access, enrolment, pauses, privacy, reports
+from coachbot import access, delivery, enrolment, pauses, privacy, reports
 from coachbot import alerts as alert_cases
 from coachbot import sessions as daily
 from coachbot.db.uow import SessionFactory, UnitOfWork
@@ -20,13 +20,14 @@ from coachbot.domain.errors import (
     SessionClosed,
     TrainingStopped,
 )
-from coachbot.domain.model import Patient, Session
+from coachbot.domain.model import Outgoing, Patient, Session
 from coachbot.domain.pain import Light
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.domain.vocabulary import (
     AlertKind,
     Language,
     Level,
+    OutboxPurpose,
     Outcome,
     PatientStatus,
     RedFlag,
@@ -505,6 +506,20 @@ async def test_delete_patient_leaves_no_row_behind(
     assert anna.id is not None and bernd.id is not None
     annas_sessions = await session_ids(sessions, anna.id)
 
+    # Both have a next-morning check waiting to be sent.
+    async with UnitOfWork(sessions) as uow:
+        for check in await reports.claim_morning_checks(uow, DUE + timedelta(hours=15), 10):
+            delivery.queue(
+                uow,
+                [Outgoing("How is your back?")],
+                check.patient.chat_id,
+                OutboxPurpose.MORNING,
+                DUE,
+            )
+        await uow.commit()
+    queued = "SELECT count(*) FROM outbox WHERE chat_id = :c"
+    assert await count(queued, c=ANNA * 10) == await count(queued, c=BERND * 10) == 1
+
     before = await rows_about(count, anna.id, annas_sessions)
     assert all(before.values()), before
     bernds_rows = await rows_about(count, bernd.id, await session_ids(sessions, bernd.id))
@@ -514,6 +529,8 @@ async def test_delete_patient_leaves_no_row_behind(
         await uow.commit()
 
     assert await rows_about(count, anna.id, annas_sessions) == dict.fromkeys(before, 0)
+    assert await count(queued, c=ANNA * 10) == 0  # no "good morning" to someone forgotten
+    assert await count(queued, c=BERND * 10) == 1
     assert await reload(sessions, ANNA) is None
     # Bernd keeps everything.
     assert await rows_about(count, bernd.id, await session_ids(sessions, bernd.id)) == bernds_rows

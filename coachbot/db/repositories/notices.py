@@ -133,6 +133,16 @@ class OutboxRepository(Repository):
             .execution_options(synchronize_session=False)
         )
 
+    async def forget_chat(self, chat_id: int) -> None:
+        """Every message to a chat, waiting or the record of one sent, except one on the
+        wire right now (its courier records how it went)."""
+        c = t.outbox.c
+        await self.session.execute(
+            delete(t.outbox)
+            .where(c.chat_id == chat_id, c.state != OutboxState.SENDING)
+            .execution_options(synchronize_session=False)
+        )
+
     async def for_chat(self, chat_id: int) -> Sequence[OutboxMessage]:
         result = await self.session.execute(
             select(OutboxMessage).where(t.outbox.c.chat_id == chat_id).order_by(t.outbox.c.id)
