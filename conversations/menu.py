@@ -29,7 +29,7 @@ COMMANDS = [
     ("relax", N_("Relaxation exercises that suit you")),
     ("pause", N_("Pause training for a while")),
     ("resume", N_("Start training again")),
-    ("settings", N_("Time, days, time zone, language, equipment, conditions, level")),
+    ("settings", N_("Time, days, zone, language, equipment, conditions, level, warning signs")),
     ("privacy", N_("What I store and why")),
     ("mydata", N_("Get all your data as a file")),
     ("delete", N_("Delete all your data")),
