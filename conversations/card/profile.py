@@ -58,6 +58,34 @@ def _said(
     )
 
 
+async def _change_profile(
+    update: Update,
+    context: CoachContext,
+    pid: int,
+    *,
+    conditions: list[Condition] | None = None,
+    level: Level | None = None,
+) -> None:
+    """The therapist's change of conditions or level, through the card's `act`."""
+    catalogue, now = context.services.catalogue, context.now()
+
+    async def change(uow: UnitOfWork, patient: Patient) -> profile.ProfileChange:
+        return await profile.change_profile(
+            uow, patient, catalogue, now, by=Actor.THERAPIST, conditions=conditions, level=level
+        )
+
+    def say(
+        result: profile.ProfileChange,
+        therapist: Therapist,
+        _p: Patient,
+        _: Translator,
+        p_: Translator,
+    ) -> Said:
+        return _said(result, therapist, catalogue, _, p_)
+
+    await act(update, context, pid, change, say)
+
+
 async def conditions_menu(update: Update, context: CoachContext) -> None:
     """The patient's conditions: the choice, a tick, or saved with "Done"."""
     query = update.callback_query
@@ -80,23 +108,7 @@ async def conditions_menu(update: Update, context: CoachContext) -> None:
         ticked = toggle(chosen, value, Condition)
         await set_buttons(query, _conditions_keyboard(pid, ticked, _))
         return
-    catalogue, now = context.services.catalogue, context.now()
-
-    async def change(uow: UnitOfWork, patient: Patient) -> profile.ProfileChange:
-        return await profile.change_profile(
-            uow, patient, catalogue, now, by=Actor.THERAPIST, conditions=chosen
-        )
-
-    def say(
-        result: profile.ProfileChange,
-        therapist: Therapist,
-        _p: Patient,
-        _: Translator,
-        p_: Translator,
-    ) -> Said:
-        return _said(result, therapist, catalogue, _, p_)
-
-    await act(update, context, pid, change, say)
+    await _change_profile(update, context, pid, conditions=chosen)
 
 
 async def level_menu(update: Update, context: CoachContext) -> None:
@@ -117,23 +129,7 @@ async def level_menu(update: Update, context: CoachContext) -> None:
             text, reply_markup=InlineKeyboardMarkup([*markup.inline_keyboard, back(pid, _)])
         )
         return
-    catalogue, now = context.services.catalogue, context.now()
-
-    async def change(uow: UnitOfWork, patient: Patient) -> profile.ProfileChange:
-        return await profile.change_profile(
-            uow, patient, catalogue, now, by=Actor.THERAPIST, level=Level(level)
-        )
-
-    def say(
-        result: profile.ProfileChange,
-        therapist: Therapist,
-        _p: Patient,
-        _: Translator,
-        p_: Translator,
-    ) -> Said:
-        return _said(result, therapist, catalogue, _, p_)
-
-    await act(update, context, pid, change, say)
+    await _change_profile(update, context, pid, level=Level(level))
 
 
 async def clearance(update: Update, context: CoachContext) -> None:
