@@ -20,7 +20,7 @@ from enum import StrEnum
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from catalogue.loader import BUILTIN, Catalogue, load_catalogue
@@ -181,6 +181,16 @@ def build_application(
     return application
 
 
+def _polling_failed(error: TelegramError) -> None:
+    """getUpdates failed: PTB tries again with a growing pause. A network fault or a 5xx
+    is Telegram's passing trouble, so one line each, without PTB's traceback; another
+    process polling with the same token is the operator's to fix."""
+    if isinstance(error, Conflict):
+        log.error("polling: another process receives this bot's updates: %s", error)
+    else:
+        log.warning("polling: getUpdates failed, trying again: %s", error)
+
+
 @contextlib.asynccontextmanager
 async def running(
     application: CoachApplication,
@@ -208,6 +218,7 @@ async def running(
                 timeout=poll_timeout,
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
+                error_callback=_polling_failed,
             )
         await application.start()
         try:

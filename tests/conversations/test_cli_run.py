@@ -8,6 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.botprocess import BotProcess
 from tests.fakebot import FakeBotApi
 
 
@@ -49,3 +50,23 @@ async def test_coachbot_run_migrates_serves_and_stops_cleanly(
     assert process.returncode == 0, log
     assert fake.token not in log
     assert "coachbot started as @" in log
+
+
+async def test_telegram_failing_polls_is_a_warning_not_a_traceback(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """getUpdates answering 502 a few times (Telegram's passing trouble): the bot keeps
+    polling, answers once Telegram is back, and logs one warning line per failure."""
+    bot = BotProcess(fake, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", tmp_path)
+    await bot.start()
+    try:
+        user = fake.user(2002, "Olga", "en")
+        await fake.wait_until(lambda: bool(fake.commands.get("de")), timeout=30, what="start-up")
+        fake.fail("getUpdates", status=502, times=3)
+        await fake.send(user, "/start")
+        assert "Welcome" in (await fake.next_message(user.chat_id, timeout=30))["text"]
+    finally:
+        assert await bot.stop() == 0
+    log = bot.log
+    assert log.count("polling: getUpdates failed, trying again") >= 1, log
+    assert "Traceback" not in log, log
