@@ -7,6 +7,12 @@ dispatcher's sends (`rate_limit_args=DISPATCH`) only in the slots replies leave,
 taken that slot before claiming what to send. A 429 holds only its own chat for the time
 Telegram asked; a reply is then tried again, a dispatcher's send goes back to the queue.
 
+A reply that meets Telegram's passing trouble (a 5xx, a connection that failed before the
+request left) is tried again after a short pause, up to `max_retries` times: PTB retries
+nothing but 429s, and a lost reply would cut a conversation short (the pain advice,
+then no question on how hard it felt). A reply that may have arrived (a read timeout)
+is never repeated; the dispatcher's sends have their own retries.
+
 It also notes which button presses were answered, so the error handler answers each
 one exactly once (Telegram refuses a second answer, and the person would see an empty
 pop-up).
@@ -22,7 +28,14 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import BaseRateLimiter
 
 from coachbot.budget import SendBudget
@@ -55,6 +68,8 @@ COUNTED = frozenset(
 # `rate_limit_args` of the dispatcher's sends: its bot-wide slot is already taken.
 DISPATCH = "dispatch"
 _REMEMBERED_ANSWERS = 10_000
+# The pause before a reply's first retry after a passing failure; it doubles each time.
+REPLY_BACKOFF = 0.25
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -153,6 +168,13 @@ class FloodControl(BaseRateLimiter[str]):
                 log.info("%s: Telegram asked to wait %.0f s (chat held)", endpoint, seconds)
                 if chat_id is None:
                     await asyncio.sleep(seconds)
+            except NetworkError as error:
+                passing = failure_of(error).failure is Failure.PASSING
+                if dispatch or not passing or retries >= self._max_retries:
+                    raise
+                retries += 1
+                log.info("%s: %s; trying again", endpoint, error.message)
+                await asyncio.sleep(REPLY_BACKOFF * 2 ** (retries - 1))
 
     def _note_answer(self, query_id: str) -> None:
         self._answered[query_id] = None

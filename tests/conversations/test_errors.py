@@ -64,14 +64,15 @@ async def test_when_the_error_handlers_own_reply_fails_nothing_escapes(
 ) -> None:
     await fake.send(anna, "/start")
     welcome = await fake.next_message(anna.chat_id)
-    # The handler's edit fails (a server error), and so does the apology after it.
-    fake.fail("editMessageText", status=502, chat_id=anna.chat_id)
-    fake.fail("sendMessage", status=502, chat_id=anna.chat_id)
+    # The handler's edit fails (a server error, each of its tries), and so does the
+    # apology after it.
+    fake.fail("editMessageText", status=502, chat_id=anna.chat_id, times=3)
+    fake.fail("sendMessage", status=502, chat_id=anna.chat_id, times=3)
     with caplog.at_level(logging.WARNING):
         query = await fake.tap_button(anna, welcome, "No, thank you")
         await fake.callback_answer(query)
         await fake.wait_until(
-            lambda: sum(1 for c in fake.calls_to("sendMessage") if not c.ok) >= 1,
+            lambda: sum(1 for c in fake.calls_to("sendMessage") if not c.ok) >= 3,
             what="the apology tried",
         )
         await fake.send(anna, "/privacy")  # still answering
@@ -155,3 +156,26 @@ async def test_done_on_a_session_deleted_meanwhile_is_recorded_and_asks_for_pain
         assert patient is not None and patient.last_report_at is not None
     assert not any(GONE in m["text"] or APOLOGY in m["text"] for m in fake.messages(anna.chat_id))
     assert tracebacks(caplog) == []
+
+
+async def test_a_reply_meeting_a_server_error_is_tried_again_and_the_report_goes_on(
+    fake: FakeBotApi, bot: Bot, clock: Clock, anna: FakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram answers 502 to the pain advice, twice: the advice still comes, once, and
+    the report goes on to its last question, with no apology and no traceback."""
+    await enrol(fake, anna)
+    clock.advance(hours=9)
+    message = await session_message(fake, anna)
+    await fake.tap_button(anna, message, "Done")
+    pain = await fake.next_message(anna.chat_id)
+    fake.fail("sendMessage", status=502, chat_id=anna.chat_id, times=2)
+    with caplog.at_level(logging.INFO):
+        await fake.tap_button(anna, pain, "3")
+        advice = await fake.next_message(anna.chat_id)
+        assert advice["text"].startswith("🟢 Pain 3/10")
+        question = await fake.next_message(anna.chat_id)
+        assert "How hard did the exercises feel" in question["text"]
+    texts = [m["text"] for m in fake.messages(anna.chat_id)]
+    assert sum(text.startswith("🟢 Pain 3/10") for text in texts) == 1
+    assert not any("went wrong" in text for text in texts)
+    assert "Traceback" not in caplog.text and "uncaught" not in caplog.text.lower()
