@@ -26,6 +26,7 @@ from coachbot.domain.vocabulary import (
     PatientStatus,
     Reason,
     RedFlag,
+    SessionState,
     SummaryFrequency,
 )
 from coachbot.i18n import N_, Translator
@@ -91,6 +92,17 @@ DIFFICULTY_LABELS = {
     Difficulty.HARD: N_("Too hard"),
     Difficulty.UNANSWERED: N_("not answered"),
 }
+# A day on the progress chart's legend, in the card strip's words.
+DAY_STATE_LABELS = {
+    SessionState.DONE: N_("done"),
+    SessionState.PARTLY: N_("partly"),
+    SessionState.SKIPPED: N_("skipped"),
+    SessionState.MISSED: N_("missed"),
+    SessionState.EXCUSED: N_("paused or stopped"),
+    SessionState.UNDELIVERED: N_("could not be delivered"),
+}
+OPEN_DAY_LABEL = N_("still open")
+NO_SESSION_LABEL = N_("no session")
 FREQUENCY_LABELS = {
     SummaryFrequency.DAILY: N_("Daily"),
     SummaryFrequency.WEEKLY: N_("Weekly"),

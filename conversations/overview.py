@@ -7,6 +7,7 @@ from html import escape
 from telegram import Update
 
 from coachbot import views
+from coachbot.domain import schedule
 from coachbot.domain.adherence import Adherence
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.i18n import Translator
@@ -62,7 +63,8 @@ async def progress(update: Update, context: CoachContext) -> None:
     assert update.effective_message and update.effective_user
     patient = (await context.person(update.effective_user)).enrolled()
     async with context.read() as uow:
-        summary = await views.progress(uow, patient, context.now())
+        now = context.now()
+        summary = await views.progress(uow, patient, now)
     _ = tr(patient.language)
     first, last = summary.pain_first_week, summary.pain_last_week
     if first is None or last is None:
@@ -97,5 +99,6 @@ async def progress(update: Update, context: CoachContext) -> None:
     await update.effective_message.reply_text(text)
     if summary.days:
         await update.effective_message.reply_photo(
-            progress_chart(summary.days, _), caption=_("Your last 28 days")
+            progress_chart(summary.days, schedule.local_date(now, patient.timezone), _),
+            caption=_("Your last 28 days"),
         )

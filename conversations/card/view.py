@@ -254,7 +254,12 @@ async def send_card(chat: Chat, update: Update, context: CoachContext, pid: int)
     card, text, markup, _ = await _load_card(context, update, pid)
     if any(day.state not in OPEN_STATES for day in card.progress.days):
         await chat.send_photo(
-            progress_chart(card.progress.days, _, _("Last 28 days: sessions and pain")),
+            progress_chart(
+                card.progress.days,
+                schedule.local_date(context.now(), card.patient.timezone),
+                _,
+                _("Last 28 days: sessions and pain"),
+            ),
             caption=escape(card.patient.display_name or _("A patient")),
         )
     await chat.send_message(text, reply_markup=markup)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from PIL import Image
+
 from tests.conftest import Bot, Clock, wait_for
 from tests.conversations.flows import enrol, next_containing
 from tests.conversations.test_checkin import patient_state, session_message
@@ -59,6 +63,8 @@ async def test_progress_shows_adherence_streak_pain_and_a_chart(
     assert "first week 2.3" in summary["text"]
     chart = await fake.next_message(anna.chat_id)
     assert chart["photo_bytes"].startswith(b"\x89PNG")
+    with Image.open(BytesIO(chart["photo_bytes"])) as image:
+        assert image.width >= 1000  # readable on a phone
     assert "28 days" in chart["caption"]
 
 
