@@ -26,13 +26,13 @@ from babel.numbers import format_decimal, format_percent
 from coachbot.domain.summary import CohortSummary, Day
 from coachbot.domain.vocabulary import OPEN_STATES, SessionState
 from coachbot.i18n import Translator
+from coachbot.views import PROGRESS_DAYS
 from conversations.labels import DAY_STATE_LABELS, NO_SESSION_LABEL, OPEN_DAY_LABEL
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-PROGRESS_DAYS = 28
 DPI = 140
 WIDTH_INCHES = 8.0  # x DPI = 1,120 px
 TEXT = 12.0  # points; at 8 inches wide that reads on a phone held upright
