@@ -38,6 +38,17 @@ def new_alert(
     )
 
 
+async def unseen_since(
+    uow: UnitOfWork, patient_id: int, kind: AlertKind, since: datetime
+) -> Alert | None:
+    """The patient's newest alert of `kind`, if raised after `since` and not yet seen by
+    their therapist (so that another about the same would only repeat it)."""
+    alert = await uow.alerts.latest(patient_id, kind)
+    if alert is None or alert.seen_at is not None or alert.created_at <= since:
+        return None
+    return alert
+
+
 async def stop_for_red_flag(
     uow: UnitOfWork, patient: Patient, flag: RedFlag, now: datetime
 ) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalogue.loader import Catalogue
 from coachbot.access import own_session
-from coachbot.alerts import new_alert, stop_for_red_flag
+from coachbot.alerts import new_alert, stop_for_red_flag, unseen_since
 from coachbot.db.uow import UnitOfWork
 from coachbot.domain import pain as rules
 from coachbot.domain import schedule
@@ -109,26 +109,18 @@ async def record_pain(
         raise AlreadyReported
     assert patient.id is not None
     usual = rules.usual_of(patient.baseline_pain, patient.usual_pain)
-    history = [
-        r
+    earlier = [
+        r.pain_after
         for r in await uow.reports.recent(patient.id, now - rules.USUAL_DAYS, _PAIN_HISTORY + 1)
         if r.id != report.id and r.pain_after is not None
     ]
-    earlier = [r.pain_after for r in history if r.pain_after is not None]
     signs = rules.signs(pain, usual, earlier)
     report.pain_after = pain
     if patient.first_pain_on is None:
         patient.first_pain_on = session.local_date
     alert = None
     if signs:
-        open_alert = await uow.alerts.latest(patient.id, AlertKind.PAIN_RISE)
-        recent = (
-            open_alert
-            if open_alert is not None
-            and open_alert.seen_at is None
-            and now - open_alert.created_at < rules.ALERT_QUIET
-            else None
-        )
+        recent = await unseen_since(uow, patient.id, AlertKind.PAIN_RISE, now - rules.ALERT_QUIET)
         if not rules.already_told(pain, recent.pain if recent else None):
             alert = new_alert(
                 patient, AlertKind.PAIN_RISE, now, pain=pain, usual=usual, signs=signs
@@ -213,13 +205,9 @@ async def record_morning(
             for r in await uow.reports.recent(patient.id, None, rules.LASTING + 2)
             if r.morning is not None and r.id != report.id
         ]
-        previous = await uow.alerts.latest(patient.id, AlertKind.MORNING_WORSE)
-        quiet = (
-            previous is not None
-            and previous.seen_at is None
-            and now - previous.created_at < rules.ALERT_QUIET
-        )
-        if rules.mornings_worse([answer, *answered]) and not quiet:
+        if rules.mornings_worse([answer, *answered]) and not await unseen_since(
+            uow, patient.id, AlertKind.MORNING_WORSE, now - rules.ALERT_QUIET
+        ):
             alert = new_alert(patient, AlertKind.MORNING_WORSE, now, days=2)
             uow.alerts.add(alert)
     await uow.flush()
@@ -241,15 +229,11 @@ async def claim_morning_checks(uow: UnitOfWork, now: datetime, limit: int) -> li
     """Next-morning checks now due, each taken off the queue (so asked at most once); for
     active patients only, and never hours late ("this morning" asked in the evening)."""
     due: list[MorningCheck] = []
-    for report, patient_id in await uow.reports.morning_due(now, limit):
-        report.morning_due_at, was_due = None, report.morning_due_at
-        patient = await uow.patients.get(patient_id)
-        if (
-            patient is not None
-            and patient.status == PatientStatus.ACTIVE
-            and was_due is not None
-            and now - was_due < schedule.MORNING_STALE
-        ):
+    for report, patient in await uow.reports.morning_due(now, limit):
+        was_due = report.morning_due_at
+        report.morning_due_at = None
+        fresh = was_due is not None and now - was_due < schedule.MORNING_STALE
+        if fresh and patient.status == PatientStatus.ACTIVE:
             due.append(MorningCheck(patient, report.session_id))
     return due
 

@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, or_, select, update
 from coachbot.db import tables as t
 from coachbot.db.planner import unindexed
 from coachbot.db.repositories.base import Repository
-from coachbot.domain.model import PlanChange, PlanItem, Report, Session
+from coachbot.domain.model import Patient, PlanChange, PlanItem, Report, Session
 from coachbot.domain.vocabulary import ChangeStatus, PatientStatus, SessionState
 
 
@@ -203,16 +203,19 @@ class ReportRepository(Repository):
         )
         return result.scalars().all()
 
-    async def morning_due(self, now: datetime, limit: int) -> Sequence[tuple[Report, int]]:
-        """Reports whose next-morning check is due, with their patient's id, oldest first."""
+    async def morning_due(self, now: datetime, limit: int) -> Sequence[tuple[Report, Patient]]:
+        """Reports whose next-morning check is due, with their patient (read in the same
+        query: a morning's checks for thousands of patients are one read, not one each),
+        oldest first."""
         result = await self.session.execute(
-            select(Report, t.session.c.patient_id)
+            select(Report, Patient)
             .join(t.session, t.session.c.id == t.report.c.session_id)
+            .join(t.patient, t.patient.c.id == t.session.c.patient_id)
             .where(t.report.c.morning_due_at.is_not(None), t.report.c.morning_due_at <= now)
             .order_by(t.report.c.morning_due_at)
             .limit(limit)
         )
-        return [(report, patient_id) for report, patient_id in result]
+        return [(report, patient) for report, patient in result]
 
     async def for_patient(self, patient_id: int) -> Sequence[Report]:
         result = await self.session.execute(
