@@ -18,11 +18,7 @@ from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels, surgery
 from conversations.context import CoachContext, set_buttons, tr
 from conversations.notices import tell_therapist
-
-
-def title(catalogue: Catalogue, exercise_id: str, language: str) -> str:
-    exercise = catalogue.exercises.get(exercise_id)
-    return exercise.title.get(language) if exercise else exercise_id
+from conversations.render import title
 
 
 def choice_keyboard(what: str, chosen: list[str], _: Translator) -> InlineKeyboardMarkup:

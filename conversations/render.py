@@ -53,6 +53,12 @@ def dose_text(dose: Dose, _: Translator, each_side: bool = False) -> str:
     return amount
 
 
+def title(catalogue: Catalogue, exercise_id: str, language: str) -> str:
+    """An exercise's name, or its id if it has left the catalogue since."""
+    exercise = catalogue.exercises.get(exercise_id)
+    return exercise.title.get(language) if exercise else exercise_id
+
+
 def plan_dose_text(exercise_id: str, dose: Dose, catalogue: Catalogue, _: Translator) -> str:
     """An exercise's dose, "each side" where the exercise is done on one side at a time."""
     exercise = catalogue.exercises.get(exercise_id)
@@ -229,9 +235,8 @@ def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
     """What changed in the plan and why, or what was proposed to the therapist."""
     language = _.language
 
-    def title(exercise_id: str) -> str:
-        exercise = catalogue.exercises.get(exercise_id)
-        return escape(exercise.title.get(language)) if exercise else exercise_id
+    def name(exercise_id: str) -> str:
+        return escape(title(catalogue, exercise_id, language))
 
     lines = []
     for item in change.changes:
@@ -239,8 +244,8 @@ def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
             lines.append(
                 "• "
                 + _("{old} → {new}: {dose}").format(
-                    old=title(item.exercise_id),
-                    new=title(item.new_exercise_id),
+                    old=name(item.exercise_id),
+                    new=name(item.new_exercise_id),
                     dose=escape(plan_dose_text(item.new_exercise_id, item.after, catalogue, _)),
                 )
             )
@@ -248,7 +253,7 @@ def change_text(change: PlanChange, catalogue: Catalogue, _: Translator) -> str:
             lines.append(
                 "• "
                 + _("{exercise}: {before} → {after}").format(
-                    exercise=title(item.exercise_id),
+                    exercise=name(item.exercise_id),
                     before=escape(plan_dose_text(item.exercise_id, item.before, catalogue, _)),
                     after=escape(plan_dose_text(item.exercise_id, item.after, catalogue, _)),
                 )

@@ -16,10 +16,10 @@ from coachbot.domain.model import Patient, PlanChange, PlanItem, Therapist
 from coachbot.domain.vocabulary import ChangeStatus, Kind, Movement, lookup
 from coachbot.i18n import Translator
 from conversations import buttons, keyboards, labels
-from conversations.card.view import Said, act, back, title
+from conversations.card.view import Said, act, back
 from conversations.context import CoachContext, tr
 from conversations.keyboards import button
-from conversations.render import change_text, plan_dose_text
+from conversations.render import change_text, plan_dose_text, title
 
 
 async def _plan(

@@ -33,7 +33,14 @@ from conversations import buttons, labels
 from conversations.charts import progress_chart
 from conversations.context import CoachContext, tr
 from conversations.keyboards import button
-from conversations.render import change_text, day_name, mean_pain, percent, plan_dose_text
+from conversations.render import (
+    change_text,
+    day_name,
+    mean_pain,
+    percent,
+    plan_dose_text,
+    title,
+)
 from conversations.surgery import phase_line
 
 log = logging.getLogger(__name__)
@@ -55,11 +62,6 @@ T = TypeVar("T")
 
 def back(patient_id: int, _: Translator) -> list[InlineKeyboardButton]:
     return [button(_("‹ Back to the card"), buttons.CARD.data(patient_id))]
-
-
-def title(catalogue: Catalogue, exercise_id: str, language: str) -> str:
-    exercise = catalogue.exercises.get(exercise_id)
-    return exercise.title.get(language) if exercise else exercise_id
 
 
 # --- the card's text and buttons ---------------------------------------------------
