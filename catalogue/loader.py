@@ -10,6 +10,7 @@ from typing import TypeVar
 import yaml
 from pydantic import ValidationError
 
+from catalogue.placement import PlacementError, scene
 from catalogue.schema import Entry, Exercise, Lesson, Relaxation
 from coachbot.domain.vocabulary import Equipment
 
@@ -103,6 +104,7 @@ def _cross_check(catalogue: Catalogue, sources: dict[str, Path]) -> list[str]:
         for problem in _harder_problems(easier, harder)
     )
     problems.extend(_plate_problems(catalogue.exercises, sources))
+    problems.extend(_picture_problems(catalogue.exercises, sources))
     orders: dict[int, str] = {}
     for lesson in catalogue.lessons.values():
         if lesson.order in orders:
@@ -111,6 +113,20 @@ def _cross_check(catalogue: Catalogue, sources: dict[str, Path]) -> list[str]:
                 f"lesson {orders[lesson.order]}"
             )
         orders[lesson.order] = lesson.id
+    return problems
+
+
+def _picture_problems(exercises: Mapping[str, Exercise], sources: dict[str, Path]) -> list[str]:
+    """Exercises whose figure cannot rest on its support (see catalogue/placement.py)."""
+    problems: list[str] = []
+    for exercise in exercises.values():
+        if exercise.picture is None:
+            continue
+        try:
+            scene(exercise.picture)
+        except PlacementError as error:
+            where = sources[f"exercises/{exercise.id}"]
+            problems.extend(f"{where}: picture: {problem}" for problem in error.problems)
     return problems
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from catalogue.poses import Picture
 from coachbot.domain.vocabulary import (
     Condition,
     Equipment,
@@ -176,6 +177,8 @@ class Exercise(Entry):
     later_phase: bool = False
     easier: EntryId | None = None
     harder: EntryId | None = None
+    # How its picture is drawn (catalogue/poses.py).
+    picture: Picture | None = None
 
     @property
     def needs_clearance(self) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from catalogue import pictures
 from catalogue.loader import BUILTIN, Catalogue, CatalogueError, load_catalogue
 from coachbot.config import Settings
 from coachbot.domain.vocabulary import Equipment, Kind
@@ -95,6 +96,24 @@ def catalogue_check(args: argparse.Namespace) -> int:
         f"coachbot: catalogue ok: {len(catalogue.exercises)} exercises, "
         f"{len(catalogue.relaxation)} relaxation techniques, {len(catalogue.lessons)} lessons."
     )
+    return 0
+
+
+def catalogue_pictures(args: argparse.Namespace) -> int:
+    catalogue = _load(args)
+    if catalogue is None:
+        return 1
+    unknown = [name for name in args.ids if name not in catalogue.exercises]
+    if unknown:
+        print(f"coachbot: no exercise {', '.join(unknown)}", file=sys.stderr)
+        return 1
+    args.folder.mkdir(parents=True, exist_ok=True)
+    chosen = args.ids or sorted(catalogue.exercises)
+    for name in chosen:
+        exercise = catalogue.exercises[name]
+        for picture in (pictures.still(exercise), pictures.animation(exercise)):
+            (args.folder / picture.filename).write_bytes(picture.data)
+    print(f"coachbot: wrote a still and an animation of {len(chosen)} exercises to {args.folder}")
     return 0
 
 
@@ -275,6 +294,12 @@ def parser() -> argparse.ArgumentParser:
     show = catalogue_commands.add_parser("show", help="show one entry in full")
     show.add_argument("id", help="an exercise, relaxation or lesson id")
     show.set_defaults(handler=catalogue_show)
+    drawn = catalogue_commands.add_parser(
+        "pictures", help="draw every exercise's still (PNG) and animation (GIF) into a folder"
+    )
+    drawn.add_argument("folder", type=Path, help="where to write them")
+    drawn.add_argument("ids", nargs="*", help="only these exercises")
+    drawn.set_defaults(handler=catalogue_pictures)
     therapist = commands.add_parser("therapist", help="manage therapist accounts")
     therapist_commands = therapist.add_subparsers(dest="therapist_command", required=True)
     add = therapist_commands.add_parser("add", help="create a therapist and print their link")

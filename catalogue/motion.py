@@ -1,0 +1,128 @@
+"""Movement between key positions: in-between positions, the loop, and arrows.
+
+Each segment turns the short way from one key direction to the next, so a hand
+travels on the arc the arm really makes; the arrow of a moving hand, foot or
+head follows that same path, a little outside the body.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from catalogue.figure import Posed
+from catalogue.placement import Scene
+from catalogue.poses import Direction, Part, Point, Position
+
+Path2D = list[tuple[float, float]]
+HOLD_MS = 700
+STEP_MS = 70
+STEPS = 14
+_TIP = {
+    Part.ARM_R: ("hand_r", "elbow_r"),
+    Part.ARM_L: ("hand_l", "elbow_l"),
+    Part.LEG_R: ("ankle_r", "knee_r"),
+    Part.LEG_L: ("ankle_l", "knee_l"),
+    Part.HEAD: ("head", "neck"),
+    Part.TRUNK: ("neck", "pelvis"),
+    Part.PELVIS: ("pelvis", "chest"),
+}
+
+
+def _angle(value: Direction) -> tuple[float, float]:
+    return (float(value), 0.0) if isinstance(value, float | int) else (value[0], value[1])
+
+
+def _turn(a: Direction, b: Direction, t: float) -> Direction:
+    (angle_a, tilt_a), (angle_b, tilt_b) = _angle(a), _angle(b)
+    delta = (angle_b - angle_a + 180) % 360 - 180
+    return (angle_a + delta * t, tilt_a + (tilt_b - tilt_a) * t)
+
+
+def between(a: Position, b: Position, t: float) -> Position:
+    """The position a fraction `t` of the way from `a` to `b` (both whole)."""
+
+    def seq(x: tuple[Direction, ...] | None, y: tuple[Direction, ...] | None) -> Any:
+        assert x is not None and y is not None
+        return tuple(_turn(p, q, t) for p, q in zip(x, y, strict=True))
+
+    return Position(
+        trunk=seq(a.trunk, b.trunk),
+        twist=(a.twist or 0.0) + ((b.twist or 0.0) - (a.twist or 0.0)) * t,
+        head=_turn(a.head, b.head, t),  # type: ignore[arg-type]
+        arm_r=seq(a.arm_r, b.arm_r),
+        arm_l=seq(a.arm_l, b.arm_l),
+        leg_r=seq(a.leg_r, b.leg_r),
+        leg_l=seq(a.leg_l, b.leg_l),
+        support=a.support if t < 0.5 else b.support,
+    )
+
+
+def _ease(t: float) -> float:
+    return t * t * (3 - 2 * t)
+
+
+def frames(scene: Scene) -> list[tuple[Position, int]]:
+    """The loop: hold each key position, move to the next, and back to the first."""
+    keys = scene.picture.resolved_positions()
+    out: list[tuple[Position, int]] = []
+    for index, key in enumerate(keys):
+        out.append((key, HOLD_MS))
+        following = keys[(index + 1) % len(keys)]
+        for step in range(1, STEPS):
+            out.append((between(key, following, _ease(step / STEPS)), STEP_MS))
+    return out
+
+
+def _tips(scene: Scene) -> list[str]:
+    picture = scene.picture
+    if picture.arrows is not None:
+        return [point.value for point in picture.arrows]
+    return [_TIP[part][0] for part in picture.moving]
+
+
+def arrow_paths(scene: Scene) -> dict[int, list[Path2D]]:
+    """For each key position with a next one, the arrows to it."""
+    keys = scene.picture.resolved_positions()
+    paths: dict[int, list[Path2D]] = {}
+    for index in range(len(keys) - 1):
+        a, b = keys[index], keys[index + 1]
+        posed = [scene.frame(between(a, b, step / 12)) for step in range(13)]
+        paths[index] = [p for tip in _tips(scene) if (p := _path(posed, tip)) is not None]
+    return paths
+
+
+def _path(posed: list[Posed], tip: str) -> Path2D | None:
+    """The path of `tip`, pushed a little outwards; None when it barely moves."""
+    raw = [(p.point(tip)[0], p.point(tip)[1]) for p in posed]
+    length = sum(math.dist(raw[i], raw[i + 1]) for i in range(len(raw) - 1))
+    if length < 6:
+        return None
+    out: Path2D = []
+    for p, (x, y) in zip(posed, raw, strict=True):
+        # Outwards is away from the middle of the trunk.
+        px = (p.point("pelvis")[0] + p.point("neck")[0]) / 2
+        py = (p.point("pelvis")[1] + p.point("neck")[1]) / 2
+        dx, dy = x - px, y - py
+        norm = math.hypot(dx, dy) or 1.0
+        # Never below the floor, where the arrow would vanish into the mat.
+        out.append((x + dx / norm * 14, max(y + dy / norm * 14, 5.0)))
+    # Leave a gap at both ends so the arrow does not touch the limb it points from.
+    trimmed = _trim(out, 5.0)
+    return trimmed if len(trimmed) >= 2 else None
+
+
+def _trim(path: Path2D, gap: float) -> Path2D:
+    def cut(points: Path2D) -> Path2D:
+        walked = 0.0
+        for i in range(len(points) - 1):
+            walked += math.dist(points[i], points[i + 1])
+            if walked >= gap:
+                return points[i + 1 :]
+        return []
+
+    start = cut(path)
+    return list(reversed(cut(list(reversed(start)))))
+
+
+__all__ = ["Path2D", "Point", "arrow_paths", "between", "frames"]
