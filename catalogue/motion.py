@@ -36,7 +36,8 @@ def _angle(value: Direction) -> tuple[float, float]:
 def _turn(a: Direction, b: Direction, t: float) -> Direction:
     (angle_a, tilt_a), (angle_b, tilt_b) = _angle(a), _angle(b)
     delta = (angle_b - angle_a + 180) % 360 - 180
-    return (angle_a + delta * t, tilt_a + (tilt_b - tilt_a) * t)
+    # Kept within one turn, as positions are written: 342 on to 16 passes 360 as 0.
+    return ((angle_a + delta * t) % 360, tilt_a + (tilt_b - tilt_a) * t)
 
 
 def between(a: Position, b: Position, t: float) -> Position:
@@ -89,9 +90,15 @@ def arrow_paths(scene: Scene) -> dict[int, list[Path2D]]:
         a, b = keys[index], keys[index + 1]
         posed = [scene.frame(between(a, b, step / 12)) for step in range(13)]
         paths[index] = [p for tip in _tips(scene) if (p := _path(posed, tip)) is not None]
-        if Part.PELVIS in scene.picture.moving and a.trunk and b.trunk:
+        tilts = a.trunk and b.trunk and abs(_delta(a.trunk[0], b.trunk[0])) >= 1
+        if Part.PELVIS in scene.picture.moving and tilts:
+            assert a.trunk and b.trunk
             paths[index].append(_tilt(posed[0], a.trunk[0], b.trunk[0]))
     return paths
+
+
+def _delta(before: Direction, after: Direction) -> float:
+    return (_angle(after)[0] - _angle(before)[0] + 180) % 360 - 180
 
 
 def _tilt(posed: Posed, before: Direction, after: Direction) -> Path2D:

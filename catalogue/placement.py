@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from catalogue.figure import Posed, bottom, height_axis, lowest, pose
+from catalogue.figure import Posed, Vec, bottom, height_axis, lowest, pose
 from catalogue.poses import Picture, Position, Support, View
 from catalogue.props import BALL_SIZES, Anchors, Shape, ball_under, base, build
 
@@ -48,7 +48,9 @@ def _steadiest(picture: Picture, names: tuple[str, str]) -> str:
 def anchor(picture: Picture) -> str:
     """The joint that keeps its place in every frame."""
     supports = {p.support or picture.support for p in picture.resolved_positions()}
-    if len(supports) > 1 or picture.support in (Support.STANDING, Support.ROWING):
+    # On a ball or a rowing seat the feet stay and the seat moves under the pelvis.
+    steady_feet = (Support.STANDING, Support.ROWING, Support.SITTING_BALL)
+    if len(supports) > 1 or picture.support in steady_feet:
         return _steadiest(picture, ("ankle_r", "ankle_l"))
     if picture.support in (Support.ALL_FOURS, Support.KNEELING, Support.HALF_KNEELING):
         return _steadiest(picture, ("knee_r", "knee_l"))
@@ -167,19 +169,18 @@ def _through_ball(picture: Picture, keys: tuple[Posed, ...]) -> list[str]:
                 continue
             if contact == "chest" and segment.name == "upper_back":
                 continue
+            # In depth too: a shin in front of the ball (seen from the front) is clear of it.
             a, b = posed.point(segment.start), posed.point(segment.end)
-            gap = _distance((cx, cy), (a[0], a[1]), (b[0], b[1])) - segment.width / 2
+            gap = _distance((cx, cy, 0.0), a, b) - segment.width / 2
             if gap < radius - 2 * TOUCH:
                 problems.append(f"position {number}: the {segment.name} passes through the ball")
     return problems
 
 
-def _distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    length = dx * dx + dy * dy
-    t = (
-        0.0
-        if length == 0
-        else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length))
-    )
-    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+def _distance(p: Vec, a: Vec, b: Vec) -> float:
+    """From point `p` to the segment from `a` to `b`."""
+    d = (b[0] - a[0], b[1] - a[1], b[2] - a[2])
+    length = d[0] ** 2 + d[1] ** 2 + d[2] ** 2
+    along = sum((p[i] - a[i]) * d[i] for i in range(3)) / length if length else 0.0
+    t = max(0.0, min(1.0, along))
+    return math.dist(p, (a[0] + t * d[0], a[1] + t * d[1], a[2] + t * d[2]))

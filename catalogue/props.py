@@ -103,7 +103,9 @@ def build(
     ball = ball_under(picture, posed)
     if ball is not None:
         _, x, y, radius = ball
-        shapes.append(circle(x, y, radius, "ball", layer=0 if side else -1))
+        anchors["ball"] = (x, radius)
+        if picture.support is not Support.SITTING_BALL:
+            shapes.append(circle(x, y, radius, "ball", layer=0 if side else -1))
     for name, style in ((props.chair_back, "chair_back"), (props.worktop, "worktop")):
         if name is not None:
             shapes += _rest(posed, name, style, view)
@@ -118,7 +120,7 @@ def build(
         edge = x + out * WIDTH["forearm"] / 2
         shapes.append(box(edge, 0, edge + out * 9, 205, "furniture"))
     if props.vibration_plate:
-        shapes += _plate(posed, view, face)
+        shapes += _plate(posed, view, face, picture.support is Support.STANDING)
     if props.rowing_machine:
         shapes += _rower(posed, view, face)
         anchors["band"] = (posed.point("heel_r")[0] + face * 50, 34.0)
@@ -142,6 +144,16 @@ def build(
 def dynamic(picture: Picture, posed: Posed, anchors: Anchors) -> list[Shape]:
     """Props that move with the body: weights in the hands, a band or towel."""
     view, shapes = picture.view, []
+    if picture.support is Support.SITTING_BALL and "ball" in anchors:
+        # The ball rolls with the pelvis (rocking, circles, shifting the weight).
+        radius = anchors["ball"][1]
+        layer = 0 if view is View.SIDE else -1
+        shapes.append(circle(posed.point("pelvis")[0], radius, radius, "ball", layer=layer))
+    if picture.props.rowing_machine:
+        # The seat slides with the pelvis along the rail.
+        pelvis = posed.point("pelvis")[0]
+        seat = bottom(posed, "pelvis", view)
+        shapes.append(box(pelvis - 16, RAIL, pelvis + 16, seat, "plate", layer=-1))
     for name in picture.props.dumbbells:
         x, y = _xy(posed, name, view)
         shapes.append(box(x - 9, y - 4, x + 9, y + 4, "weight", layer=1))
@@ -176,7 +188,9 @@ def _chair(picture: Picture, posed: Posed, face: int, side: bool) -> list[Shape]
             box(x - 24, 0, x - 20, seat - 4, "furniture"),
             box(x + 20, 0, x + 24, seat - 4, "furniture"),
         ]
-    back, front = x - face * 20, x + face * 20
+    # The backrest stands just behind the pelvis, so a back sitting right back
+    # touches it.
+    back, front = x - face * 14, x + face * 24
     return [
         box(back, seat - 4, front, seat, "furniture"),
         box(back, 0, back - face * 4, seat + back_height, "furniture"),
@@ -201,10 +215,10 @@ def _rest(posed: Posed, name: str, style: str, view: View) -> list[Shape]:
     ]
 
 
-def _plate(posed: Posed, view: View, face: int) -> list[Shape]:
+def _plate(posed: Posed, view: View, face: int, standing: bool) -> list[Shape]:
     toes = [posed.point(f"toe_{s}")[0] for s in "rl"] + [posed.point(f"heel_{s}")[0] for s in "rl"]
     shapes = [box(min(toes) - 14, 0, max(toes) + 14, PLATE, "plate")]
-    if view is View.SIDE:
+    if view is View.SIDE and standing:
         column = max(toes) + 14 if face > 0 else min(toes) - 14
         hands = [_xy(posed, f"hand_{s}", view) for s in "rl"]
         top = max(110.0, max(h[1] for h in hands) - HAND_RADIUS)
@@ -219,11 +233,9 @@ def _rower(posed: Posed, view: View, face: int) -> list[Shape]:
     heel = posed.point("heel_r")[0]
     front = heel + face * 60
     rear = pelvis - face * 90
-    seat = bottom(posed, "pelvis", view)
     return [
         box(rear, 0, front, RAIL, "plate"),
         box(rear, 0, rear + face * 5, RAIL + 6, "plate"),
-        box(pelvis - 16, RAIL, pelvis + 16, seat, "plate"),
         line([(heel - face * 4, RAIL), (heel + face * 14, RAIL + 30)], "plate", 5),
         circle(front - face * 10, 34, 24, "plate"),
     ]
