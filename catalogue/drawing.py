@@ -212,8 +212,9 @@ def _sides(canvas: Canvas, scene: Scene, posed: Posed) -> None:
     view = scene.picture.view
     if view is View.SIDE:
         return
+    upright = abs(posed.point("neck")[0] - posed.point("pelvis")[0]) < 30
     for side, letter in (("r", "R"), ("l", "L")):
-        if height_axis(view) == 1:
+        if height_axis(view) == 1 and upright:
             ankle = posed.point(f"ankle_{side}")
             x, y = canvas.px((ankle[0], 0.0))
             canvas.text((x, y + 15 * SUPERSAMPLE), letter, 13, LABEL)

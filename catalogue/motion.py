@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from catalogue.figure import Posed
+from catalogue.figure import Posed, height_axis
 from catalogue.placement import Scene
 from catalogue.poses import Direction, Part, Point, Position
 
@@ -89,7 +89,9 @@ def arrow_paths(scene: Scene) -> dict[int, list[Path2D]]:
     for index in range(len(keys) - 1):
         a, b = keys[index], keys[index + 1]
         posed = [scene.frame(between(a, b, step / 12)) for step in range(13)]
-        paths[index] = [p for tip in _tips(scene) if (p := _path(posed, tip)) is not None]
+        floor = 5.0 if height_axis(scene.picture.view) == 1 else -math.inf
+        found = (_path(posed, tip, floor) for tip in _tips(scene))
+        paths[index] = [path for path in found if path is not None]
         tilts = a.trunk and b.trunk and abs(_delta(a.trunk[0], b.trunk[0])) >= 1
         if Part.PELVIS in scene.picture.moving and tilts:
             assert a.trunk and b.trunk
@@ -114,7 +116,7 @@ def _tilt(posed: Posed, before: Direction, after: Direction) -> Path2D:
     ]
 
 
-def _path(posed: list[Posed], tip: str) -> Path2D | None:
+def _path(posed: list[Posed], tip: str, floor: float) -> Path2D | None:
     """The path of `tip`, pushed a little outwards; None when it does not move.
 
     A tip that moves only a little (a chin drawn in) gets a short straight arrow
@@ -132,7 +134,7 @@ def _path(posed: list[Posed], tip: str) -> Path2D | None:
         ox, oy = x0 - cx, y0 - cy
         norm = math.hypot(ox, oy) or 1.0
         sx, sy = x0 + ox / norm * 16, y0 + oy / norm * 16
-        return [(sx + dx * t, max(sy + dy * t, 5.0)) for t in (0.0, 7.0, 14.0)]
+        return [(sx + dx * t, max(sy + dy * t, floor)) for t in (0.0, 7.0, 14.0)]
     out: Path2D = []
     for p, (x, y) in zip(posed, raw, strict=True):
         # Outwards is away from the middle of the trunk.
@@ -140,8 +142,9 @@ def _path(posed: list[Posed], tip: str) -> Path2D | None:
         py = (p.point("pelvis")[1] + p.point("neck")[1]) / 2
         dx, dy = x - px, y - py
         norm = math.hypot(dx, dy) or 1.0
-        # Never below the floor, where the arrow would vanish into the mat.
-        out.append((x + dx / norm * 14, max(y + dy / norm * 14, 5.0)))
+        # Never below the floor, where the arrow would vanish into the mat (seen from
+        # above, the picture is the floor: no limit).
+        out.append((x + dx / norm * 14, max(y + dy / norm * 14, floor)))
     # Leave a gap at both ends so the arrow does not touch the limb it points from.
     trimmed = _trim(out, 5.0)
     return trimmed if len(trimmed) >= 2 else None

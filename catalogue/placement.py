@@ -149,6 +149,11 @@ def _contacts(picture: Picture, support: Support, posed: Posed) -> list[str]:
         seat = bottom(posed, "pelvis", view)
         if not ROWING_SEAT[0] <= seat <= ROWING_SEAT[1]:
             problems.append(f"the pelvis is {seat:.0f} cm high, no rowing seat is")
+    if picture.props.ball_under is not None:
+        name = picture.props.ball_under.value
+        diameter = bottom(posed, name, view) - floor
+        if not 2 * BALL_SIZES[0] - TOUCH <= diameter <= 2 * BALL_SIZES[1] + TOUCH:
+            problems.append(f"{name} would need a ball {diameter:.0f} cm across")
     if lowest(posed, view) < -0.01:
         problems.append("part of the body is below the floor")
     return problems

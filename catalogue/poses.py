@@ -179,6 +179,9 @@ class Props(_Strict):
     dumbbells: tuple[Point, ...] = ()
     band: Band | None = None
     cushion: tuple[Point, ...] = ()
+    # An exercise ball under a point (the hands, for a stretch over the ball); it
+    # rolls with that point.
+    ball_under: Point | None = None
     vibration_plate: bool = False
     rowing_machine: bool = False
 

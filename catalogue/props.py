@@ -100,6 +100,8 @@ def build(
         p.support is Support.SITTING_CHAIR for p in picture.positions
     ):
         shapes += _chair(picture, posed, face, side)
+    if props.ball_under is not None:
+        anchors["ball"] = (posed.point(props.ball_under)[0], bottom(posed, props.ball_under, view) / 2)
     ball = ball_under(picture, posed)
     if ball is not None:
         _, x, y, radius = ball
@@ -149,6 +151,10 @@ def dynamic(picture: Picture, posed: Posed, anchors: Anchors) -> list[Shape]:
         radius = anchors["ball"][1]
         layer = 0 if view is View.SIDE else -1
         shapes.append(circle(posed.point("pelvis")[0], radius, radius, "ball", layer=layer))
+    if picture.props.ball_under is not None and "ball" in anchors:
+        radius = anchors["ball"][1]
+        x = posed.point(picture.props.ball_under)[0]
+        shapes.append(circle(x, radius, radius, "ball", layer=0))
     if picture.props.rowing_machine:
         # The seat slides with the pelvis along the rail.
         pelvis = posed.point("pelvis")[0]
