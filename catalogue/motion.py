@@ -146,7 +146,7 @@ def _path(posed: list[Posed], tip: str, floor: float) -> Path2D | None:
         # above, the picture is the floor: no limit).
         out.append((x + dx / norm * 14, max(y + dy / norm * 14, floor)))
     # Leave a gap at both ends so the arrow does not touch the limb it points from.
-    trimmed = _trim(out, 5.0)
+    trimmed = _trim(out, min(5.0, 0.15 * length))
     return trimmed if len(trimmed) >= 2 else None
 
 

@@ -101,7 +101,8 @@ def build(
     ):
         shapes += _chair(picture, posed, face, side)
     if props.ball_under is not None:
-        anchors["ball"] = (posed.point(props.ball_under)[0], bottom(posed, props.ball_under, view) / 2)
+        radius = bottom(posed, props.ball_under, view) / 2
+        anchors["ball"] = (posed.point(props.ball_under)[0], radius)
     ball = ball_under(picture, posed)
     if ball is not None:
         _, x, y, radius = ball
