@@ -89,15 +89,43 @@ def arrow_paths(scene: Scene) -> dict[int, list[Path2D]]:
         a, b = keys[index], keys[index + 1]
         posed = [scene.frame(between(a, b, step / 12)) for step in range(13)]
         paths[index] = [p for tip in _tips(scene) if (p := _path(posed, tip)) is not None]
+        if Part.PELVIS in scene.picture.moving and a.trunk and b.trunk:
+            paths[index].append(_tilt(posed[0], a.trunk[0], b.trunk[0]))
     return paths
 
 
+def _tilt(posed: Posed, before: Direction, after: Direction) -> Path2D:
+    """A curved arrow round the pelvis, turning the way the lower back turns."""
+    (start, _), (end, _) = _angle(before), _angle(after)
+    turn = 1 if (end - start + 180) % 360 - 180 > 0 else -1
+    x, y = posed.point("pelvis")[0], posed.point("pelvis")[1]
+    # Over the pelvis, clear of the floor and of an arm resting beside the body.
+    centre = 0.0
+    return [
+        (x + 30 * math.sin(a), y + 30 * math.cos(a))
+        for a in (centre + turn * math.radians(step * 10 - 35) for step in range(8))
+    ]
+
+
 def _path(posed: list[Posed], tip: str) -> Path2D | None:
-    """The path of `tip`, pushed a little outwards; None when it barely moves."""
+    """The path of `tip`, pushed a little outwards; None when it does not move.
+
+    A tip that moves only a little (a chin drawn in) gets a short straight arrow
+    the way it goes, long enough to see."""
     raw = [(p.point(tip)[0], p.point(tip)[1]) for p in posed]
     length = sum(math.dist(raw[i], raw[i + 1]) for i in range(len(raw) - 1))
-    if length < 6:
+    if length < 1:
         return None
+    if length < 8:
+        (x0, y0), (x1, y1) = raw[0], raw[-1]
+        span = math.dist(raw[0], raw[-1]) or 1.0
+        dx, dy = (x1 - x0) / span, (y1 - y0) / span
+        cx = (posed[0].point("pelvis")[0] + posed[0].point("neck")[0]) / 2
+        cy = (posed[0].point("pelvis")[1] + posed[0].point("neck")[1]) / 2
+        ox, oy = x0 - cx, y0 - cy
+        norm = math.hypot(ox, oy) or 1.0
+        sx, sy = x0 + ox / norm * 16, y0 + oy / norm * 16
+        return [(sx + dx * t, max(sy + dy * t, 5.0)) for t in (0.0, 7.0, 14.0)]
     out: Path2D = []
     for p, (x, y) in zip(posed, raw, strict=True):
         # Outwards is away from the middle of the trunk.

@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from catalogue.drawing import animation_frames, gif, png, still_image
+import yaml
+
+from catalogue.drawing import animation_frames, cover_image, gif, png, still_image
 from catalogue.placement import scene
 from catalogue.poses import Picture
 from catalogue.schema import Exercise
@@ -48,3 +51,14 @@ def still(exercise: Exercise) -> Rendered:
 def animation(exercise: Exercise) -> Rendered:
     """A loop between the key positions (GIF)."""
     return _animation(exercise.picture, exercise.id)
+
+
+COVERS = Path(__file__).parent / "covers"
+
+
+@lru_cache(maxsize=8)
+def cover(name: str) -> Rendered:
+    """The walk-through's picture for a step without an exercise: "relaxation" or
+    "lesson" (catalogue/covers/<name>.yaml)."""
+    picture = Picture.model_validate(yaml.safe_load((COVERS / f"{name}.yaml").read_text()))
+    return _rendered(png(cover_image(scene(picture))), f"coachbot-{name}", "png", "image/png")
