@@ -120,8 +120,6 @@ def _picture_problems(exercises: Mapping[str, Exercise], sources: dict[str, Path
     """Exercises whose figure cannot rest on its support (see catalogue/placement.py)."""
     problems: list[str] = []
     for exercise in exercises.values():
-        if exercise.picture is None:
-            continue
         try:
             scene(exercise.picture)
         except PlacementError as error:

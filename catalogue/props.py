@@ -131,8 +131,8 @@ def build(
     if band is not None and band.anchor_side is not None:
         xs = [p[0] for p in posed.joints.values()]
         sign = {"front": face, "behind": -face, "right": -1, "left": 1}[band.anchor_side]
-        if view in (View.FRONT, View.ABOVE_FRONT) and band.anchor_side in ("left", "right"):
-            sign = -sign  # a figure facing us has its right on our left
+        if view in (View.BACK, View.ABOVE_BACK) and band.anchor_side in ("left", "right"):
+            sign = -sign  # a figure with its back to us has its right on our right
         x = (max(xs) + 45) if sign > 0 else (min(xs) - 45)
         anchors["band"] = (x, band.height or 100.0)
         shapes.append(box(x, 0, x + sign * 8, 205, "furniture"))

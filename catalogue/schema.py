@@ -177,8 +177,8 @@ class Exercise(Entry):
     later_phase: bool = False
     easier: EntryId | None = None
     harder: EntryId | None = None
-    # How its picture is drawn (catalogue/poses.py).
-    picture: Picture | None = None
+    # How its picture is drawn (catalogue/poses.py): every exercise has one.
+    picture: Picture
 
     @property
     def needs_clearance(self) -> bool:
