@@ -173,14 +173,18 @@ def _limb(
 
 
 def arrows(canvas: Canvas, paths: list[Path2D]) -> None:
+    """Each path as an arrow, edged in white so that it shows over a coloured limb."""
     for path in paths:
-        canvas.stroke(path, 2.6, ARROW)
         (x0, y0), (x1, y1) = canvas.px(path[-2]), canvas.px(path[-1])
         angle = math.atan2(y1 - y0, x1 - x0)
         size = 7.5 * canvas.scale
         tip = (x1 + math.cos(angle) * size * 0.6, y1 + math.sin(angle) * size * 0.6)
         left = (tip[0] - size * math.cos(angle - 0.45), tip[1] - size * math.sin(angle - 0.45))
         right = (tip[0] - size * math.cos(angle + 0.45), tip[1] - size * math.sin(angle + 0.45))
+        edge = round(1.4 * canvas.scale)
+        canvas.stroke(path, 2.6 + 2.8, "white")
+        canvas.draw.polygon([tip, left, right], fill="white", outline="white", width=edge)
+        canvas.stroke(path, 2.6, ARROW)
         canvas.draw.polygon([tip, left, right], fill=ARROW)
 
 

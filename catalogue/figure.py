@@ -98,6 +98,13 @@ def trunk_width(view: View) -> float:
     return TRUNK_DEPTH if view is View.SIDE else TRUNK_WIDTH
 
 
+def _chest_width(view: View, twist: float) -> float:
+    """A chest turned away from facing us looks narrower, down to its depth."""
+    if view is View.SIDE:
+        return TRUNK_DEPTH
+    return TRUNK_DEPTH + (TRUNK_WIDTH - TRUNK_DEPTH) * abs(math.cos(twist))
+
+
 def pose(position: Position, view: View, near: str = "right") -> Posed:
     """Place every joint of the figure in `position`, with the pelvis at the origin."""
     assert position.complete, "resolve a position before posing it"
@@ -113,7 +120,7 @@ def pose(position: Position, view: View, near: str = "right") -> Posed:
     twist = math.radians(position.twist or 0.0)
     segments: list[Segment] = [
         Segment("lower_back", Part.TRUNK, "pelvis", "chest", trunk_width(view), 0),
-        Segment("upper_back", Part.TRUNK, "chest", "neck", trunk_width(view), 0),
+        Segment("upper_back", Part.TRUNK, "chest", "neck", _chest_width(view, twist), 0),
         Segment("neck", Part.HEAD, "neck", "head_base", WIDTH["neck"], 0),
     ]
     for side, suffix in ((-1, "r"), (1, "l")):

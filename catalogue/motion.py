@@ -12,7 +12,7 @@ from typing import Any
 
 from catalogue.figure import Posed, height_axis
 from catalogue.placement import Scene
-from catalogue.poses import Direction, Part, Point, Position
+from catalogue.poses import Direction, Part, Point, Position, View
 
 Path2D = list[tuple[float, float]]
 HOLD_MS = 700
@@ -92,11 +92,24 @@ def arrow_paths(scene: Scene) -> dict[int, list[Path2D]]:
         floor = 5.0 if height_axis(scene.picture.view) == 1 else -math.inf
         found = (_path(posed, tip, floor) for tip in _tips(scene))
         paths[index] = [path for path in found if path is not None]
+        turn = (b.twist or 0.0) - (a.twist or 0.0)
+        if abs(turn) >= 10 and scene.picture.view is not View.SIDE:
+            paths[index].append(_turning(posed[0], turn))
         tilts = a.trunk and b.trunk and abs(_delta(a.trunk[0], b.trunk[0])) >= 1
         if Part.PELVIS in scene.picture.moving and tilts:
             assert a.trunk and b.trunk
             paths[index].append(_tilt(posed[0], a.trunk[0], b.trunk[0]))
     return paths
+
+
+def _turning(posed: Posed, turn: float) -> Path2D:
+    """A flat arc round the chest, the way the shoulders turn (a rotation seen
+    from the front: positive turns the figure's left shoulder towards us)."""
+    x, y = posed.point("chest")[0], posed.point("chest")[1] + 8
+    # Drawn in front of the chest: from one side across to the other.
+    sweep = [math.radians(200 + step * 20) for step in range(8)]
+    arc = [(x + 30 * math.cos(a), y + 9 * math.sin(a)) for a in sweep]
+    return arc if turn < 0 else list(reversed(arc))
 
 
 def _delta(before: Direction, after: Direction) -> float:

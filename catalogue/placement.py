@@ -49,7 +49,7 @@ def anchor(picture: Picture) -> str:
     """The joint that keeps its place in every frame."""
     supports = {p.support or picture.support for p in picture.resolved_positions()}
     # On a ball or a rowing seat the feet stay and the seat moves under the pelvis.
-    steady_feet = (Support.STANDING, Support.ROWING, Support.SITTING_BALL)
+    steady_feet = (Support.STANDING, Support.ROWING, Support.SITTING_BALL, Support.BRIDGE)
     if len(supports) > 1 or picture.support in steady_feet:
         return _steadiest(picture, ("ankle_r", "ankle_l"))
     if picture.support in (Support.ALL_FOURS, Support.KNEELING, Support.HALF_KNEELING):
@@ -117,8 +117,10 @@ def _contacts(picture: Picture, support: Support, posed: Posed) -> list[str]:
         if not _touching(posed, names, level, view):
             problems.append(f"{what} do not touch the {'floor' if level == floor else 'support'}")
 
-    if support in (Support.STANDING, Support.SITTING_CHAIR, Support.SITTING_BALL):
+    if support in (Support.STANDING, Support.SITTING_CHAIR, Support.SITTING_BALL, Support.BRIDGE):
         needs(feet, "the feet")
+    if support is Support.BRIDGE and bottom(posed, "neck", view) > floor + TOUCH:
+        problems.append("the shoulders do not lie on the floor")
     if support is Support.SITTING_CHAIR:
         seat = bottom(posed, "pelvis", view)
         if not SEAT[0] <= seat <= SEAT[1]:

@@ -41,6 +41,8 @@ class Support(StrEnum):
     LYING_BACK = "lying_back"
     LYING_FRONT = "lying_front"
     LYING_SIDE = "lying_side"
+    # Lying on the back with the pelvis lifted: shoulders and feet on the floor.
+    BRIDGE = "bridge"
     ALL_FOURS = "all_fours"
     KNEELING = "kneeling"
     HALF_KNEELING = "half_kneeling"

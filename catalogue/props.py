@@ -205,10 +205,15 @@ def _chair(picture: Picture, posed: Posed, face: int, side: bool) -> list[Shape]
     ]
 
 
+BESIDE = 15.0  # cm: a hand this close to the pelvis rests on something at the side
+
+
 def _rest(posed: Posed, name: str, style: str, view: View) -> list[Shape]:
     x, _ = _xy(posed, name, view)
     top = bottom(posed, name, view)
     away = 1 if x >= posed.point("pelvis")[0] else -1
+    if view is View.SIDE and abs(x - posed.point("pelvis")[0]) < BESIDE:
+        return _beside(x, top, style)
     if style == "worktop":
         return [
             box(x - away * 10, top - 4, x + away * 55, top, "furniture"),
@@ -219,6 +224,21 @@ def _rest(posed: Posed, name: str, style: str, view: View) -> list[Shape]:
         box(post - away * 3, 0, post + away * 1, top, "furniture"),
         box(post, 44, post + away * 40, 48, "furniture"),
         box(post + away * 40, 0, post + away * 36, 48, "furniture"),
+    ]
+
+
+def _beside(x: float, top: float, style: str) -> list[Shape]:
+    """A chair back or worktop at the figure's far side, seen face on behind it."""
+    if style == "worktop":
+        return [
+            box(x - 40, top - 4, x + 40, top, "furniture", layer=-2),
+            box(x - 38, 0, x + 38, top - 4, "furniture", layer=-2),
+        ]
+    return [
+        box(x - 20, top - 4, x + 20, top, "furniture", layer=-2),
+        box(x - 20, 0, x - 16, top, "furniture", layer=-2),
+        box(x + 16, 0, x + 20, top, "furniture", layer=-2),
+        box(x - 20, 44, x + 20, 48, "furniture", layer=-2),
     ]
 
 
