@@ -68,17 +68,26 @@ def facing(posed: Posed) -> int:
 
 
 def ball_under(picture: Picture, posed: Posed) -> tuple[str, float, float, float] | None:
-    """The ball's contact point, centre x, centre height and radius, if the support has one."""
+    """The ball's contact point, its centre in the picture and its radius, if the
+    support has one. Seen from above the centre is under the contact point."""
     contact = {
         Support.SITTING_BALL: "pelvis",
         Support.OVER_BALL: "chest",
-        Support.LEGS_ON_BALL: "calf_r",
+        Support.LEGS_ON_BALL: "calves",
     }.get(picture.support)
     if contact is None:
         return None
-    top = bottom(posed, contact, picture.view)
+    if contact == "calves":
+        # Both calves rest on the ball: it lies between them.
+        names = ("calf_r", "calf_l")
+        top = min(bottom(posed, name, picture.view) for name in names)
+        x = sum(posed.point(name)[0] for name in names) / 2
+        y = sum(posed.point(name)[1] for name in names) / 2
+    else:
+        top = bottom(posed, contact, picture.view)
+        x, y = posed.point(contact)[0], posed.point(contact)[1]
     radius = top / 2
-    return contact, posed.point(contact)[0], radius, radius
+    return contact, x, y if height_axis(picture.view) == 2 else radius, radius
 
 
 Anchors = dict[str, tuple[float, float]]
@@ -94,7 +103,11 @@ def build(
     above = height_axis(view) == 2
     side = view is View.SIDE
     face = facing(posed)
-    if props.mat:
+    if props.mat and above:
+        # Seen from above the mat is the floor under the whole figure.
+        ys = [joint[1] for joint in posed.joints.values()]
+        shapes.append(box(extent[0] - 12, min(ys) - 16, extent[1] + 12, max(ys) + 16, "floor"))
+    elif props.mat:
         shapes.append(box(extent[0] - 12, 0, extent[1] + 12, MAT, "floor"))
     if picture.support is Support.SITTING_CHAIR or any(
         p.support is Support.SITTING_CHAIR for p in picture.positions
@@ -107,7 +120,7 @@ def build(
     if ball is not None:
         _, x, y, radius = ball
         anchors["ball"] = (x, radius)
-        if picture.support is not Support.SITTING_BALL:
+        if picture.support is Support.OVER_BALL:
             shapes.append(circle(x, y, radius, "ball", layer=0 if side else -1))
     for name, style in ((props.chair_back, "chair_back"), (props.worktop, "worktop")):
         if name is not None:
@@ -147,11 +160,17 @@ def build(
 def dynamic(picture: Picture, posed: Posed, anchors: Anchors) -> list[Shape]:
     """Props that move with the body: weights in the hands, a band or towel."""
     view, shapes = picture.view, []
-    if picture.support is Support.SITTING_BALL and "ball" in anchors:
-        # The ball rolls with the pelvis (rocking, circles, shifting the weight).
+    rolling = (Support.SITTING_BALL, Support.LEGS_ON_BALL)
+    ball = ball_under(picture, posed) if picture.support in rolling else None
+    if ball is not None and "ball" in anchors:
+        # The ball rolls with what rests on it: the pelvis rocking or circling, the
+        # legs tipping to one side.
+        _, x, y, _ = ball
         radius = anchors["ball"][1]
+        if height_axis(view) == 1:
+            y = radius
         layer = 0 if view is View.SIDE else -1
-        shapes.append(circle(posed.point("pelvis")[0], radius, radius, "ball", layer=layer))
+        shapes.append(circle(x, y, radius, "ball", layer=layer))
     if picture.props.ball_under is not None and "ball" in anchors:
         radius = anchors["ball"][1]
         x = posed.point(picture.props.ball_under)[0]
