@@ -203,6 +203,8 @@ OPERATION = Family(
     optional=1,
 )
 DELETE = Family("del", one_of("answer", "yes", "no"))
+# The plan as a PDF to print, under /plan (printed_plan.py).
+PRINT_PLAN = Family("prt")
 # The warning-sign screen taken again from /settings (screening.py): a sign or "none".
 SCREEN = Family("rf", one_of("group", *Group), text("value", r"[a-z0-9_]+"))
 
@@ -248,3 +250,5 @@ PATIENT_CONDITIONS = Family(
 )
 PATIENT_LEVEL = Family("plvl", number("patient"), one_of("level", *Level), optional=1)
 PATIENT_CLEARED = Family("pclr", number("patient"), one_of("sure", "y"), optional=1)
+# The patient's plan as a PDF to print, from the card (printed_plan.py).
+PATIENT_PRINT = Family("pprt", number("patient"))

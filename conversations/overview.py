@@ -6,11 +6,13 @@ from html import escape
 
 from telegram import Update
 
+from catalogue.schema import Exercise
 from coachbot import views
 from coachbot.domain import schedule
 from coachbot.domain.adherence import Adherence
 from coachbot.domain.planning import COOL_DOWN, WARM_UP
 from coachbot.i18n import Translator
+from conversations import buttons, keyboards
 from conversations.charts import progress_chart
 from conversations.context import CoachContext, tr
 from conversations.render import dose_text, mean_pain
@@ -25,18 +27,14 @@ async def plan(update: Update, context: CoachContext) -> None:
     async with context.read() as uow:
         items = await uow.plans.for_patient(patient.id)
     _ = tr(patient.language)
-    parts = {
-        WARM_UP: _("Warm-up"),
-        "main": _("Main part"),
-        COOL_DOWN: _("Cool-down"),
-    }
+    parts = part_names(_)
     lines = [_("<b>Your plan</b>"), _("Each day brings a few of these, varied through the week.")]
     current = None
     for item in items:
         exercise = catalogue.exercises.get(item.exercise_id)
         if exercise is None:
             continue
-        part = exercise.kinds[0] if exercise.kinds[0] in (WARM_UP, COOL_DOWN) else "main"
+        part = part_of(exercise)
         if part != current:
             lines.append(f"\n<b>{parts[part]}</b>")
             current = part
@@ -46,7 +44,19 @@ async def plan(update: Update, context: CoachContext) -> None:
             f"{escape(dose_text(item.dose, _, exercise.each_side))}{lock}"
         )
     lines.append("\n" + _("/progress shows how you are doing."))
-    await update.effective_message.reply_text("\n".join(lines))
+    await update.effective_message.reply_text(
+        "\n".join(lines),
+        reply_markup=keyboards.single(_("🖨 Printable plan (PDF)"), buttons.PRINT_PLAN.data()),
+    )
+
+
+def part_of(exercise: Exercise) -> str:
+    """Where an exercise comes in a session: warm-up, main part or cool-down."""
+    return exercise.kinds[0] if exercise.kinds[0] in (WARM_UP, COOL_DOWN) else "main"
+
+
+def part_names(_: Translator) -> dict[str, str]:
+    return {WARM_UP: _("Warm-up"), "main": _("Main part"), COOL_DOWN: _("Cool-down")}
 
 
 def _percent(value: Adherence, _: Translator) -> str:

@@ -23,6 +23,7 @@ from conversations import (
     onboarding,
     overview,
     pausing,
+    printed_plan,
     privacy,
     profile,
     screening,
@@ -96,6 +97,7 @@ def register(application: CoachApplication) -> None:
         on_button(surgery.operation_choice, buttons.OPERATION),
         on_button(screening.answer_retake, buttons.SCREEN),
         on_button(privacy.delete_choice, buttons.DELETE),
+        on_button(printed_plan.print_plan, buttons.PRINT_PLAN),
         on_button(therapist.acknowledge, buttons.ACKNOWLEDGE),
         on_button(therapist.roster_turn, buttons.ROSTER_PAGE),
         on_button(therapist.confirm_link, buttons.LINK),
@@ -121,6 +123,7 @@ def register(application: CoachApplication) -> None:
         on_button(card_profile.conditions_menu, buttons.PATIENT_CONDITIONS),
         on_button(card_profile.level_menu, buttons.PATIENT_LEVEL),
         on_button(card_profile.clearance, buttons.PATIENT_CLEARED),
+        on_button(printed_plan.print_patient_plan, buttons.PATIENT_PRINT),
         # Anything left: a stale or forged button gets a clear answer, never silence.
         CallbackQueryHandler(menu.stale_button),
         ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),

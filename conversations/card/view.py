@@ -212,6 +212,7 @@ def card_buttons(card: views.PatientCard, _: Translator) -> InlineKeyboardMarkup
             button(_("📶 Level"), buttons.PATIENT_LEVEL.data(pid)),
         ]
     )
+    rows.append([button(_("🖨 Printable plan (PDF)"), buttons.PATIENT_PRINT.data(pid))])
     if phase(card.patient.conditions, card.patient.cleared_at) is Phase.BEFORE_CLEARANCE:
         rows.append([button(_("🩺 Cleared after operation"), buttons.PATIENT_CLEARED.data(pid))])
     for change in card.proposals:
