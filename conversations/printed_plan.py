@@ -44,7 +44,6 @@ BLUE, GREEN, ORANGE, VERMILLION, GREY = "#0072B2", "#009E73", "#E69F00", "#D55E0
 class Document:
     data: bytes
     filename: str
-    exercises: int
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class Pages:
     pages: list[list[Block]]
     footer: list[str]
     title: str
-    exercises: int
+    exercises: int  # those the catalogue still has
 
 
 def plan_document(
@@ -63,11 +62,8 @@ def plan_document(
     """The plan as a PDF in the patient's language, dated by their local day."""
     today = schedule.local_date(now, patient.timezone)
     laid = plan_pages(patient, items, catalogue, today)
-    return Document(
-        pdf(laid.pages, laid.footer, laid.title, now),
-        f"coachbot-plan-{today.isoformat()}.pdf",
-        laid.exercises,
-    )
+    data = pdf(laid.pages, laid.footer, laid.title, now)
+    return Document(data, f"coachbot-plan-{today.isoformat()}.pdf")
 
 
 def plan_pages(patient: Patient, items: list[PlanItem], catalogue: Catalogue, today: date) -> Pages:
