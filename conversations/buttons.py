@@ -175,6 +175,10 @@ NO_ANSWER = "none"
 DIFFICULTY = Family("diff", number("session"), one_of("value", *DIFFICULTY_ANSWERS, NO_ANSWER))
 SAFETY_CHECK = Family("chk", number("session"), YES_NO)
 EXTRA = Family("extra", number("session"), one_of("value", "relax", "lesson", "steps"))
+# The walk-through (walk/): "▶ Start" under the session sends it; each of its buttons
+# names the step it leads to, and "more" for an exercise's breathing, mistakes, cautions.
+WALK_START = Family("go", number("session"))
+WALK = Family("walk", number("session"), number("step"), one_of("view", "more"), optional=1)
 # The value is the option's place in the catalogue, whatever place it was shown in.
 LESSON_ANSWER = Family("lq", number("session"), text("value", r"[0-3]"))
 # The next-morning check: the back this morning, compared with usual.

@@ -41,15 +41,8 @@ OUTCOME_WORDS = {
 def session_message(
     session: Session, catalogue: Catalogue, _: Translator, patient: Patient
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The session as the one message it is sent as, with its buttons."""
-    text, complete = session_text(session, catalogue, _, patient)
-    return text, keyboards.session(
-        session.id or 0,
-        _,
-        details=not complete,
-        relaxation=session.relaxation_id in catalogue.relaxation,
-        lesson=session.lesson_id in catalogue.lessons,
-    )
+    """The session as the one short message it is sent as, with its buttons."""
+    return session_text(session, catalogue, _, patient), keyboards.session(session.id or 0, _)
 
 
 async def today(update: Update, context: CoachContext) -> None:
@@ -71,7 +64,9 @@ async def today(update: Update, context: CoachContext) -> None:
                 outcome=OUTCOME_WORDS[todays.report.outcome]
             )
         )
-        await message.chat.send_message(text, reply_markup=keyboards.session_extras(markup))
+        await message.chat.send_message(
+            text, reply_markup=keyboards.session(todays.session.id or 0, _, reported=True)
+        )
         return
     try:
         sent = await message.chat.send_message(text, reply_markup=markup)
@@ -94,7 +89,8 @@ async def today(update: Update, context: CoachContext) -> None:
 
 
 async def show_extra(update: Update, context: CoachContext) -> None:
-    """A session's extra on request: relaxation, today's lesson, or every exercise in full."""
+    """A session's extra on request: relaxation, today's lesson, or every exercise in full
+    (the buttons of a session sent before the walk-through)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
@@ -129,7 +125,7 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
         await reports.record_outcome(uow, patient, session_id, outcome, context.now())
         await uow.commit()
     _ = tr(patient.language)
-    # The report buttons go; relaxation, lesson and the full instructions stay at hand.
+    # The report buttons go; the walk-through stays at hand.
     if isinstance(query.message, Message):
         try:
             await set_buttons(query, keyboards.session_extras(query.message.reply_markup))

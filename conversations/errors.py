@@ -21,6 +21,7 @@ from coachbot.domain.errors import (
     NotYours,
     RoleConflict,
     SessionClosed,
+    StaleButton,
     TrainingStopped,
 )
 from coachbot.i18n import Translator
@@ -55,6 +56,8 @@ def explain(error: CoachbotError, _: Translator, therapist: bool = False) -> str
             "That session is from an earlier day and can no longer be changed. "
             "Send /today for today's session."
         )
+    if isinstance(error, StaleButton):
+        return _("This button is no longer valid. Send /today or /help.")
     if isinstance(error, AlreadyReported):
         return _("That is already recorded, thank you! Nothing was changed.")
     if isinstance(error, TrainingStopped):

@@ -214,35 +214,60 @@ def languages(answer: Answer) -> InlineKeyboardMarkup:
     )
 
 
-def session(
-    session_id: int, _: Translator, *, details: bool, relaxation: bool, lesson: bool
-) -> InlineKeyboardMarkup:
-    """Under a session: what else it offers, then the report buttons."""
-    extras = []
-    if details:
-        extras.append(button(_("📋 Full instructions"), buttons.EXTRA.data(session_id, "steps")))
-    if relaxation:
-        extras.append(button(_("🧘 Relaxation"), buttons.EXTRA.data(session_id, "relax")))
-    if lesson:
-        extras.append(button(_("📘 Lesson"), buttons.EXTRA.data(session_id, "lesson")))
-    rows = [extras] if extras else []
-    report = [
+def report_rows(session_id: int, _: Translator) -> list[list[InlineKeyboardButton]]:
+    """Done, partly, skipped: a row each."""
+    return [
         [button(_(labels.OUTCOME_LABELS[outcome]), buttons.OUTCOME.data(session_id, outcome))]
         for outcome in Outcome
     ]
-    return InlineKeyboardMarkup([*rows, *report])
+
+
+def session(session_id: int, _: Translator, *, reported: bool = False) -> InlineKeyboardMarkup:
+    """Under a session: "▶ Start" for the walk-through, then the report buttons."""
+    start = [[button(_("▶ Start"), buttons.WALK_START.data(session_id))]]
+    return InlineKeyboardMarkup(start if reported else [*start, *report_rows(session_id, _)])
 
 
 def session_extras(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """A session's buttons once it is reported: its extras only."""
+    """A session's buttons once it is reported: all but the report buttons (the
+    walk-through's, and the extras of a session sent before it)."""
     if markup is None:
         return None
+    kept = (buttons.EXTRA, buttons.WALK_START, buttons.WALK)
     rows = [
         row
         for row in markup.inline_keyboard
-        if all(buttons.EXTRA.pattern.match(str(button.callback_data)) for button in row)
+        if all(
+            any(family.pattern.match(str(button.callback_data)) for family in kept)
+            for button in row
+        )
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def walk(
+    session_id: int,
+    index: int,
+    count: int,
+    _: Translator,
+    *,
+    exercise: bool,
+    more: bool,
+    report: bool,
+) -> InlineKeyboardMarkup:
+    """A step of the walk-through: back, "More" (or back to the steps) on an exercise,
+    next; on the last step, the report buttons above them."""
+    turns = []
+    if index > 0:
+        turns.append(button(_("◀ Back"), buttons.WALK.data(session_id, index - 1)))
+    if exercise and more:
+        turns.append(button(_("📋 Steps"), buttons.WALK.data(session_id, index)))
+    elif exercise:
+        turns.append(button(_("ℹ️ More"), buttons.WALK.data(session_id, index, "more")))
+    if index + 1 < count:
+        turns.append(button(_("Next ▶"), buttons.WALK.data(session_id, index + 1)))
+    rows = report_rows(session_id, _) if report else []
+    return InlineKeyboardMarkup([*rows, turns] if turns else rows)
 
 
 def lesson_check(

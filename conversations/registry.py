@@ -41,6 +41,7 @@ from conversations.card import schedule as card_schedule
 from conversations.card import view as card_view
 from conversations.context import CoachApplication, CoachContext
 from conversations.errors import on_error
+from conversations.walk import flow as walk
 
 
 def on_button(
@@ -85,6 +86,8 @@ def register(application: CoachApplication) -> None:
         on_button(checkin.report_difficulty, buttons.DIFFICULTY),
         on_button(checkin.report_check, buttons.SAFETY_CHECK),
         on_button(checkin.show_extra, buttons.EXTRA),
+        on_button(walk.start, buttons.WALK_START),
+        on_button(walk.turn, buttons.WALK),
         on_button(checkin.answer_lesson_check, buttons.LESSON_ANSWER),
         on_button(morning.answer_morning, buttons.MORNING),
         on_button(library.open_lesson, buttons.OPEN_LESSON),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date
-from enum import IntEnum
 from html import escape
 
 from babel.dates import format_date
@@ -12,8 +12,9 @@ from babel.numbers import format_decimal
 
 from catalogue.loader import Catalogue
 from catalogue.schema import Lesson, Relaxation
-from coachbot.domain.model import Dose, Patient, PlanChange, Session
+from coachbot.domain.model import Dose, Patient, PlanChange, Session, SessionExercise
 from coachbot.domain.pain import usual_of, zones
+from coachbot.domain.timing import session_minutes
 from coachbot.domain.vocabulary import ChangeStatus, Condition, Direction
 from coachbot.i18n import Translator
 from conversations import labels
@@ -78,15 +79,6 @@ def traffic_light_text(usual: int, _: Translator) -> str:
     return text + "."
 
 
-class Detail(IntEnum):
-    """How much of an exercise a session message shows, most first; the cautions always."""
-
-    FULL = 3  # starting position, steps, breathing, the common mistake
-    STEPS = 2  # starting position and steps
-    BRIEF = 1  # the steps only
-    TITLE = 0  # title and dose
-
-
 def exercise_block(
     number: int,
     exercise_id: str,
@@ -94,8 +86,8 @@ def exercise_block(
     catalogue: Catalogue,
     _: Translator,
     conditions: Collection[Condition],
-    detail: Detail = Detail.FULL,
 ) -> str:
+    """An exercise in full (the instructions of a session sent before the walk-through)."""
     exercise = catalogue.exercises.get(exercise_id)
     language = _.language
     if exercise is None:  # removed from the catalogue since the session was planned
@@ -103,21 +95,14 @@ def exercise_block(
     lines = [
         f"<b>{number}. {escape(exercise.title.get(language))}</b>",
         f"<i>{escape(dose_text(dose, _, exercise.each_side))}</i>",
+        _("Start: {position}").format(position=escape(exercise.starting_position.get(language))),
     ]
-    if detail >= Detail.STEPS:
-        lines.append(
-            _("Start: {position}").format(position=escape(exercise.starting_position.get(language)))
-        )
-    if detail >= Detail.BRIEF:
-        lines += [
-            f"{step_number}) {escape(step)}"
-            for step_number, step in enumerate(exercise.steps.get(language), start=1)
-        ]
-    if detail >= Detail.FULL:
-        lines.append(_("Breathing: {cue}").format(cue=escape(exercise.breathing.get(language))))
-        lines.append(
-            _("Avoid: {mistake}").format(mistake=escape(exercise.mistakes.get(language)[0]))
-        )
+    lines += [
+        f"{step_number}) {escape(step)}"
+        for step_number, step in enumerate(exercise.steps.get(language), start=1)
+    ]
+    lines.append(_("Breathing: {cue}").format(cue=escape(exercise.breathing.get(language))))
+    lines.append(_("Avoid: {mistake}").format(mistake=escape(exercise.mistakes.get(language)[0])))
     lines += [f"⚠️ {escape(caution.get(language))}" for caution in exercise.cautions_for(conditions)]
     return "\n".join(lines)
 
@@ -168,38 +153,48 @@ def check_answer_text(lesson: Lesson, index: int, _: Translator) -> str:
     )
 
 
-def session_text(
-    session: Session, catalogue: Catalogue, _: Translator, patient: Patient
-) -> tuple[str, bool]:
-    """The session as one message (with as much detail as fits Telegram's limit), and
-    whether it shows every exercise in full. Relaxation and lesson come on buttons. The
-    cautions shown are the general ones and those for the patient's conditions."""
-    conditions = patient.conditions
-    usual = usual_of(patient.baseline_pain, patient.usual_pain)
-    header = "\n".join(
-        [
-            "<b>"
-            + escape(
-                _("Your training for {day}").format(day=day_name(session.local_date, _.language))
-            )
-            + "</b>",
-            escape(
-                _("Move slowly and with control. Take the breaks you need.")
-                + " "
-                + traffic_light_text(usual, _)
-            ),
-        ]
+def session_text(session: Session, catalogue: Catalogue, _: Translator, patient: Patient) -> str:
+    """The session as it is sent: one short message that fits a phone's screen, with a
+    greeting, the exercises and their doses, what else it holds, about how long it
+    takes, and the pain traffic light. The walk-through ("▶ Start") shows the rest."""
+    language = _.language
+    greeting = (
+        _("Hello {name}!").format(name=patient.display_name)
+        if patient.display_name
+        else _("Hello!")
     )
-    closing = "<b>" + escape(_("When you are done, tell me how it went:")) + "</b>"
-    for detail in Detail:
-        blocks = [
-            exercise_block(number, item.exercise_id, item.dose, catalogue, _, conditions, detail)
-            for number, item in enumerate(session.exercises, start=1)
-        ]
-        text = "\n\n".join(block for block in [header, *blocks, closing] if block)
-        if len(text) <= MESSAGE_LIMIT or detail is Detail.TITLE:
-            return text[:MESSAGE_LIMIT], detail is Detail.FULL
-    raise AssertionError("unreachable")
+    heading = _("Your training for {day}").format(day=day_name(session.local_date, language))
+    lines = [f"{escape(greeting)} <b>{escape(heading)}</b>"]
+    doses: list[tuple[Dose, bool]] = []
+    for number, item in enumerate(present(session, catalogue), start=1):
+        exercise = catalogue.exercises[item.exercise_id]
+        # The rests between sets are for the walk-through; here the dose at a glance.
+        dose = dose_text(replace(item.dose, rest_seconds=0), _, exercise.each_side)
+        lines.append(f"{number}. {escape(exercise.title.get(language))} · <i>{escape(dose)}</i>")
+        doses.append((item.dose, exercise.each_side))
+    technique = catalogue.relaxation.get(session.relaxation_id or "")
+    lesson = catalogue.lessons.get(session.lesson_id or "")
+    if technique is not None:
+        lines.append("🧘 " + escape(technique.title.get(language)))
+    if lesson is not None:
+        lines.append("📘 " + escape(lesson.title.get(language)))
+    minutes = session_minutes(
+        doses, technique.duration_minutes if technique else None, lesson is not None
+    )
+    lines.append("⏱ " + escape(_("About {minutes} minutes.").format(minutes=minutes)))
+    usual = usual_of(patient.baseline_pain, patient.usual_pain)
+    lines.append(escape(traffic_light_text(usual, _)))
+    lines.append(
+        "<b>"
+        + escape(_("Tap ▶ Start to go through it step by step, then tell me how it went."))
+        + "</b>"
+    )
+    return "\n".join(lines)
+
+
+def present(session: Session, catalogue: Catalogue) -> list[SessionExercise]:
+    """The session's exercises still in the catalogue (one may have left it since)."""
+    return [item for item in session.exercises if item.exercise_id in catalogue.exercises]
 
 
 def exercise_details(

@@ -13,16 +13,20 @@ python-telegram-bot's default HTTPXRequest, talks to it exactly as it would talk
     await fake.tap_button(anna, reply, "Yes") # the user taps an inline button
     await fake.stop()
 
-It serves only the methods Coachbot calls (any other answers 404 "method not found", so a
-call the bot starts making shows up at once): getMe, getUpdates, deleteWebhook,
-setMyCommands, sendMessage, sendPhoto, sendDocument, editMessageText, editMessageReplyMarkup
-and answerCallbackQuery. Responses follow the real API's shapes (``{"ok": true, "result":
-...}`` or ``{"ok": false, "error_code": N, "description": ...}``) and its important
-validations (empty or too long texts, HTML parse errors, "message is not modified",
-callback_data over 64 bytes, ...), so nothing should rely on a quirk of this fake. Where the
-fake deliberately differs it is stricter: a bare ``&`` in HTML text is an error here, while
-Telegram tolerates it; text is HTML or plain (Coachbot sends nothing else); photos are PNG
-(the only images Coachbot draws).
+It serves only the methods Coachbot calls (any other answers 404 "method not found", so a call
+the bot starts making shows up at once): getMe, getUpdates, deleteWebhook, setMyCommands,
+sendMessage, sendPhoto, sendAnimation, sendDocument, editMessageText, editMessageMedia,
+editMessageReplyMarkup and answerCallbackQuery. Responses follow the real API's shapes
+(``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N, "description": ...}``) and
+its important validations (empty or too long texts, HTML parse errors, "message is not
+modified", callback_data over 64 bytes, ...), so nothing should rely on a quirk of this fake.
+Where the fake deliberately differs it is stricter: a bare ``&`` in HTML text is an error here,
+while Telegram tolerates it; text is HTML or plain (Coachbot sends nothing else); photos are
+PNG and animations GIF (the only images Coachbot draws); editMessageMedia edits a message that
+has media (Telegram's newer API may also add media to a text message) to a photo or an
+animation. A file goes up as an upload or as the file_id of a file the bot sent before (a
+file_id of another kind, or one the fake never gave, is refused as Telegram refuses it); URLs
+are not fetched.
 
 Observation: `calls` records every request; `messages(chat_id)` gives the current state of
 every bot message in a chat; `next_message`/`next_edit` walk per-chat cursors through what the
@@ -91,6 +95,7 @@ NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 BLOCKED = "Forbidden: bot was blocked by the user"
+WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 # The methods Telegram's flood limits count, of those the fake serves: the ones that produce or
@@ -100,8 +105,10 @@ FLOOD_COUNTED = frozenset(
     {
         "sendMessage",
         "sendPhoto",
+        "sendAnimation",
         "sendDocument",
         "editMessageText",
+        "editMessageMedia",
         "editMessageReplyMarkup",
     }
 )
@@ -112,8 +119,10 @@ FLOOD_COUNTED = frozenset(
 _CHAOS_BAD_REQUEST = {
     "sendMessage": "can't parse entities: can't find end of the entity starting at byte offset 7",
     "sendPhoto": "can't parse entities: can't find end of the entity starting at byte offset 7",
+    "sendAnimation": "can't parse entities: can't find end of the entity starting at byte offset 7",
     "sendDocument": "can't parse entities: can't find end of the entity starting at byte offset 7",
     "editMessageText": "message to edit not found",
+    "editMessageMedia": "message to edit not found",
     "editMessageReplyMarkup": "message to edit not found",
     "answerCallbackQuery": QUERY_INVALID.removeprefix("Bad Request: "),
 }
@@ -165,6 +174,7 @@ _JSON_FIELDS = frozenset(
         "commands",
         "scope",
         "link_preview_options",
+        "media",
     }
 )
 _INLINE_BUTTON_KINDS = (
@@ -363,6 +373,8 @@ class _File:
     file_unique_id: str
     data: bytes
     sizes: list[JSON] = field(default_factory=list)  # for photos: the PhotoSize list
+    kind: str = "document"  # "photo", "animation", "document", "sticker"
+    api: JSON = field(default_factory=dict)  # for animations: the Animation object
 
     @property
     def file_size(self) -> int:
@@ -648,6 +660,14 @@ def image_size(data: bytes) -> tuple[int, int] | None:
     return width, height
 
 
+def gif_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a GIF image; None if it is not one."""
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 10:
+        return None
+    width, height = struct.unpack("<HH", data[6:10])
+    return (width, height) if width and height else None
+
+
 def _photo_dimensions(width: int, height: int) -> list[tuple[int, int]]:
     """The sizes Telegram keeps of a photo: thumbnails up to 1280 px and the original (≤2560)."""
     longest = max(width, height)
@@ -770,6 +790,7 @@ class FakeBotApi:
         self._answers: dict[str, JSON] = {}
         self._next_query = 0
         self._next_file = 0
+        self._files: dict[str, _File] = {}  # every file the bot sent, by each of its ids
         self._faults: list[_Fault] = []
         self._flood: _Flood | None = None
         self._chaos: _Chaos | None = None
@@ -786,6 +807,8 @@ class FakeBotApi:
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
+            "sendAnimation": self._send_animation,
+            "editMessageMedia": self._edit_message_media,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "answerCallbackQuery": self._answer_callback_query,
@@ -1223,6 +1246,11 @@ class FakeBotApi:
         wanted = frozenset(method.lower() for method in methods)
         self._chaos = _Chaos(rate, statuses, timeout_share, delay, wanted, random.Random(seed))
 
+    def forget_files(self) -> None:
+        """Telegram no longer knows the files the bot sent (as after a change of bot): a
+        file_id sent again answers 400 "wrong file identifier"."""
+        self._files.clear()
+
     def block(self, user: FakeUser) -> None:
         """From now on the bot's sends to the user answer 403 "bot was blocked by the user"."""
         self._chat_of(user).blocked = True
@@ -1505,7 +1533,14 @@ class FakeBotApi:
             raise _bad("message can't be edited")
         return chat, stored
 
-    def _apply_edit(self, chat: _Chat, stored: _Stored, changes: JSON, markup: JSON | None) -> JSON:
+    def _apply_edit(
+        self,
+        chat: _Chat,
+        stored: _Stored,
+        changes: JSON,
+        markup: JSON | None,
+        extras: JSON | None = None,
+    ) -> JSON:
         before = (
             {k: stored.api.get(k) for k in changes},
             stored.api.get("reply_markup"),
@@ -1522,6 +1557,8 @@ class FakeBotApi:
             stored.api.pop("reply_markup", None)
         else:
             stored.api["reply_markup"] = inline
+        if extras is not None:
+            stored.extras = extras
         stored.api["edit_date"] = int(time.time())
         self._edit_log.setdefault(chat.user.id, []).append(stored.view())
         return copy.deepcopy(stored.api)
@@ -1529,12 +1566,75 @@ class FakeBotApi:
     def _new_file(self, data: bytes, kind: str) -> _File:
         self._next_file += 1
         number = self._next_file
-        prefix = {"photo": "AgACAgIAAxk", "sticker": "CAACAgIAAxk"}.get(kind, "BQACAgIAAxk")
-        return _File(
-            file_id=f"{prefix}BAA{number:08d}fakeFileId{self.bot_id}",
+        prefix = {"photo": "AgACAgIAAxk", "sticker": "CAACAgIAAxk", "animation": "CgACAgIAAxk"}
+        file = _File(
+            file_id=f"{prefix.get(kind, 'BQACAgIAAxk')}BAA{number:08d}fakeFileId{self.bot_id}",
             file_unique_id=f"AgAD{number:06d}",
             data=data,
+            kind=kind,
         )
+        self._files[file.file_id] = file
+        return file
+
+    def _known_file(self, file_id: str, kind: str) -> _File:
+        """A file the bot sent before, named by its file_id, to send again as `kind`."""
+        file = self._files.get(file_id)
+        if file is None:
+            raise ApiError(400, WRONG_FILE)
+        if file.kind != kind:
+            raise _bad(f"can't use file of type {file.kind.title()} as {kind.title()}")
+        return file
+
+    def _animation_file(self, upload: UploadedFile) -> _File:
+        """An uploaded GIF, kept as Telegram keeps one: an MPEG-4 animation."""
+        if not upload.data:
+            raise _bad("file must be non-empty")
+        if len(upload.data) > MAX_UPLOAD_BYTES:
+            raise ApiError(413, "Request Entity Too Large")
+        size = gif_size(upload.data)
+        if size is None:
+            raise _bad("wrong file type: the fake takes animations as GIF")
+        file = self._new_file(upload.data, "animation")
+        width, height = size
+        name = upload.filename or "animation.gif"
+        file.api = {
+            "file_id": file.file_id,
+            "file_unique_id": file.file_unique_id,
+            "width": width,
+            "height": height,
+            "duration": 1,
+            "file_name": f"{name}.mp4",
+            "mime_type": "video/mp4",
+            "file_size": file.file_size,
+        }
+        return file
+
+    def _media_file(self, value: Any, kind: str) -> _File:
+        """The photo or animation a request names: an upload, or a file_id sent before."""
+        if value is None or value == "":
+            raise _bad(f"there is no {kind} in the request")
+        if isinstance(value, str):
+            return self._known_file(value, kind)
+        if not isinstance(value, UploadedFile):
+            raise ApiError(400, WRONG_FILE)
+        if kind == "animation":
+            return self._animation_file(value)
+        if len(value.data) > 10 * 1024 * 1024:
+            raise _bad("PHOTO_SAVE_FILE_INVALID")
+        return self._photo_file(value.data)
+
+    @staticmethod
+    def _media_content(file: _File) -> tuple[JSON, JSON]:
+        """A message's content and extras for a photo or an animation; the kinds it does
+        not have are None (so an edit removes them)."""
+        if file.kind == "animation":
+            animation = copy.deepcopy(file.api)
+            # For backward compatibility Telegram sets `document` along with `animation`.
+            document = {k: v for k, v in animation.items() if k not in ("width", "height")}
+            content: JSON = {"animation": animation, "document": document, "photo": None}
+            return content, {"animation_bytes": file.data}
+        content = {"photo": copy.deepcopy(file.sizes), "animation": None, "document": None}
+        return content, {"photo_bytes": file.data}
 
     def _photo_file(self, data: bytes) -> _File:
         if not data:
@@ -1549,6 +1649,7 @@ class FakeBotApi:
         for w, h in _photo_dimensions(width, height):
             same = (w, h) == (width, height)
             file = main if same else self._new_file(data, "photo")
+            self._files[file.file_id] = main  # any size's id sends the photo again
             main.sizes.append(
                 {
                     "file_id": file.file_id,
@@ -1563,7 +1664,7 @@ class FakeBotApi:
         return main
 
     def _caption(self, params: JSON) -> JSON:
-        """The content of an optional caption."""
+        """The content of an optional caption (in a request, or in an InputMedia)."""
         raw = params.get("caption")
         if raw is None or raw == "":
             return {}
@@ -1706,16 +1807,46 @@ class FakeBotApi:
         return self._bot_message(chat, {"document": doc, **caption}, extras, markup)
 
     async def _send_photo(self, params: JSON) -> JSON:
+        return self._send_media(params, "photo")
+
+    async def _send_animation(self, params: JSON) -> JSON:
+        return self._send_media(params, "animation")
+
+    def _send_media(self, params: JSON, kind: str) -> JSON:
         chat = self._target_chat(params)
-        photo = _upload(params, "photo")
         caption = self._caption(params)
         markup = _check_reply_markup(params.get("reply_markup"))
         self._check_can_send(chat)
-        if len(photo.data) > 10 * 1024 * 1024:
-            raise _bad("PHOTO_SAVE_FILE_INVALID")
-        file = self._photo_file(photo.data)
-        content = {"photo": copy.deepcopy(file.sizes), **caption}
-        return self._bot_message(chat, content, {"photo_bytes": file.data}, markup)
+        file = self._media_file(params.get(kind), kind)
+        content, extras = self._media_content(file)
+        content = {key: value for key, value in content.items() if value is not None}
+        return self._bot_message(chat, {**content, **caption}, extras, markup)
+
+    async def _edit_message_media(self, params: JSON) -> JSON:
+        chat, stored = self._editable(params)
+        media = params.get("media")
+        if not isinstance(media, dict):
+            raise _bad("can't parse InputMedia JSON object")
+        kind = media.get("type")
+        if kind not in ("photo", "animation"):
+            raise _bad(f"media type {kind!r} is not served by the fake (photo, animation)")
+        reference = media.get("media")
+        if isinstance(reference, str) and reference.startswith("attach://"):
+            reference = params.get(reference.removeprefix("attach://"))
+            if not isinstance(reference, UploadedFile):
+                raise _bad("can't find the attached file")
+        caption = self._caption(media)
+        markup = _check_reply_markup(params.get("reply_markup"))
+        if not any(key in stored.api for key in ("photo", "animation", "document", "video")):
+            raise _bad("there is no media in the message to edit")
+        file = self._media_file(reference, kind)
+        content, extras = self._media_content(file)
+        changes = {
+            **content,
+            "caption": caption.get("caption"),
+            "caption_entities": caption.get("caption_entities"),
+        }
+        return self._apply_edit(chat, stored, changes, markup, extras)
 
     async def _edit_message_text(self, params: JSON) -> JSON:
         chat, stored = self._editable(params)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import io
 import json
 import warnings
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from PIL import Image
 from telegram import (
     Bot,
     BotCommand,
@@ -19,6 +21,8 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaAnimation,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     MessageEntity,
@@ -228,6 +232,88 @@ async def test_send_document_and_photo_are_recorded(fake: FakeBotApi, bot: Bot) 
 
     with pytest.raises(BadRequest, match=r"(?i)IMAGE_PROCESS_FAILED"):
         await bot.send_photo(ANNA, photo=b"not an image")
+
+
+def make_gif(width: int = 48, height: int = 32) -> bytes:
+    """A small GIF (two frames) made with Pillow, as animations are drawn."""
+    frames = [Image.new("RGB", (width, height), shade) for shade in ((200, 0, 0), (0, 0, 200))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], loop=0)
+    return buffer.getvalue()
+
+
+async def test_send_animation_and_resend_by_file_id(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    gif = make_gif()
+    sent = await bot.send_animation(
+        ANNA,
+        animation=gif,
+        filename="bird_dog.gif",
+        caption="<b>1/4</b> Bird dog",
+        parse_mode="HTML",
+    )
+    assert sent.animation is not None and sent.document is not None  # as Telegram: both
+    assert (sent.animation.width, sent.animation.height) == (48, 32)
+    assert sent.animation.mime_type == "video/mp4"  # Telegram keeps a GIF as MPEG-4
+    assert sent.caption == "1/4 Bird dog" and sent.caption_entities[0].type == "bold"
+    assert fake.messages(ANNA)[-1]["animation_bytes"] == gif
+    again = await bot.send_animation(ANNA, animation=sent.animation.file_id)
+    assert again.animation is not None
+    assert again.animation.file_id == sent.animation.file_id
+    photo = await bot.send_photo(ANNA, photo=make_png(40, 30))
+    again_photo = await bot.send_photo(ANNA, photo=photo.photo[-1].file_id)
+    assert again_photo.photo[-1].file_id == photo.photo[-1].file_id
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_animation(ANNA, animation="AgACAgIAAxk-never-given")
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type Photo as Animation"):
+        await bot.send_animation(ANNA, animation=photo.photo[-1].file_id)
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_animation(ANNA, animation=sent.animation.file_id, caption="x" * 1025)
+    fake.forget_files()
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_animation(ANNA, animation=sent.animation.file_id)
+
+
+async def test_edit_message_media_upload_or_file_id(fake: FakeBotApi, bot: Bot) -> None:
+    fake.user(ANNA)
+    button = InlineKeyboardMarkup([[InlineKeyboardButton("Next", callback_data="walk:1:1")]])
+    sent = await bot.send_animation(ANNA, animation=make_gif(), filename="a.gif", caption="one")
+    png = make_png(80, 40)
+    edited = await bot.edit_message_media(
+        InputMediaPhoto(png, caption="<b>two</b>", parse_mode="HTML"),
+        ANNA,
+        sent.message_id,
+        reply_markup=button,
+    )
+    assert isinstance(edited, Message) and edited.photo and edited.animation is None
+    assert edited.caption == "two" and edited.reply_markup == button
+    upload = fake.calls_to("editMessageMedia")[0].params
+    assert isinstance(upload["media"], dict) and upload["media"]["type"] == "photo"
+    [shown] = fake.messages(ANNA)
+    assert shown["photo_bytes"] == png and "animation_bytes" not in shown
+    assert (await fake.next_edit(ANNA))["caption"] == "two"
+    # Back to the animation by its file_id: nothing uploaded, same message.
+    assert sent.animation is not None
+    back = await bot.edit_message_media(
+        InputMediaAnimation(sent.animation.file_id, caption="one"), ANNA, sent.message_id
+    )
+    assert isinstance(back, Message) and back.animation is not None and not back.photo
+    assert back.caption == "one" and back.reply_markup is None
+    with pytest.raises(BadRequest, match=r"(?i)not modified"):
+        await bot.edit_message_media(
+            InputMediaAnimation(sent.animation.file_id, caption="one"), ANNA, sent.message_id
+        )
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.edit_message_media(
+            InputMediaAnimation(sent.animation.file_id, caption="y" * 1025), ANNA, sent.message_id
+        )
+    text = await bot.send_message(ANNA, "plain")
+    with pytest.raises(BadRequest, match=r"(?i)no media in the message"):
+        await bot.edit_message_media(
+            InputMediaAnimation(sent.animation.file_id), ANNA, text.message_id
+        )
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_media(InputMediaAnimation(sent.animation.file_id), ANNA, 999)
 
 
 # ------------------------------------------------------------------ fault injection
@@ -674,6 +760,7 @@ async def test_flood_counts_only_message_methods(clocked: tuple[FakeBotApi, Manu
     fake, _ = clocked
     anna = fake.user(ANNA)
     assert {"sendMessage", "sendPhoto", "editMessageReplyMarkup"} <= FLOOD_COUNTED
+    assert {"sendAnimation", "editMessageMedia"} <= FLOOD_COUNTED
     assert not FLOOD_COUNTED & {"getUpdates", "answerCallbackQuery", "setMyCommands"}
     fake.flood_control(bot_rate=0.01, bot_burst=2, chat_rate=0.01, chat_burst=2)
     async with httpx.AsyncClient() as client:

@@ -181,6 +181,10 @@ session = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("retry_at", UTCDateTime),
     Column("failure", String(200)),
+    # The walk-through's message and the step it shows (None: not started), so a tap on
+    # it after a restart goes on from there and a tap on an older one is known stale.
+    Column("walk_message_id", BigInteger),
+    Column("walk_step", Integer),
     UniqueConstraint("patient_id", "local_date"),
     # The dispatcher's two questions: what is due, and what day has ended.
     Index("ix_session_state_due_at", "state", "due_at"),
@@ -304,6 +308,15 @@ send_budget = Table(
     metadata,
     Column("name", String(32), primary_key=True),
     Column("tat", Float, nullable=False, server_default="0"),
+)
+
+# Each picture is uploaded to Telegram once: its file id, by the digest of its bytes.
+telegram_file = Table(
+    "telegram_file",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("file_id", String(255), nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
 )
 
 mapper_registry = registry(metadata=metadata)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from coachbot.db import tables  # noqa: F401  (maps the domain classes)
 from coachbot.db.repositories import (
     AlertRepository,
+    FileRepository,
     InviteRepository,
     OutboxRepository,
     PatientRepository,
@@ -36,6 +37,7 @@ class UnitOfWork:
     plan_changes: PlanChangeRepository
     therapists: TherapistRepository
     outbox: OutboxRepository
+    files: FileRepository
 
     def __init__(self, factory: SessionFactory) -> None:
         self._factory = factory
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.plan_changes = PlanChangeRepository(self.session)
         self.therapists = TherapistRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.files = FileRepository(self.session)
         return self
 
     async def __aexit__(

@@ -48,3 +48,8 @@ class InvalidChange(CoachbotError):
 
 class GoneFromPlan(CoachbotError):
     """A button names a plan item that is no longer in the patient's plan."""
+
+
+class StaleButton(CoachbotError):
+    """A button from a message that no longer leads anywhere (an older walk-through, a
+    step that is no longer there)."""

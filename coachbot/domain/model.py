@@ -183,6 +183,10 @@ class Session:
     attempts: int = 0
     retry_at: datetime | None = None
     failure: str | None = None
+    # The step-by-step walk-through: its message, and the step it shows (None: not
+    # started).
+    walk_message_id: int | None = None
+    walk_step: int | None = None
     id: int | None = None
 
 

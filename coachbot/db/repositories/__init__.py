@@ -1,6 +1,7 @@
 """Repositories: load and add domain records, one per table. They never commit (the
 unit of work does)."""
 
+from coachbot.db.repositories.files import FileRepository
 from coachbot.db.repositories.notices import AlertRepository, OutboxRepository
 from coachbot.db.repositories.people import (
     InviteRepository,
@@ -16,6 +17,7 @@ from coachbot.db.repositories.training import (
 
 __all__ = [
     "AlertRepository",
+    "FileRepository",
     "InviteRepository",
     "OutboxRepository",
     "PatientRepository",
