@@ -34,7 +34,7 @@ from conversations.render import dose_text
 TITLE = 22.0
 HEADING = 16.0
 SUBTITLE = 13.0
-PICTURE = (3.4, 1.7)  # inches; the stills are 2:1
+PICTURE = (3.9, 1.95)  # inches, on the right of the text: large enough to read each position
 # "30 November 2026" / "30. November 2026"
 _DATES = {"de": "d. MMMM y"}
 BLUE, GREEN, ORANGE, VERMILLION, GREY = "#0072B2", "#009E73", "#E69F00", "#D55E00", "#555555"
