@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 from catalogue.figure import HAND_RADIUS, HEAD_RADIUS, Posed, Segment, height_axis
 from catalogue.motion import Path2D, arrow_paths, between, frames
 from catalogue.placement import Scene
-from catalogue.poses import Part, View
+from catalogue.poses import Part
 from catalogue.props import Shape, dynamic
 
 SUPERSAMPLE = 3
@@ -141,7 +141,7 @@ def figure(canvas: Canvas, scene: Scene, posed: Posed) -> None:
             canvas.shape(item)
             continue
         part, segments = item  # type: ignore[misc]
-        side = segments[0].side if view is View.SIDE else 0
+        side = segments[0].side if view.sideways else 0
         accent = part in moving or (part is Part.TRUNK and Part.PELVIS in moving)
         colour = (ACCENT if accent else BODY)[side]
         _limb(canvas, posed, segments, colour, outline=True)
@@ -214,7 +214,7 @@ def _sides(canvas: Canvas, scene: Scene, posed: Posed) -> None:
     """Letter the figure's right and left where it faces us or turns its back: under
     the feet when it stands or sits, beside the hands when seen from above."""
     view = scene.picture.view
-    if view is View.SIDE:
+    if view.sideways:
         return
     upright = abs(posed.point("neck")[0] - posed.point("pelvis")[0]) < 30
     for side, letter in (("r", "R"), ("l", "L")):

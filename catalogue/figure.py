@@ -30,6 +30,9 @@ SHOULDER_HALF_WIDTH = 18.5
 # Seen from the side a trunk is as deep as a chest; from the front, as wide as one.
 TRUNK_DEPTH = 25.0
 TRUNK_WIDTH = 32.0
+# Lying on its side, the body rests on the hip bone and the shoulder: as high off the
+# floor as a hip is wide, soft tissue and all.
+SIDE_LYING_HALF = 21.0
 WIDTH = {
     "upper_arm": 10.0,
     "forearm": 8.0,
@@ -55,7 +58,7 @@ def _add(p: Vec, d: Vec, length: float) -> Vec:
 
 def _lateral(view: View, trunk: Vec, side: int, near: int) -> Vec:
     """The unit vector from the body's middle towards its left (+1) or right (-1) side."""
-    if view is View.SIDE:
+    if view.sideways:
         # Seen from the side, left and right lie along the line of sight.
         return (0.0, 0.0, -side * near)
     # Facing the viewer, the figure's left is a quarter turn clockwise from its
@@ -95,12 +98,12 @@ class Posed:
 
 
 def trunk_width(view: View) -> float:
-    return TRUNK_DEPTH if view is View.SIDE else TRUNK_WIDTH
+    return TRUNK_DEPTH if view.sideways else TRUNK_WIDTH
 
 
 def _chest_width(view: View, twist: float) -> float:
     """A chest turned away from facing us looks narrower, down to its depth."""
-    if view is View.SIDE:
+    if view.sideways:
         return TRUNK_DEPTH
     return TRUNK_DEPTH + (TRUNK_WIDTH - TRUNK_DEPTH) * abs(math.cos(twist))
 
@@ -124,7 +127,7 @@ def pose(position: Position, view: View, near: str = "right") -> Posed:
         Segment("neck", Part.HEAD, "neck", "head_base", WIDTH["neck"], 0),
     ]
     for side, suffix in ((-1, "r"), (1, "l")):
-        depth_side = side * -near_sign if view is View.SIDE else 0
+        depth_side = side * -near_sign if view.sideways else 0
         hip_out = _lateral(view, lower, side, near_sign)
         shoulder_out = _lateral(view, upper, side, near_sign)
         if twist:
@@ -173,7 +176,7 @@ def pose(position: Position, view: View, near: str = "right") -> Posed:
 
 def height_axis(view: View) -> int:
     """Which coordinate is height above the floor: y, or z when seen from above."""
-    return 2 if view in (View.ABOVE_FRONT, View.ABOVE_BACK) else 1
+    return 2 if view in (View.ABOVE_FRONT, View.ABOVE_BACK, View.ABOVE_SIDE) else 1
 
 
 def lowest(posed: Posed, view: View) -> float:
@@ -182,16 +185,24 @@ def lowest(posed: Posed, view: View) -> float:
     bottoms = [posed.point("head")[axis] - HEAD_RADIUS]
     for segment in posed.segments:
         ends = (posed.point(segment.start)[axis], posed.point(segment.end)[axis])
-        bottoms.append(min(ends) - segment.width / 2)
+        bottoms.append(min(ends) - _thickness(segment, view) / 2)
     for hand in ("hand_r", "hand_l"):
         bottoms.append(posed.point(hand)[axis] - HAND_RADIUS)
     return min(bottoms)
 
 
+def _thickness(segment: Segment, view: View) -> float:
+    """How far a segment reaches up and down: its drawn width, but seen from above a
+    trunk lying on its side is as high as the body is wide."""
+    if view is View.ABOVE_SIDE and segment.name in ("lower_back", "upper_back"):
+        return 2 * SIDE_LYING_HALF
+    return segment.width
+
+
 def bottom(posed: Posed, name: str, view: View) -> float:
     """The height of the underside of the body around the named joint."""
     axis = height_axis(view)
-    trunk = trunk_width(view) / 2
+    trunk = SIDE_LYING_HALF if view is View.ABOVE_SIDE else trunk_width(view) / 2
     radius = {
         "pelvis": trunk, "chest": trunk, "neck": trunk,
         "head": HEAD_RADIUS, "hand_r": HAND_RADIUS, "hand_l": HAND_RADIUS,

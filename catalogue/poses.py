@@ -30,6 +30,14 @@ class View(StrEnum):
     # the viewer (front) or with its back to the viewer (back): `out` is then height.
     ABOVE_FRONT = "above_front"
     ABOVE_BACK = "above_back"
+    # Looking down on a figure lying on its side, written as a side view (it faces
+    # right, its near side is up): bending a knee or hip shows as it does standing.
+    ABOVE_SIDE = "above_side"
+
+    @property
+    def sideways(self) -> bool:
+        """Whether left and right lie along the line of sight."""
+        return self in (View.SIDE, View.ABOVE_SIDE)
 
 
 class Support(StrEnum):
