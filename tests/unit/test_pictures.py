@@ -11,7 +11,6 @@ import pytest
 import yaml
 from PIL import Image, ImageChops
 
-from catalogue.drawing import animation_frames, gif, png, still_image
 from catalogue.figure import lowest
 from catalogue.loader import BUILTIN, CatalogueError, load_catalogue
 from catalogue.motion import frames
@@ -62,12 +61,9 @@ def test_every_picture_is_drawn_the_same_in_another_process(written: Path) -> No
 
 
 @pytest.mark.parametrize("exercise", DRAWN, ids=lambda exercise: exercise.id)
-def test_a_picture_is_not_blank_and_renders_identically_twice(exercise: Exercise) -> None:
-    assert exercise.picture is not None
-    placed = scene(exercise.picture)
+def test_a_picture_is_not_blank_and_its_loop_moves(exercise: Exercise) -> None:
+    # That it renders identically twice is checked against another process above.
     first = still(exercise)
-    assert png(still_image(placed)) == first.data
-    assert gif(animation_frames(placed)) == animation(exercise).data
     image = Image.open(io.BytesIO(first.data))
     panels = len(exercise.picture.positions)
     width = image.width // panels
