@@ -122,7 +122,7 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
     session_id, outcome = data.id("session"), data.word("value", Outcome)
     async with context.uow() as uow:
         patient = await context.patient(query.from_user, uow)
-        await reports.record_outcome(uow, patient, session_id, outcome, context.now())
+        session = await reports.record_outcome(uow, patient, session_id, outcome, context.now())
         await uow.commit()
     _ = tr(patient.language)
     # The report buttons go; the walk-through stays at hand.
@@ -133,6 +133,19 @@ async def report_outcome(update: Update, context: CoachContext) -> None:
             # Deleted meanwhile: nothing to take the buttons from, and the report goes on.
             if not message_gone(error):
                 raise
+        sent = session.sent_message_id
+        if sent is not None and sent != query.message.message_id:
+            # Reported at the end of the walk-through: the session's own message keeps
+            # only "▶ Start", so that no report button there invites a second report.
+            try:
+                await context.bot.edit_message_reply_markup(
+                    query.message.chat.id,
+                    sent,
+                    reply_markup=keyboards.session(session_id, _, reported=True),
+                )
+            except BadRequest as error:
+                if not (message_gone(error) or "not modified" in error.message.lower()):
+                    raise
     thanks = {
         Outcome.DONE: _("✅ Great work, recorded as done!"),
         Outcome.PARTLY: _("🌓 Recorded as partly done. Every bit counts."),

@@ -128,6 +128,8 @@ async def test_the_walk_through_visits_every_step_back_and_forth_and_ends_in_the
     assert "Great work" in pain["text"]
     # The report buttons went; the way back through the walk-through stays.
     assert labels(fake, anna, walk) == ["◀ Back"]
+    # And from the session's own message too: it keeps only the way into the walk-through.
+    assert labels(fake, anna, message) == ["▶ Start"]
     await fake.tap_button(anna, pain, "2")
     await fake.next_edit(anna.chat_id)
     await fake.next_message(anna.chat_id)  # the advice
