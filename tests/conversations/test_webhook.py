@@ -94,6 +94,10 @@ async def test_webhook_answers_people_and_refuses_posts_without_the_secret(
         assert registered["allowed_updates"] == ALLOWED_UPDATES
         assert registered.get("drop_pending_updates") in (None, False)
         assert not fake.calls_to("getUpdates"), "a webhook process must not poll"
+        # As on Telegram, polling while a webhook is set is refused.
+        async with http.post(f"{fake.base_url}/bot{fake.token}/getUpdates") as refused:
+            assert refused.status == 409
+            assert (await refused.json())["description"] == GET_UPDATES_CONFLICT
 
         olga = fake.user(3001, "Olga", "en")
         await fake.send(olga, "/start")
