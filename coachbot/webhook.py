@@ -65,7 +65,7 @@ class _Updates(tornado.web.RequestHandler):
         try:
             data = json.loads(self.request.body)
             update = Update.de_json(data, self.coach.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("webhook: a post that is not an update refused (400)")
             self.send_error(HTTPStatus.BAD_REQUEST)
             return
