@@ -6,6 +6,9 @@ it in one of three roles.
 - `updates`: only receives and answers updates; exactly one process may (the "updates"
   lease; a second one refuses to start);
 - `dispatch`: only sends what falls due; any number may run on one database.
+
+Updates arrive by long polling, or (`webhook`, see coachbot/webhook.py) posted by Telegram
+to our own HTTP server, which also answers the host's health checks.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from enum import StrEnum
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import Conflict, TelegramError
+from telegram.error import BadRequest, Conflict, TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from catalogue.loader import BUILTIN, Catalogue, load_catalogue
@@ -31,6 +34,8 @@ from coachbot.db.budget import SharedStore
 from coachbot.db.engine import create_engine, session_factory
 from coachbot.dispatch import Dispatcher
 from coachbot.domain.vocabulary import Language
+from coachbot.health import Heartbeat, ReadinessCheck
+from coachbot.webhook import Webhook, WebhookServer
 from conversations import register
 from conversations.context import CoachApplication, CoachContext, Services, tr
 from conversations.delivery import TelegramCourier
@@ -42,6 +47,7 @@ from conversations.therapist import set_commands as set_therapist_commands
 log = logging.getLogger(__name__)
 
 DISPATCH_JOB = "dispatch"
+HEARTBEAT_KEY = "coachbot.heartbeat"
 # Edited messages too, only to tell the person that edits are not read (registry.py).
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 # The one process receiving updates renews its lease this often; it lapses after TTL.
@@ -62,6 +68,10 @@ class Role(StrEnum):
     @property
     def dispatches(self) -> bool:
         return self is not Role.UPDATES
+
+
+class WebhookRefused(Exception):
+    """Telegram refused to set the webhook (its description says why)."""
 
 
 class AnotherReceiver(Exception):
@@ -109,6 +119,8 @@ def build_application(
         chat_burst=settings.chat_burst,
     )
 
+    heartbeat = Heartbeat(settings.dispatch_interval_seconds) if role.dispatches else None
+
     async def post_init(application: CoachApplication) -> None:
         if role.dispatches:
             services.dispatcher = Dispatcher(
@@ -126,7 +138,11 @@ def build_application(
             )
             assert application.job_queue is not None
             application.job_queue.run_repeating(
-                _tick, interval=settings.dispatch_interval_seconds, first=0.0, name=DISPATCH_JOB
+                _tick,
+                interval=settings.dispatch_interval_seconds,
+                first=0.0,
+                name=DISPATCH_JOB,
+                data=heartbeat,
             )
         if role.receives_updates:
             for language in Language:
@@ -176,6 +192,8 @@ def build_application(
         .build()
     )
     application.bot_data[CoachContext.SERVICES_KEY] = services
+    if heartbeat is not None:
+        application.bot_data[HEARTBEAT_KEY] = heartbeat
     if role.receives_updates:
         register(application)
     return application
@@ -198,9 +216,16 @@ async def running(
     *,
     poll_interval: float = 0.0,
     poll_timeout: int = 10,
+    webhook: Webhook | None = None,
 ) -> AsyncIterator[None]:
     """The application started in its role, and stopped in order on leaving (the steps
-    of `Application.run_polling`, which owns the event loop and cannot take a role)."""
+    of `Application.run_polling`, which owns the event loop and cannot take a role).
+
+    With `webhook`, updates come from Telegram's posts to our server instead of polling;
+    the webhook stays set on leaving, so Telegram keeps what arrives meanwhile for the next
+    start (polling, on its start, deletes it)."""
+    if webhook is not None and not role.receives_updates:
+        raise ValueError("a process that receives no updates has no webhook")
     services: Services = application.bot_data[CoachContext.SERVICES_KEY]
     holder = leases.holder_name()
     renewal: asyncio.Task[None] | None = None
@@ -211,6 +236,10 @@ async def running(
             renewal = asyncio.create_task(_renew_updates(services, holder))
         if application.post_init:
             await application.post_init(application)
+        if webhook is not None:
+            async with _webhook_running(application, webhook):
+                yield
+            return
         if role.receives_updates:
             assert application.updater is not None
             await application.updater.start_polling(
@@ -240,13 +269,48 @@ async def running(
             await application.post_shutdown(application)
 
 
-async def serve(application: CoachApplication, role: Role) -> None:
+@contextlib.asynccontextmanager
+async def _webhook_running(application: CoachApplication, webhook: Webhook) -> AsyncIterator[None]:
+    """Our server listening first, then the webhook set, so that Telegram's first post
+    finds it; on leaving, the server closed first, then the application stopped with what
+    it had queued."""
+    check = ReadinessCheck(
+        application.bot_data[CoachContext.SERVICES_KEY].settings.database_url,
+        application.bot_data.get(HEARTBEAT_KEY),
+    )
+    server = WebhookServer(application, webhook, check)
+    server.start()
+    try:
+        try:
+            await application.bot.set_webhook(
+                url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+        except BadRequest as error:
+            raise WebhookRefused(error.message) from None
+        log.info("webhook: set; updates arrive at %s", webhook.path)
+        await application.start()
+        try:
+            yield
+        finally:
+            await server.stop()
+            if application.post_stop:
+                await application.post_stop(application)
+            await application.stop()
+    finally:
+        await server.stop()
+        await check.close()
+
+
+async def serve(application: CoachApplication, role: Role, webhook: Webhook | None = None) -> None:
     """Run until SIGINT or SIGTERM, then stop gracefully."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with running(application, role):
+    async with running(application, role, webhook=webhook):
         await stop.wait()
 
 
@@ -310,6 +374,10 @@ async def _tick(context: CoachContext) -> None:
 
     The round runs as its own task, so a long burst does not keep the job itself running
     (APScheduler would warn about every tick skipped meanwhile)."""
+    assert context.job is not None
+    heartbeat: Heartbeat | None = context.job.data  # type: ignore[assignment]
+    if heartbeat is not None:
+        heartbeat.beat()
     dispatcher = context.services.dispatcher
     if dispatcher is not None and not dispatcher.busy:
         context.application.create_task(dispatcher.tick(), name="dispatch round")

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import ValidationError
@@ -15,6 +16,10 @@ from pydantic import ValidationError
 from catalogue import pictures
 from catalogue.loader import BUILTIN, Catalogue, CatalogueError, load_catalogue
 from coachbot.config import Settings
+
+if TYPE_CHECKING:
+    from coachbot.app import Role
+    from coachbot.webhook import Webhook
 from coachbot.domain.vocabulary import Equipment, Kind
 
 
@@ -39,12 +44,18 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from telegram.error import InvalidToken, NetworkError
 
-    from coachbot.app import AnotherReceiver, Role, build_application, serve
+    from coachbot.app import AnotherReceiver, Role, WebhookRefused, build_application, serve
     from coachbot.db.migrate import upgrade
     from coachbot.logs import configure_logging
 
-    configure_logging(settings.log_level, [settings.token()])
     role = Role(args.role)
+    webhook = None
+    if args.webhook:
+        webhook = _webhook(settings, role)
+        if webhook is None:
+            return 2
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    configure_logging(settings.log_level, [settings.token(), secret])
     try:
         upgrade(settings.database_url)
         application = build_application(settings, role=role)
@@ -52,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"coachbot: the catalogue is invalid:\n{error}", file=sys.stderr)
         return 1
     try:
-        asyncio.run(serve(application, role))
+        asyncio.run(serve(application, role, webhook))
     except AnotherReceiver as error:
         host, _, rest = error.holder.partition(":")
         print(
@@ -68,10 +79,54 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    except WebhookRefused as error:
+        print(f"coachbot: Telegram refused WEBHOOK_URL: {error}", file=sys.stderr)
+        return 2
     except NetworkError as error:
         print(f"coachbot: cannot reach the Telegram Bot API: {error.message}", file=sys.stderr)
         return 1
+    except OSError as error:
+        # Only the server's listen() gets here: the port is taken or not ours to use.
+        print(
+            f"coachbot: cannot listen on {settings.listen}:{settings.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _webhook(settings: Settings, role: Role) -> Webhook | None:
+    """The webhook to serve, or None after saying on stderr what is missing."""
+    from coachbot.app import Role
+    from coachbot.webhook import Webhook
+
+    problem = None
+    if role is Role.DISPATCH:
+        problem = (
+            "--webhook receives updates, which --role dispatch never does; run the webhook "
+            "with --role updates (or all), and dispatch workers without --webhook."
+        )
+    elif settings.webhook_url is None:
+        problem = (
+            "WEBHOOK_URL is not set: the https:// address Telegram posts updates to "
+            "(e.g. https://bot.example.org/telegram), served by a proxy that forwards to PORT."
+        )
+    elif settings.webhook_secret is None:
+        problem = (
+            "WEBHOOK_SECRET is not set: 1-256 characters of A-Z, a-z, 0-9, _ and -, "
+            "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+        )
+    if problem is not None:
+        print(f"coachbot: {problem}", file=sys.stderr)
+        return None
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    return Webhook(
+        url=settings.webhook_url,
+        path=settings.webhook_path,
+        secret=settings.webhook_secret.get_secret_value(),
+        listen=settings.listen,
+        port=settings.port,
+    )
 
 
 def migrate(args: argparse.Namespace) -> int:
@@ -266,13 +321,19 @@ def therapist_remove(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="coachbot", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    run_parser = commands.add_parser("run", help="run the bot (long polling)")
+    run_parser = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
     run_parser.add_argument(
         "--role",
         choices=["all", "updates", "dispatch"],
         default="all",
         help="all: everything in one process (default); updates: only answer people "
         "(one process); dispatch: only send what falls due (any number)",
+    )
+    run_parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates as Telegram's posts to WEBHOOK_URL (served on LISTEN:PORT, "
+        "with /healthz and /readyz) instead of long polling; needs WEBHOOK_SECRET",
     )
     run_parser.set_defaults(handler=run)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(

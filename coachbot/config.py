@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from pydantic import Field, SecretStr, field_validator
@@ -13,6 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from coachbot.domain.vocabulary import Language
 
 TELEGRAM_API = "https://api.telegram.org"
+# What Telegram accepts as a webhook's secret_token (Bot API, setWebhook).
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The webhook server's own routes; the webhook's path must differ from them.
+HEALTH_PATHS = ("/healthz", "/readyz")
 
 
 class Settings(BaseSettings):
@@ -59,6 +65,35 @@ class Settings(BaseSettings):
     # How often a reply is tried again after Telegram asked to wait (429).
     telegram_max_retries: int = Field(default=3, ge=0)
 
+    # Webhook mode (`coachbot run --webhook`): Telegram posts updates to WEBHOOK_URL (https,
+    # at a TLS-terminating proxy), which forwards them to LISTEN:PORT at the URL's path.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    # Hosts (Heroku, Render, Fly, ...) set PORT; everything else serves on it too.
+    port: int = Field(default=8080, ge=1, le=65535)
+    listen: str = "0.0.0.0"
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_with_path(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be an https:// URL (Telegram posts only to HTTPS)")
+        if parts.path.rstrip("/") in HEALTH_PATHS:
+            raise ValueError("its path must not be /healthz or /readyz (the health checks)")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters, only A-Z, a-z, 0-9, _ and -")
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -70,6 +105,11 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @property
+    def webhook_path(self) -> str:
+        """Where updates arrive: WEBHOOK_URL's path (the proxy keeps it)."""
+        return urlsplit(self.webhook_url or "").path.rstrip("/") or "/"
 
     @property
     def extra_catalogue_folders(self) -> list[Path]:

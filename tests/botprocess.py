@@ -132,14 +132,20 @@ class BotProcess:
         workdir: Path,
         *,
         role: str = "all",
+        webhook: bool = False,
         **env: str,
     ) -> None:
+        """`webhook`: run with `--webhook` (give WEBHOOK_URL, WEBHOOK_SECRET and PORT)."""
         self.role = role
+        self.webhook = webhook
         self.workdir = workdir
         self.env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "DATABASE_", "DISPATCH_", "SEND_", "CHAT_"))
+            if not k.startswith(
+                ("TELEGRAM_", "DATABASE_", "DISPATCH_", "SEND_", "CHAT_", "WEBHOOK_")
+            )
+            and k not in ("PORT", "LISTEN")
         }
         self.env |= {
             "TELEGRAM_BOT_TOKEN": fake.token,
@@ -164,6 +170,7 @@ class BotProcess:
                 "run",
                 "--role",
                 self.role,
+                *(["--webhook"] if self.webhook else []),
                 cwd=self.workdir,
                 env=self.env,
                 stdout=asyncio.subprocess.DEVNULL,

@@ -227,3 +227,15 @@ def _postgres() -> _Postgres:
 
 # The session fixture calls close(); this catches a run that ends some other way.
 atexit.register(close)
+
+
+def accept_connections(url: str, accept: bool) -> None:
+    """Let a PostgreSQL database made by `fresh_database` accept new connections, or not
+    (its open ones go on): the database unreachable for a process about to connect."""
+    if not is_postgres(url):
+        raise ValueError("only a PostgreSQL database can refuse connections")
+    name = make_url(url).database
+    assert name is not None and name.startswith(PREFIX)
+    _postgres().execute(
+        f"ALTER DATABASE {_quote(name)} WITH ALLOW_CONNECTIONS {'true' if accept else 'false'}"
+    )

@@ -14,7 +14,8 @@ python-telegram-bot's default HTTPXRequest, talks to it exactly as it would talk
     await fake.stop()
 
 It serves only the methods Coachbot calls (any other answers 404 "method not found", so a call
-the bot starts making shows up at once): getMe, getUpdates, deleteWebhook, setMyCommands,
+the bot starts making shows up at once): getMe, getUpdates, setWebhook, deleteWebhook,
+getWebhookInfo (with delivery to the webhook: see tests/fakewebhook.py), setMyCommands,
 sendMessage, sendPhoto, sendAnimation, sendDocument, editMessageText, editMessageMedia,
 editMessageReplyMarkup and answerCallbackQuery. Responses follow the real API's shapes
 (``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N, "description": ...}``) and
@@ -71,6 +72,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from tests.fakewebhook import GET_UPDATES_CONFLICT, FakeWebhook
 
 __all__ = [
     "FLOOD_COUNTED",
@@ -157,6 +160,7 @@ _INT_FIELDS = frozenset(
 _BOOL_FIELDS = frozenset(
     {
         "disable_notification",
+        "drop_pending_updates",
         "protect_content",
         "show_alert",
         "disable_web_page_preview",
@@ -798,11 +802,14 @@ class FakeBotApi:
         self._changed = asyncio.Event()
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self.webhook = FakeWebhook(self)
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
-            # PTB's Updater calls it before polling; there is never a webhook to delete.
-            "deleteWebhook": self._true,
+            # PTB's Updater deletes the webhook before it polls.
+            "setWebhook": self.webhook.set_webhook,
+            "deleteWebhook": self.webhook.delete_webhook,
+            "getWebhookInfo": self.webhook.get_webhook_info,
             "setMyCommands": self._set_my_commands,
             "sendMessage": self._send_message,
             "sendDocument": self._send_document,
@@ -835,11 +842,13 @@ class FakeBotApi:
         self._runner = runner
         host, port = runner.addresses[0][:2]
         self.base_url = f"http://{host}:{port}"
+        self.webhook.start()
 
     async def stop(self) -> None:
         """Release pending getUpdates and delayed requests, then close the server."""
         self._closing.set()
         self._notify()
+        await self.webhook.stop()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -1016,7 +1025,7 @@ class FakeBotApi:
         )
 
     def push_update(self, update: dict[str, Any]) -> None:
-        """Queue a raw update for getUpdates (its update_id is assigned here)."""
+        """Queue a raw update for getUpdates or the webhook (its update_id is assigned here)."""
         body = {k: v for k, v in update.items() if k != "update_id"}
         self._updates.append({"update_id": self._next_update_id, **body})
         self._next_update_id += 1
@@ -1678,9 +1687,6 @@ class FakeBotApi:
 
     # ---------------------------------------------------------------- methods
 
-    async def _true(self, params: JSON) -> bool:
-        return True
-
     async def _get_me(self, params: JSON) -> JSON:
         return {
             **self._bot_user(),
@@ -1692,6 +1698,8 @@ class FakeBotApi:
         }
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
+        if self.webhook.url:
+            raise ApiError(409, GET_UPDATES_CONFLICT)
         offset = params.get("offset")
         limit = params.get("limit", 100)
         limit = limit if isinstance(limit, int) and 1 <= limit <= 100 else 100
