@@ -108,11 +108,6 @@ class Canvas:
         return self.image.reduce(SUPERSAMPLE)
 
 
-def _xy(posed: Posed, name: str) -> tuple[float, float]:
-    point = posed.point(name)
-    return (point[0], point[1])
-
-
 def _depth(posed: Posed, names: Iterable[str]) -> float:
     """How near the viewer: z, which seen from above is the height."""
     values = [posed.point(n)[2] for n in names]
@@ -153,11 +148,11 @@ def figure(canvas: Canvas, scene: Scene, posed: Posed) -> None:
             _limb(canvas, posed, segments, colour, outline=False)
         if part is Part.TRUNK:
             head_colour = (ACCENT if Part.HEAD in moving else BODY)[0]
-            head = _xy(posed, "head")
+            head = posed.xy("head")
             canvas.disc(head, HEAD_RADIUS + 1.6, "white")
             canvas.disc(head, HEAD_RADIUS, head_colour)
         if part in (Part.ARM_R, Part.ARM_L):
-            hand = _xy(posed, f"hand_{part.value[-1]}")
+            hand = posed.xy(f"hand_{part.value[-1]}")
             canvas.disc(hand, HAND_RADIUS, colour)
 
 

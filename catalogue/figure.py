@@ -92,6 +92,11 @@ class Posed:
     def point(self, name: Point | str) -> Vec:
         return self.joints[name]
 
+    def xy(self, name: Point | str) -> tuple[float, float]:
+        """Where the joint is drawn: its picture coordinates, whatever the view."""
+        point = self.joints[name]
+        return (point[0], point[1])
+
     def moved(self, dx: float, dy: float, dz: float = 0.0) -> Posed:
         joints = {k: (v[0] + dx, v[1] + dy, v[2] + dz) for k, v in self.joints.items()}
         return Posed(joints, self.segments)

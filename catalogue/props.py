@@ -56,11 +56,6 @@ def base(picture: Picture) -> float:
     return 0.0
 
 
-def _xy(posed: Posed, name: str, view: View) -> tuple[float, float]:
-    point = posed.point(name)
-    return (point[0], point[height_axis(view)]) if height_axis(view) == 1 else (point[0], point[1])
-
-
 def facing(posed: Posed) -> int:
     """+1 when the figure's thighs point right of its pelvis, else -1."""
     knees = (posed.point("knee_r")[0] + posed.point("knee_l")[0]) / 2
@@ -126,12 +121,12 @@ def build(
         if name is not None:
             shapes += _rest(posed, name, style, view)
     if props.wall is not None:
-        x, _ = _xy(posed, props.wall, view)
+        x, _ = posed.xy(props.wall)
         out = 1 if x >= posed.point("pelvis")[0] else -1
         edge = x + out * HAND_RADIUS
         shapes.append(box(edge, 0, edge + out * 10, 205, "furniture"))
     for name in props.door_frame:
-        x, _ = _xy(posed, name, view)
+        x, _ = posed.xy(name)
         out = 1 if x >= posed.point("pelvis")[0] or side else -1
         edge = x + out * WIDTH["forearm"] / 2
         shapes.append(box(edge, 0, edge + out * 9, 205, "furniture"))
@@ -150,7 +145,7 @@ def build(
         anchors["band"] = (x, band.height or 100.0)
         shapes.append(box(x, 0, x + sign * 8, 205, "furniture"))
     for name in props.cushion:
-        x, y = _xy(posed, name, view)
+        x, y = posed.xy(name)
         gap = bottom(posed, name, view) - base(picture)
         if gap > 2 and not above:
             shapes.append(box(x - 14, base(picture), x + 14, base(picture) + gap, "furniture"))
@@ -181,12 +176,12 @@ def dynamic(picture: Picture, posed: Posed, anchors: Anchors) -> list[Shape]:
         seat = bottom(posed, "pelvis", view)
         shapes.append(box(pelvis - 16, RAIL, pelvis + 16, seat, "plate", layer=-1))
     for name in picture.props.dumbbells:
-        x, y = _xy(posed, name, view)
+        x, y = posed.xy(name)
         shapes.append(box(x - 9, y - 4, x + 9, y + 4, "weight", layer=1))
         shapes.append(box(x - 10, y - 6, x - 6, y + 6, "weight", layer=1))
         shapes.append(box(x + 6, y - 6, x + 10, y + 6, "weight", layer=1))
     if picture.props.rowing_machine:
-        chain = [anchors["band"], _xy(posed, "hand_r", view)]
+        chain = [anchors["band"], posed.xy("hand_r")]
         shapes.append(line(chain, "band", 2.5, layer=1))
     band = picture.props.band
     if band is None:
@@ -194,12 +189,12 @@ def dynamic(picture: Picture, posed: Posed, anchors: Anchors) -> list[Shape]:
     style = "towel" if band.towel else "band"
     thick = 4.0 if band.towel else 2.5
     if band.between is not None:
-        a, b = (_xy(posed, name, view) for name in band.between)
+        a, b = (posed.xy(name) for name in band.between)
         shapes.append(line([a, b], style, thick, layer=1))
         return shapes
-    anchor = _xy(posed, band.anchor, view) if band.anchor is not None else anchors["band"]
+    anchor = posed.xy(band.anchor) if band.anchor is not None else anchors["band"]
     for name in band.hands:
-        shapes.append(line([_xy(posed, name, view), anchor], style, thick, layer=1))
+        shapes.append(line([posed.xy(name), anchor], style, thick, layer=1))
     return shapes
 
 
@@ -228,7 +223,7 @@ BESIDE = 15.0  # cm: a hand this close to the pelvis rests on something at the s
 
 
 def _rest(posed: Posed, name: str, style: str, view: View) -> list[Shape]:
-    x, _ = _xy(posed, name, view)
+    x, _ = posed.xy(name)
     top = bottom(posed, name, view)
     away = 1 if x >= posed.point("pelvis")[0] else -1
     if view is View.SIDE and abs(x - posed.point("pelvis")[0]) < BESIDE:
@@ -266,7 +261,7 @@ def _plate(posed: Posed, view: View, face: int, standing: bool) -> list[Shape]:
     shapes = [box(min(toes) - 14, 0, max(toes) + 14, PLATE, "plate")]
     if view is View.SIDE and standing:
         column = max(toes) + 14 if face > 0 else min(toes) - 14
-        hands = [_xy(posed, f"hand_{s}", view) for s in "rl"]
+        hands = [posed.xy(f"hand_{s}") for s in "rl"]
         top = max(110.0, max(h[1] for h in hands) - HAND_RADIUS)
         shapes.append(line([(column, PLATE), (column + face * 8, top)], "plate", 6))
         grip = min(hands, key=lambda h: abs(h[0] - column))
