@@ -20,7 +20,7 @@ from tests import databases
 from tests.botprocess import BotProcess
 from tests.conftest import wait_for
 from tests.fakebot import FakeBotApi
-from tests.fakewebhook import GET_UPDATES_CONFLICT, SECRET_HEADER
+from coachbot.botapi import GET_UPDATES_CONFLICT, SECRET_HEADER
 
 SECRET = "s3cret_Webhook-token_0123456789"
 PUBLIC_URL = "https://bot.example.org/telegram/updates"

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 if TYPE_CHECKING:
-    from tests.fakebot import FakeBotApi
+    from coachbot.botapi.server import FakeBotApi
 
 JSON = dict[str, Any]
 
@@ -74,7 +74,7 @@ class FakeWebhook:
     # ---------------------------------------------------------------- the API methods
 
     async def set_webhook(self, params: JSON) -> bool:
-        from tests.fakebot import ApiError
+        from coachbot.botapi.server import ApiError
 
         url = params.get("url")
         if not isinstance(url, str):
