@@ -25,8 +25,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from coachbot.botapi.errors import ApiError
+
 if TYPE_CHECKING:
-    from coachbot.botapi.server import FakeBotApi
+    from coachbot.botapi.state import BotApiState
 
 JSON = dict[str, Any]
 
@@ -55,7 +57,7 @@ class WebhookPost:
 class FakeWebhook:
     """The webhook state of one FakeBotApi, and its delivery task."""
 
-    def __init__(self, fake: FakeBotApi) -> None:
+    def __init__(self, fake: BotApiState) -> None:
         self._fake = fake
         self.url = ""
         self.secret: str | None = None
@@ -74,8 +76,6 @@ class FakeWebhook:
     # ---------------------------------------------------------------- the API methods
 
     async def set_webhook(self, params: JSON) -> bool:
-        from coachbot.botapi.server import ApiError
-
         url = params.get("url")
         if not isinstance(url, str):
             raise ApiError(400, 'Bad Request: parameter "url" is required')

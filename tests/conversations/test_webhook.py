@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from coachbot.app import ALLOWED_UPDATES
+from coachbot.botapi import GET_UPDATES_CONFLICT, SECRET_HEADER
 from coachbot.db import tables
 from coachbot.db.engine import create_engine
 from tests import databases
 from tests.botprocess import BotProcess
 from tests.conftest import wait_for
 from tests.fakebot import FakeBotApi
-from coachbot.botapi import GET_UPDATES_CONFLICT, SECRET_HEADER
 
 SECRET = "s3cret_Webhook-token_0123456789"
 PUBLIC_URL = "https://bot.example.org/telegram/updates"
