@@ -13,7 +13,8 @@ BLOCKED = "Forbidden: bot was blocked by the user"
 WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
-# What Telegram says for a status when the fault at hand gives no description.
+# What Telegram says for a status where nothing more specific applies (e.g. a fail() fault
+# without a description).
 DEFAULT_DESCRIPTIONS = {
     400: "Bad Request",
     401: "Unauthorized",
