@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -93,6 +94,38 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    from coachbot.domain.vocabulary import Language
+    from coachbot.logs import configure_logging
+    from coachbot.sandbox.run import Options, PortTaken, serve_sandbox
+
+    configure_logging(os.environ.get("LOG_LEVEL", "WARNING"))
+    language = args.language or _system_language()
+    options = Options(port=args.port, open_browser=not args.no_browser, language=Language(language))
+    try:
+        asyncio.run(serve_sandbox(options))
+    except PortTaken as error:
+        print(
+            f"coachbot: cannot open the sandbox's page on port {args.port} ({error}); "
+            f"try another one, e.g. `coachbot sandbox --port {args.port + 1}`.",
+            file=sys.stderr,
+        )
+        return 1
+    except CatalogueError as error:
+        print(f"coachbot: the catalogue is invalid:\n{error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _system_language() -> str:
+    """German if the system's locale is German, else English (the page can switch)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "de" if value.lower().startswith("de") else "en"
+    return "en"
 
 
 def _webhook(settings: Settings, role: Role) -> Webhook | None:
@@ -336,6 +369,20 @@ def parser() -> argparse.ArgumentParser:
         "with /healthz and /readyz) instead of long polling; needs WEBHOOK_SECRET",
     )
     run_parser.set_defaults(handler=run)
+    trial = commands.add_parser(
+        "sandbox",
+        help="try the bot in the browser: no token, no internet, a clock to move on",
+    )
+    trial.add_argument(
+        "--port", type=int, default=8080, help="the page's port on 127.0.0.1 (default 8080)"
+    )
+    trial.add_argument("--no-browser", action="store_true", help="only print the page's address")
+    trial.add_argument(
+        "--language",
+        choices=["en", "de"],
+        help="the first patient's and the therapist's language (default: the system's)",
+    )
+    trial.set_defaults(handler=sandbox)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(
         handler=migrate
     )

@@ -125,6 +125,13 @@ class Observing(BotApiState):
             for row in chat.reply_keyboard["keyboard"]
         ]
 
+    def reply_markup(self, chat_id: int) -> dict[str, Any] | None:
+        """The reply keyboard currently shown in the chat, as the bot sent it (None if none)."""
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.reply_keyboard is None:
+            return None
+        return copy.deepcopy(chat.reply_keyboard)
+
     @property
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by getUpdates with a higher offset."""

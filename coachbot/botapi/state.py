@@ -129,6 +129,11 @@ class BotApiState:
             chat.user = user
         return user
 
+    def notify(self) -> None:
+        """Tell whoever waits on `wait_for_change` that something they show changed (the
+        fake itself does after every request and every user action)."""
+        self._notify()
+
     def _notify(self) -> None:
         self.version += 1
         self._changed.set()
