@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
 import signal
+import sys
 import tempfile
 import webbrowser
 from collections.abc import AsyncIterator
@@ -73,9 +75,8 @@ async def serve_sandbox(options: Options, started: asyncio.Event | None = None) 
         url = running_sandbox.url
         print(f"Coachbot sandbox: {url}", flush=True)
         print("Press Ctrl+C to stop (the sandbox forgets everything).", flush=True)
-        if options.open_browser:
-            # webbrowser may start a program and wait a moment: not on the event loop.
-            await asyncio.to_thread(webbrowser.open, url)
+        if options.open_browser and not await asyncio.to_thread(_open_browser, url):
+            print("Open that address in your browser.", flush=True)
         if started is not None:
             started.set()
         await stop.wait()
@@ -133,6 +134,20 @@ async def sandbox(options: Options) -> AsyncIterator[Running]:
     finally:
         await api.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _open_browser(url: str) -> bool:
+    """Open the page in the desktop's browser, if there is a desktop: on a server over SSH
+    Python's webbrowser would fall back to a text browser in this very terminal."""
+    desktop = sys.platform in ("darwin", "win32") or any(
+        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")
+    )
+    if not desktop:
+        return False
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
 
 
 async def _sign_up_therapist(api: FakeBotApi, services: Services, therapist: Person) -> None:

@@ -107,13 +107,18 @@ class TherapistRepository(Repository):
         return result.scalars().all()
 
     async def unscheduled(self) -> Sequence[Therapist]:
-        """Signed-up therapists who want summaries but have no next one set."""
+        """Signed-up therapists who want summaries but have no next one set, locked: a
+        schedule the therapist chooses meanwhile waits for this transaction and then wins,
+        and one chosen already (uncommitted) is skipped, never overwritten with the default
+        (PostgreSQL; SQLite has one writer at a time)."""
         result = await self.session.execute(
-            select(Therapist).where(
+            select(Therapist)
+            .where(
                 t.therapist.c.next_summary_at.is_(None),
                 t.therapist.c.telegram_user_id.is_not(None),
                 t.therapist.c.summary_frequency != SummaryFrequency.OFF,
             )
+            .with_for_update(skip_locked=True)
         )
         return result.scalars().all()
 
