@@ -71,8 +71,8 @@ def main() -> None:
     median = statistics.median
     print(f"runs: {runs}")
     print(f"baseline (import coachbot.app): median {median(base):.2f} s")
-    print(f"sandbox, address printed:        median {median(printed):.2f} s, max {max(printed):.2f} s")
-    print(f"sandbox, page ready:             median {median(ready):.2f} s, max {max(ready):.2f} s")
+    for label, times in (("address printed", printed), ("page ready", ready)):
+        print(f"sandbox, {label}: median {median(times):.2f} s, max {max(times):.2f} s")
     print(f"ratio page ready / baseline:     {median(ready) / median(base):.1f}")
 
 
