@@ -21,7 +21,6 @@ const TEXTS = {
     moving: "Time passes …", moved: "Bot time is now {time}.",
     offline: "The sandbox is not answering. Is it still running?",
     failed: "That did not work: {reason}", noAnswer: "The bot did not answer the tap.",
-    otherSite: "Links to other sites do not open from the sandbox.",
   },
   de: {
     title: "Coachbot-Sandbox", subtitle: "Der echte Bot, ohne Telegram", botTime: "Zeit des Bots",
@@ -40,7 +39,6 @@ const TEXTS = {
     moving: "Die Zeit vergeht …", moved: "Zeit des Bots jetzt: {time}.",
     offline: "Die Sandbox antwortet nicht. Läuft sie noch?",
     failed: "Das hat nicht geklappt: {reason}", noAnswer: "Der Bot hat auf das Tippen nicht geantwortet.",
-    otherSite: "Links zu anderen Seiten öffnen sich in der Sandbox nicht.",
   },
 };
 
