@@ -136,6 +136,7 @@ def test_a_patient_invited_in_the_sandbox_trains_and_the_therapist_sees_the_aler
     assert "Herniated disc" in card.text
     chart = wait(driver, lambda: pictures(driver, THERAPIST)[-1], "the card's chart")
     wait(driver, lambda: loaded(driver, chart), "the card's chart drawn")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", chart)
     screenshot(driver, screenshots, "sandbox-5-card")
 
     # A document opens from the chat: the therapist's CSV export.
