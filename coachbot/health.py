@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -23,18 +24,20 @@ LATE_FLOOR_SECONDS = 10.0
 
 
 class Heartbeat:
-    """When the dispatcher's job last ran (monotonic); starts as if it just had."""
+    """When the dispatcher's job last ran (monotonic seconds from `clock`); starts as if it
+    just had."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = interval
-        self._last = time.monotonic()
+        self._clock = clock
+        self._last = clock()
 
     def beat(self) -> None:
-        self._last = time.monotonic()
+        self._last = self._clock()
 
     @property
     def age(self) -> float:
-        return time.monotonic() - self._last
+        return self._clock() - self._last
 
     @property
     def late(self) -> bool:
