@@ -108,7 +108,7 @@ def sandbox(args: argparse.Namespace) -> int:
         asyncio.run(serve_sandbox(options))
     except PortTaken as error:
         print(
-            f"coachbot: cannot open the sandbox's page on port {args.port} ({error}); "
+            f"coachbot: the sandbox's page cannot use port {args.port} ({error}); "
             f"try another one, e.g. `coachbot sandbox --port {args.port + 1}`.",
             file=sys.stderr,
         )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import webbrowser
@@ -85,6 +87,7 @@ async def serve_sandbox(options: Options, started: asyncio.Event | None = None) 
 @contextlib.asynccontextmanager
 async def sandbox(options: Options) -> AsyncIterator[Running]:
     """The sandbox running, until the block ends."""
+    _check_port(options)  # before a few seconds of starting the bot, not after
     folder = Path(tempfile.mkdtemp(prefix="coachbot-sandbox-"))
     clock = SandboxClock()
     api = FakeBotApi(
@@ -125,7 +128,8 @@ async def sandbox(options: Options) -> AsyncIterator[Running]:
                 try:
                     await site.start()
                 except OSError as error:
-                    raise PortTaken(error.strerror or str(error)) from None
+                    in_use = error.errno == errno.EADDRINUSE
+                    raise PortTaken("in use" if in_use else os.strerror(error.errno or 0)) from None
                 host, port = runner.addresses[0][:2]
                 url = f"http://{host}:{port}"
                 yield Running(url, api, people, services, timeline, clock)
@@ -134,6 +138,22 @@ async def sandbox(options: Options) -> AsyncIterator[Running]:
     finally:
         await api.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_port(options: Options) -> None:
+    """PortTaken if the page's port is in use now (it could still be taken meanwhile:
+    the page's own listen() says so too)."""
+    if options.port == 0:
+        return
+    with socket.socket() as probe:
+        # As the page's server will: a port left in TIME_WAIT by a sandbox just stopped
+        # is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((options.host, options.port))
+        except OSError as error:
+            in_use = error.errno == errno.EADDRINUSE
+            raise PortTaken("in use" if in_use else os.strerror(error.errno or 0)) from None
 
 
 def _open_browser(url: str) -> bool:

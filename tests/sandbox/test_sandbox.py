@@ -5,8 +5,11 @@ silence alert, weekly summary)."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -209,3 +212,29 @@ def button(message: dict[str, Any], label: str) -> str:
                 data: str = candidate["callback_data"]
                 return data
     raise AssertionError(f"no button {label!r}: {message['reply_markup']}")
+
+
+async def test_a_taken_port_is_said_in_one_line_with_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "coachbot",
+            "sandbox",
+            "--port",
+            str(port),
+            "--no-browser",
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert err.decode().strip() == (
+        f"coachbot: the sandbox's page cannot use port {port} (in use); try another one, "
+        f"e.g. `coachbot sandbox --port {port + 1}`."
+    )
+    assert "Coachbot sandbox:" not in out.decode()
