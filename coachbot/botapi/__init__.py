@@ -3,8 +3,8 @@ tests' (see server.py)."""
 
 from coachbot.botapi.calls import ApiCall, UploadedFile
 from coachbot.botapi.errors import QUERY_INVALID, ApiError
-from coachbot.botapi.faults import FLOOD_COUNTED
 from coachbot.botapi.formatting import parse_html
+from coachbot.botapi.limits import FLOOD_COUNTED
 from coachbot.botapi.media import make_png
 from coachbot.botapi.server import FakeBotApi
 from coachbot.botapi.state import FakeUser

@@ -17,7 +17,7 @@ from coachbot.botapi.formatting import MAX_TEXT_LENGTH, format_caption, format_t
 from coachbot.botapi.markup import check_reply_markup
 from coachbot.botapi.media import media_content, uploaded_file
 from coachbot.botapi.state import BotApiState
-from coachbot.botapi.webhook import GET_UPDATES_CONFLICT
+from coachbot.botapi.webhook import GET_UPDATES_CONFLICT, FakeWebhook
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -25,6 +25,8 @@ _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 class BotApiMethods(BotApiState):
     """The handlers of the Bot API methods: each takes the request's parameters and returns
     the result, or raises `ApiError`."""
+
+    webhook: FakeWebhook  # made by the server: it posts the updates while one is set
 
     async def _get_me(self, params: JSON) -> JSON:
         return {

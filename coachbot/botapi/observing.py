@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from coachbot.botapi.calls import ApiCall
-from coachbot.botapi.faults import FLOOD_COUNTED
+from coachbot.botapi.limits import FLOOD_COUNTED
 from coachbot.botapi.state import BotApiState
 
 

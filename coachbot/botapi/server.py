@@ -44,11 +44,13 @@ from aiohttp import web
 
 from coachbot.botapi.calls import JSON, ApiCall, UploadedFile
 from coachbot.botapi.errors import ApiError, bad
-from coachbot.botapi.faults import FLOOD_COUNTED, Bucket, FaultInjection
+from coachbot.botapi.faults import FaultInjection
+from coachbot.botapi.limits import FLOOD_COUNTED, Bucket
 from coachbot.botapi.media import MAX_UPLOAD_BYTES
 from coachbot.botapi.methods import BotApiMethods
 from coachbot.botapi.observing import Observing
 from coachbot.botapi.users import UserActions
+from coachbot.botapi.webhook import FakeWebhook
 
 _INT_FIELDS = frozenset(
     {
@@ -117,6 +119,7 @@ class FakeBotApi(UserActions, Observing, FaultInjection, BotApiMethods):
             wall_clock=wall_clock,
             keep_calls=keep_calls,
         )
+        self.webhook = FakeWebhook(self)
         self._runner: web.AppRunner | None = None
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,

@@ -9,16 +9,13 @@ import contextlib
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coachbot.botapi.calls import JSON, ApiCall
 from coachbot.botapi.errors import BLOCKED, NOT_MODIFIED, ApiError, bad
+from coachbot.botapi.limits import Chaos, Fault, Flood
 from coachbot.botapi.markup import inline_markup
 from coachbot.botapi.media import FileStore
-from coachbot.botapi.webhook import FakeWebhook
-
-if TYPE_CHECKING:  # faults.py builds on this module; its models only type the state here
-    from coachbot.botapi.faults import Chaos, Fault, Flood
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,6 @@ class BotApiState:
         self.version = 0
         self._changed = asyncio.Event()
         self._closing = asyncio.Event()
-        self.webhook = FakeWebhook(self)
 
     def user(
         self, user_id: int, first_name: str = "Anna", language_code: str | None = "en"
