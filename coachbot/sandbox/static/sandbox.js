@@ -20,7 +20,7 @@ const TEXTS = {
     noSession: "No session is planned yet. Enrol a patient first: tap Start in a patient's chat.",
     moving: "Time passes …", moved: "Bot time is now {time}.",
     offline: "The sandbox is not answering. Is it still running?",
-    failed: "That did not work: {reason}", noAnswer: "The bot did not answer the tap.",
+    failed: "That did not work: {reason}", refused: "the sandbox refused it",
   },
   de: {
     title: "Coachbot-Sandbox", subtitle: "Der echte Bot, ohne Telegram", botTime: "Zeit des Bots",
@@ -38,7 +38,7 @@ const TEXTS = {
     noSession: "Noch ist keine Einheit geplant. Melden Sie zuerst jemanden an: im Chat einer Patientin oder eines Patienten auf „Starten“ tippen.",
     moving: "Die Zeit vergeht …", moved: "Zeit des Bots jetzt: {time}.",
     offline: "Die Sandbox antwortet nicht. Läuft sie noch?",
-    failed: "Das hat nicht geklappt: {reason}", noAnswer: "Der Bot hat auf das Tippen nicht geantwortet.",
+    failed: "Das hat nicht geklappt: {reason}", refused: "die Sandbox hat es abgelehnt",
   },
 };
 
@@ -94,7 +94,11 @@ async function post(path, body) {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
   });
   const answer = response.headers.get("Content-Type")?.includes("json") ? await response.json() : await response.text();
-  if (!response.ok && response.status !== 409) throw new Error(typeof answer === "string" ? answer : response.statusText);
+  if (!response.ok && response.status !== 409) {
+    // The server's reason is for developers (English); people get it in the page's language.
+    console.warn(`${path}: ${response.status}`, answer);
+    throw new Error(t("refused"));
+  }
   return answer;
 }
 
@@ -311,7 +315,8 @@ async function run(action) {
   try {
     return await action();
   } catch (error) {
-    toast(t("failed", { reason: error.message }));
+    // fetch() itself fails when the sandbox is gone.
+    toast(error instanceof TypeError ? t("offline") : t("failed", { reason: error.message }));
     return null;
   }
 }
