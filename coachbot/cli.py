@@ -17,11 +17,11 @@ from pydantic import ValidationError
 from catalogue import pictures
 from catalogue.loader import BUILTIN, Catalogue, CatalogueError, load_catalogue
 from coachbot.config import Settings
+from coachbot.domain.vocabulary import Equipment, Kind
 
 if TYPE_CHECKING:
     from coachbot.app import Role
     from coachbot.webhook import Webhook
-from coachbot.domain.vocabulary import Equipment, Kind
 
 
 def _settings() -> Settings:

@@ -78,9 +78,12 @@ class Observing(BotApiState):
     def chat_history(self, chat_id: int) -> list[dict[str, Any]]:
         """Every message of the chat, the user's and the bot's, in order and in its current
         state (deleted ones dropped), as the Bot API shapes it (without the fake's extras)."""
-        keys = sorted(key for key in self._stored if key[0] == chat_id)
-        messages = (self._stored[key] for key in keys)
-        return [copy.deepcopy(m.api) for m in messages if not m.deleted]
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            return []
+        # Both sides number a chat's messages from 1 up, as Telegram does.
+        found = (self._stored.get((chat_id, n)) for n in range(1, chat.last_message_id + 1))
+        return [copy.deepcopy(m.api) for m in found if m is not None and not m.deleted]
 
     def file(self, file_id: str) -> tuple[bytes, str, str] | None:
         """A file the bot sent, by any of its ids: its bytes, MIME type and file name."""
@@ -117,12 +120,12 @@ class Observing(BotApiState):
 
     def reply_keyboard(self, chat_id: int) -> list[list[str]] | None:
         """Labels of the reply keyboard currently shown in the chat (None if none)."""
-        chat = self._chats.get(chat_id)
-        if chat is None or chat.reply_keyboard is None:
+        markup = self.reply_markup(chat_id)
+        if markup is None:
             return None
         return [
             [b["text"] if isinstance(b, dict) else str(b) for b in row]
-            for row in chat.reply_keyboard["keyboard"]
+            for row in markup["keyboard"]
         ]
 
     def reply_markup(self, chat_id: int) -> dict[str, Any] | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import logging
 import os
 import shutil
 import signal
@@ -31,8 +30,6 @@ from coachbot.sandbox.timeline import Timeline
 from coachbot.sandbox.web import SandboxPage
 from coachbot.therapists import add_therapist
 from conversations.context import CoachContext, Services
-
-log = logging.getLogger(__name__)
 
 TOKEN = "123456:SANDBOX-no-real-token-needed"
 BOT_USERNAME = "coachbot_sandbox_bot"
@@ -67,7 +64,7 @@ class PortTaken(Exception):
     """The page's port is in use (or not ours to listen on)."""
 
 
-async def serve_sandbox(options: Options, started: asyncio.Event | None = None) -> None:
+async def serve_sandbox(options: Options) -> None:
     """Run the sandbox until SIGINT or SIGTERM (or cancellation)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -79,8 +76,6 @@ async def serve_sandbox(options: Options, started: asyncio.Event | None = None) 
         print("Press Ctrl+C to stop (the sandbox forgets everything).", flush=True)
         if options.open_browser and not await asyncio.to_thread(_open_browser, url):
             print("Open that address in your browser.", flush=True)
-        if started is not None:
-            started.set()
         await stop.wait()
 
 
@@ -128,8 +123,7 @@ async def sandbox(options: Options) -> AsyncIterator[Running]:
                 try:
                     await site.start()
                 except OSError as error:
-                    in_use = error.errno == errno.EADDRINUSE
-                    raise PortTaken("in use" if in_use else os.strerror(error.errno or 0)) from None
+                    raise _port_taken(error) from None
                 host, port = runner.addresses[0][:2]
                 url = f"http://{host}:{port}"
                 yield Running(url, api, people, services, timeline, clock)
@@ -152,8 +146,13 @@ def _check_port(options: Options) -> None:
         try:
             probe.bind((options.host, options.port))
         except OSError as error:
-            in_use = error.errno == errno.EADDRINUSE
-            raise PortTaken("in use" if in_use else os.strerror(error.errno or 0)) from None
+            raise _port_taken(error) from None
+
+
+def _port_taken(error: OSError) -> PortTaken:
+    if error.errno == errno.EADDRINUSE:
+        return PortTaken("in use")
+    return PortTaken(os.strerror(error.errno or 0))
 
 
 def _open_browser(url: str) -> bool:

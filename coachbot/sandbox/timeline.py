@@ -10,9 +10,10 @@ than all of it being found hours late in one round.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from coachbot.db import tables
 from coachbot.dispatch import Dispatcher
@@ -38,13 +39,10 @@ class Timeline:
 
     async def next_session(self) -> datetime | None:
         """When the earliest planned session is due (None: none is planned)."""
-        async with self._services.read() as uow:
-            due: datetime | None = await uow.session.scalar(
-                select(func.min(tables.session.c.due_at)).where(
-                    tables.session.c.state == SessionState.PLANNED
-                )
-            )
-        return due
+        s = tables.session.c
+        return await self._earliest(
+            select(func.min(s.due_at)).where(s.state == SessionState.PLANNED)
+        )
 
     async def to_next_session(self) -> bool:
         """Let time pass to when the next session is due; False if none is in sight.
@@ -57,12 +55,8 @@ class Timeline:
             if due is not None:
                 await self.pass_until(due)
                 return True
-            async with self._services.read() as uow:
-                end: datetime | None = await uow.session.scalar(
-                    select(func.min(tables.session.c.ends_at)).where(
-                        tables.session.c.state.in_(OPEN)
-                    )
-                )
+            s = tables.session.c
+            end = await self._earliest(select(func.min(s.ends_at)).where(s.state.in_(OPEN)))
             if end is None:
                 return False
             await self.pass_until(end + timedelta(minutes=1))
@@ -77,9 +71,8 @@ class Timeline:
             moment += timedelta(days=7)
         return moment
 
-    async def pass_until(self, target: datetime) -> int:
-        """Let time pass up to `target`; how many steps it took."""
-        steps = 0
+    async def pass_until(self, target: datetime) -> None:
+        """Let time pass up to `target`."""
         while True:
             now = self._clock()
             step = min(target, now + LONGEST_STEP)
@@ -88,9 +81,8 @@ class Timeline:
                 step = min(step, due)
             self._clock.move_to(step)
             await self.settle()
-            steps += 1
             if step >= target:
-                return steps
+                return
 
     async def settle(self) -> None:
         """Dispatcher rounds until one finds nothing to do (or the step's limit)."""
@@ -110,10 +102,14 @@ class Timeline:
             select(func.min(t.next_summary_at)).where(t.next_summary_at > now),
             select(func.min(o.retry_at)).where(o.retry_at > now),
         ]
+        return await self._earliest(*queries)
+
+    async def _earliest(self, *queries: Select[Any]) -> datetime | None:
+        """The earliest of the moments the queries (each a MIN) find; None if none."""
         moments: list[datetime] = []
         async with self._services.read() as uow:
             for query in queries:
-                moment = await uow.session.scalar(query)
+                moment: datetime | None = await uow.session.scalar(query)
                 if moment is not None:
                     moments.append(moment)
         return min(moments, default=None)

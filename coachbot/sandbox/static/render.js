@@ -154,5 +154,5 @@ const Render = (() => {
     return item;
   }
 
-  return { message, formatted };
+  return { message };
 })();
